@@ -1,0 +1,35 @@
+# Two commands matter: `make demo` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench-slots migrations-check clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# The whole service on the embedded default: SQLite, a file-system Celery broker,
+# emails as files under var/. Serves http://127.0.0.1:8000 until Ctrl-C.
+demo: $(STAMP)
+	bin/demo
+
+# The whole suite. Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL point
+# at them, the embedded default otherwise.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench-slots: $(STAMP)
+	$(BIN)/python bench/slots_bench.py
+
+migrations-check: $(STAMP)
+	SECRET_KEY=migrations-check-only $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,35 @@
+"""Domain errors raised by the booking services; the API maps each to one HTTP answer."""
+
+
+class BookingError(Exception):
+    """Base class. ``message`` is written for the person who made the request."""
+
+    code = "booking_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidBooking(BookingError):
+    """The request itself is wrong (naive time, unknown combination): 400."""
+
+    code = "invalid"
+
+
+class SlotUnavailable(BookingError):
+    """The time is taken or was never offered: 409."""
+
+    code = "slot_unavailable"
+
+
+class PolicyViolation(BookingError):
+    """The practice's policy forbids it (e.g. inside the late-cancel window): 409."""
+
+    code = "policy"
+
+
+class NotChangeable(BookingError):
+    """The appointment is no longer active (already cancelled, in the past): 409."""
+
+    code = "not_changeable"

@@ -1,0 +1,200 @@
+"""Availability rules (wall-clock, in the therapist's zone) and appointments (UTC instants)."""
+
+import uuid
+from datetime import timedelta
+
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import Func, Q
+
+from booking.constraints import PostgresExclusionConstraint
+from clients.models import Client
+from practice.models import Modality, Practice, Room, SessionType, Therapist
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """A weekly interval of wall-clock time in the therapist's zone (several per day allowed)."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    modality = models.CharField(
+        max_length=16,
+        choices=Modality.choices,
+        blank=True,
+        help_text="Blank: any session type; otherwise only sessions of this modality.",
+    )
+
+    class Meta:
+        ordering = ["therapist", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=models.F("end_time")),
+                name="working_hours_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class ExtraHours(models.Model):
+    """Hours added on one date, on top of the weekly hours (a date override)."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="extra_hours")
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["therapist", "date", "start_time"]
+        verbose_name_plural = "extra hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=models.F("end_time")),
+                name="extra_hours_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """Unavailable wall-clock time, read in each affected therapist's own zone.
+
+    A row without a therapist closes the whole practice (a holiday). A blank
+    start time means from the start of ``start_date``; a blank end time, to the
+    end of ``end_date``.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="time_off")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="time_off"
+    )
+    start_date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_date = models.DateField()
+    end_time = models.TimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True, help_text="Staff only.")
+
+    class Meta:
+        ordering = ["start_date", "start_time"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lte=models.F("end_date")),
+                name="time_off_start_not_after_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Time off {self.start_date}–{self.end_date}"
+
+
+class AppointmentStatus(models.TextChoices):
+    PENDING = "pending", "Pending approval"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    LATE_CANCELLED = "late_cancelled", "Late cancelled"
+    NO_SHOW = "no_show", "No show"
+    COMPLETED = "completed", "Completed"
+
+
+# Statuses that hold the therapist's (and room's) time.
+ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Appointment(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    session_type = models.ForeignKey(
+        SessionType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The time the session holds: start/end widened by the session type's
+    # buffers as they were at booking. Stored, not computed in the constraint,
+    # because timestamptz - interval is not immutable and so cannot be indexed.
+    blocked_start = models.DateTimeField(editable=False)
+    blocked_end = models.DateTimeField(editable=False)
+    status = models.CharField(
+        max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.CONFIRMED
+    )
+    # Goes up on every change; calendar feeds publish it as SEQUENCE.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            # The slot engine's busy-time query: one therapist, a time window.
+            models.Index(fields=["therapist", "blocked_start"], name="appt_therapist_blocked_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end"))
+                & Q(blocked_start__lte=models.F("start"))
+                & Q(blocked_end__gte=models.F("end")),
+                name="appointment_times_ordered",
+            ),
+            # No double booking, ever: one therapist never holds two active
+            # sessions whose buffered times overlap.
+            PostgresExclusionConstraint(
+                name="appointment_therapist_no_overlap",
+                expressions=[
+                    ("therapist", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            # Nor is a room ever double-booked.
+            PostgresExclusionConstraint(
+                name="appointment_room_no_overlap",
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES, room__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment {self.public_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def set_times(self, start, *, buffer_before: timedelta, buffer_after: timedelta) -> None:
+        self.start = start
+        self.end = start + self.session_type.duration
+        self.blocked_start = start - buffer_before
+        self.blocked_end = self.end + buffer_after

@@ -1,0 +1,102 @@
+"""Reads for booking: the slot engine's inputs, and appointments by token."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from booking import slots
+from booking.models import ACTIVE_STATUSES, Appointment, ExtraHours, TimeOff, WorkingHours
+from practice.models import SessionType, Therapist
+
+
+def slot_rules_get(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    exclude_appointment_id: int | None = None,
+) -> slots.Rules:
+    """A therapist's rules and busy time around a UTC window, in four queries."""
+    zone = therapist.zone
+    # Local dates that can touch the window, with a day's margin for zone offsets.
+    first_day = window_start.astimezone(zone).date() - timedelta(days=1)
+    last_day = window_end.astimezone(zone).date() + timedelta(days=1)
+
+    weekly = defaultdict(list)
+    hours = WorkingHours.objects.filter(therapist=therapist).filter(
+        Q(modality="") | Q(modality=session_type.modality)
+    )
+    for weekday, start, end in hours.values_list("weekday", "start_time", "end_time"):
+        weekly[weekday].append((start, end))
+
+    extra = defaultdict(list)
+    extra_rows = ExtraHours.objects.filter(
+        therapist=therapist, date__range=(first_day, last_day)
+    ).values_list("date", "start_time", "end_time")
+    for day, start, end in extra_rows:
+        extra[day].append((start, end))
+
+    time_off_rows = (
+        TimeOff.objects.filter(practice_id=therapist.practice_id)
+        .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
+        .filter(start_date__lte=last_day, end_date__gte=first_day)
+        .values_list("start_date", "start_time", "end_date", "end_time")
+    )
+    time_off = [slots.time_off_span(zone, *row) for row in time_off_rows]
+
+    # Buffers reach at most a few hours; a day's margin catches every neighbour.
+    busy_rows = Appointment.objects.filter(
+        therapist=therapist,
+        status__in=ACTIVE_STATUSES,
+        blocked_start__lt=window_end + timedelta(days=1),
+        blocked_end__gt=window_start - timedelta(days=1),
+    )
+    if exclude_appointment_id is not None:
+        busy_rows = busy_rows.exclude(pk=exclude_appointment_id)
+    busy = list(busy_rows.values_list("blocked_start", "blocked_end"))
+
+    return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
+
+
+def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
+    return slots.Request(
+        duration=session_type.duration,
+        step=timedelta(minutes=session_type.slot_step_minutes),
+        earliest=now + session_type.effective_min_notice,
+        latest=now + session_type.effective_booking_horizon,
+        buffer_before=session_type.buffer_before,
+        buffer_after=session_type.buffer_after,
+    )
+
+
+def slot_list(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> list[datetime]:
+    """Free UTC start times for a therapist and session type in [window_start, window_end)."""
+    rules = slot_rules_get(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=window_start,
+        window_end=window_end,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    request = slot_request_for(session_type=session_type, now=now)
+    return slots.free_slots(rules, request, window_start, window_end)
+
+
+def appointment_get_by_public_id(public_id) -> Appointment | None:
+    return (
+        Appointment.objects.select_related(
+            "practice", "therapist", "session_type", "session_type__practice", "client", "room"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )

@@ -1,0 +1,73 @@
+"""Input and output shapes for the public booking API."""
+
+from datetime import datetime
+
+import phonenumbers
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from practice.timezones import get_zone, zone_names
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO-8601 date-time that must carry its UTC offset: naive times are refused.
+
+    DRF would read a naive time in the server's zone; for a booking that is
+    a guess, and guesses about time are how clients arrive an hour early.
+    """
+
+    default_error_messages = {
+        "naive": "Include the UTC offset, e.g. 2026-12-01T14:00:00-05:00.",
+        "invalid_iso": "Use an ISO-8601 date and time, e.g. 2026-12-01T14:00:00-05:00.",
+    }
+
+    def to_internal_value(self, value) -> datetime:
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            try:
+                parsed = parse_datetime(str(value))
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                self.fail("invalid_iso")
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail("naive")
+        return parsed
+
+
+class TimeZoneField(serializers.CharField):
+    default_error_messages = {
+        "unknown": "{value} is not a time zone we know. Use an IANA name such as America/New_York.",
+    }
+
+    def to_internal_value(self, value) -> str:
+        name = super().to_internal_value(value)
+        if name not in zone_names():
+            self.fail("unknown", value=name[:64])
+        return name
+
+
+class PhoneField(serializers.CharField):
+    default_error_messages = {
+        "invalid_phone": "Enter a phone number we can call, with the country code if it is "
+        "not a {region} number, e.g. +44 20 7946 0958.",
+    }
+
+    def to_internal_value(self, value) -> str:
+        raw = super().to_internal_value(value)
+        if not raw:
+            return ""
+        region = settings.PHONE_DEFAULT_REGION
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            self.fail("invalid_phone", region=region)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def isoformat_in(instant: datetime, zone_name: str) -> str:
+    return instant.astimezone(get_zone(zone_name)).isoformat()

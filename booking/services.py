@@ -1,0 +1,240 @@
+"""Writes for booking. Every path that creates or moves a session goes through here.
+
+The database has the last word on overlaps: on PostgreSQL, exclusion
+constraints on the appointment table; on SQLite (embedded demo), every atomic
+block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
+that follows cannot interleave with another writer.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
+from django.utils import timezone
+
+from booking import selectors
+from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
+from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from clients.models import Client
+from clients.services import client_get_or_create
+from practice.models import Room, SessionType, Therapist
+
+# SQLSTATE exclusion_violation
+_EXCLUSION_VIOLATION = "23P01"
+
+TAKEN_MESSAGE = (
+    "Sorry, that time has just been taken or is no longer available. Please pick another."
+)
+
+
+class Actor(TextChoices):
+    CLIENT = "client", "Client"
+    STAFF = "staff", "Staff"
+
+
+def appointment_book(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    client: Client,
+    start: datetime,
+    room: Room | None = None,
+    enforce_availability: bool = True,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
+
+    ``enforce_availability=False`` is the staff override: working hours, notice
+    and horizon are not checked; overlaps still are, always.
+    """
+    now = now or timezone.now()
+    _require_aware(start)
+    _require_bookable(therapist=therapist, session_type=session_type, client=client, room=room)
+    appointment = Appointment(
+        practice_id=therapist.practice_id,
+        therapist=therapist,
+        session_type=session_type,
+        client=client,
+        room=room,
+        status=(
+            AppointmentStatus.PENDING
+            if session_type.requires_approval
+            else AppointmentStatus.CONFIRMED
+        ),
+    )
+    appointment.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    with transaction.atomic():
+        if enforce_availability:
+            _require_offered(appointment, now=now)
+        _require_no_overlap(appointment)
+        _save_or_conflict(appointment)
+    return appointment
+
+
+def appointment_book_for_new_or_returning_client(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    client_details: dict,
+    now: datetime | None = None,
+) -> Appointment:
+    """The public booking: find or create the client and book, all or nothing."""
+    with transaction.atomic():
+        client = client_get_or_create(practice=therapist.practice, **client_details)
+        return appointment_book(
+            therapist=therapist, session_type=session_type, client=client, start=start, now=now
+        )
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, start: datetime, actor: Actor, now: datetime | None = None
+) -> Appointment:
+    """Move a session to a new start, with the same guarantees as booking it."""
+    now = now or timezone.now()
+    _require_aware(start)
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_changeable(appointment, actor=actor, now=now)
+        session_type = appointment.session_type
+        appointment.set_times(
+            start,
+            buffer_before=session_type.buffer_before,
+            buffer_after=session_type.buffer_after,
+        )
+        if actor == Actor.CLIENT:
+            _require_offered(appointment, now=now)
+        _require_no_overlap(appointment)
+        appointment.sequence += 1
+        _save_or_conflict(appointment)
+    return appointment
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor: Actor,
+    late: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_changeable(appointment, actor=actor, now=now)
+        appointment.status = (
+            AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+        )
+        appointment.cancelled_at = now
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+    return appointment
+
+
+def late_cancel_deadline(appointment: Appointment) -> datetime:
+    """Until this instant a client may cancel or reschedule online."""
+    return appointment.start - appointment.practice.late_cancel_window
+
+
+def humanize_duration(duration: timedelta) -> str:
+    hours = int(duration.total_seconds() // 3600)
+    if hours and hours % 24 == 0 and hours >= 48:
+        return f"{hours // 24} days"
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = int(duration.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+# --- checks -----------------------------------------------------------------
+
+
+def _require_aware(start: datetime) -> None:
+    if not isinstance(start, datetime) or timezone.is_naive(start):
+        raise InvalidBooking(
+            "The start time needs a UTC offset or zone, e.g. 2026-12-01T14:00:00-05:00."
+        )
+
+
+def _require_bookable(
+    *, therapist: Therapist, session_type: SessionType, client: Client, room: Room | None
+) -> None:
+    practice_ids = {therapist.practice_id, session_type.practice_id, client.practice_id}
+    if room is not None:
+        practice_ids.add(room.practice_id)
+    if len(practice_ids) != 1:
+        raise InvalidBooking(
+            "The therapist, session type and client belong to different practices."
+        )
+    if not (therapist.is_active and session_type.is_active):
+        raise InvalidBooking("This therapist or session type is not taking bookings.")
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
+
+
+def _require_offered(appointment: Appointment, *, now: datetime) -> None:
+    """The start must be one the slot engine offers (hours, time off, notice, horizon, step)."""
+    offered = selectors.slot_list(
+        therapist=appointment.therapist,
+        session_type=appointment.session_type,
+        window_start=appointment.start,
+        window_end=appointment.start + timedelta(microseconds=1),
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    )
+    if appointment.start not in offered:
+        raise SlotUnavailable(TAKEN_MESSAGE)
+
+
+def _require_no_overlap(appointment: Appointment) -> None:
+    """The application-level twin of the exclusion constraints (the only guard on SQLite)."""
+    others = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=appointment.pk)
+    therapist_clash = others.filter(
+        therapist_id=appointment.therapist_id,
+        blocked_start__lt=appointment.blocked_end,
+        blocked_end__gt=appointment.blocked_start,
+    )
+    if therapist_clash.exists():
+        raise SlotUnavailable(TAKEN_MESSAGE)
+    if appointment.room_id is not None:
+        room_clash = others.filter(
+            room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start
+        )
+        if room_clash.exists():
+            raise SlotUnavailable("That room is already booked at this time.")
+
+
+def _require_changeable(appointment: Appointment, *, actor: Actor, now: datetime) -> None:
+    if not appointment.is_active:
+        raise NotChangeable("This session has already been cancelled or has taken place.")
+    if appointment.start <= now:
+        raise NotChangeable("This session has already started.")
+    if actor == Actor.CLIENT and now >= late_cancel_deadline(appointment):
+        practice = appointment.practice
+        window = humanize_duration(practice.late_cancel_window)
+        contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
+        reach = f" Please contact the practice{f' ({contact})' if contact else ''}."
+        raise PolicyViolation(
+            f"Sessions can't be cancelled or moved online within {window} of their start.{reach}"
+        )
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("practice", "therapist", "session_type", "session_type__practice", "client")
+        .get(pk=appointment.pk)
+    )
+
+
+def _save_or_conflict(appointment: Appointment) -> None:
+    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == _EXCLUSION_VIOLATION:
+            raise SlotUnavailable(TAKEN_MESSAGE) from exc
+        raise

@@ -1,0 +1,28 @@
+"""One place where domain errors become HTTP answers, for every API view."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from booking.exceptions import BookingError, InvalidBooking
+
+_STATUS_FOR = {InvalidBooking: status.HTTP_400_BAD_REQUEST}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, BookingError):
+        code = _STATUS_FOR.get(type(exc), status.HTTP_409_CONFLICT)
+        return Response({"detail": exc.message, "code": exc.code}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.messages)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            {
+                "detail": "Some of what was sent needs fixing; see errors.",
+                "code": "invalid",
+                "errors": exc.detail,
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return exception_handler(exc, context)

@@ -1,0 +1,147 @@
+"""The practice domain: the practice itself, its therapists, session types and rooms."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from practice.timezones import get_zone, validate_time_zone
+
+
+class Practice(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    # Booking policy; a session type may override notice and horizon.
+    min_notice = models.DurationField(
+        default=timedelta(hours=24),
+        help_text="How long before a session it can still be booked online.",
+    )
+    booking_horizon = models.DurationField(
+        default=timedelta(days=60), help_text="How far ahead sessions can be booked."
+    )
+    late_cancel_window = models.DurationField(
+        default=timedelta(hours=24),
+        help_text="Inside this time before a session, clients can no longer cancel or "
+        "reschedule online.",
+    )
+    contact_phone = models.CharField(max_length=32, blank=True)
+    contact_email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self):
+        return get_zone(self.time_zone)
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    TELEHEALTH = "telehealth", "Telehealth"
+
+
+class SessionType(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="session_types")
+    name = models.CharField(max_length=100)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
+    )
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
+    modality = models.CharField(max_length=16, choices=Modality.choices, default=Modality.IN_PERSON)
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    min_notice = models.DurationField(null=True, blank=True, help_text="Blank: the practice's.")
+    booking_horizon = models.DurationField(
+        null=True, blank=True, help_text="Blank: the practice's."
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Offered start times are this many minutes apart.",
+    )
+    requires_approval = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["practice", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="session_type_unique_name"),
+            # The slot engine counts in whole minutes from the start of working hours.
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0, slot_step_minutes__gt=0),
+                name="session_type_positive_duration_and_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer_before(self) -> timedelta:
+        return timedelta(minutes=self.buffer_before_minutes)
+
+    @property
+    def buffer_after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
+
+    @property
+    def effective_min_notice(self) -> timedelta:
+        return self.min_notice if self.min_notice is not None else self.practice.min_notice
+
+    @property
+    def effective_booking_horizon(self) -> timedelta:
+        if self.booking_horizon is not None:
+            return self.booking_horizon
+        return self.practice.booking_horizon
+
+
+class Therapist(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="therapists")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="therapist",
+    )
+    display_name = models.CharField(max_length=100)
+    bio = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="Working hours are read in this zone.",
+    )
+    is_active = models.BooleanField(default=True)
+    session_types = models.ManyToManyField(SessionType, related_name="therapists", blank=True)
+
+    class Meta:
+        ordering = ["practice", "display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def zone(self):
+        return get_zone(self.time_zone)
+
+
+class Room(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["practice", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="room_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

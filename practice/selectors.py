@@ -1,0 +1,35 @@
+"""Reads for the practice domain."""
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from practice.models import Practice, SessionType, Therapist
+
+
+def practice_current() -> Practice | None:
+    """The practice this deployment serves: PRACTICE_SLUG, else the first one created.
+
+    One place to change when one deployment serves several practices (by host).
+    """
+    practices = Practice.objects.order_by("pk")
+    if settings.PRACTICE_SLUG:
+        practices = practices.filter(slug=settings.PRACTICE_SLUG)
+    return practices.first()
+
+
+def therapist_list_bookable(*, practice: Practice) -> QuerySet[Therapist]:
+    active_types = SessionType.objects.filter(is_active=True).only("pk")
+    return (
+        Therapist.objects.filter(practice=practice, is_active=True)
+        .prefetch_related(Prefetch("session_types", queryset=active_types))
+        .order_by("display_name")
+    )
+
+
+def session_type_list_bookable(*, practice: Practice) -> QuerySet[SessionType]:
+    active_therapists = Therapist.objects.filter(is_active=True).only("pk")
+    return (
+        SessionType.objects.filter(practice=practice, is_active=True)
+        .prefetch_related(Prefetch("therapists", queryset=active_therapists))
+        .order_by("duration_minutes", "name")
+    )

@@ -1,0 +1,55 @@
+"""Time-zone helpers shared by the models, the slot engine and the API.
+
+Rules are kept in wall-clock time plus an IANA zone; instants are aware UTC
+datetimes. The two meet here, and the DST edge cases are decided here:
+
+* a wall-clock time inside a spring-forward gap does not exist: ``wall_to_utc``
+  returns ``None`` for it, and callers skip it;
+* a wall-clock time inside an autumn fold happens twice: it resolves to the
+  first occurrence (``fold=0``, the earlier instant, still on summer time).
+"""
+
+from datetime import UTC, date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name this machine knows (read once: the scan is slow)."""
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zone_names():
+        raise ValidationError(
+            "%(name)s is not a time zone we know. Use an IANA name such as Europe/Berlin.",
+            params={"name": name},
+            code="invalid_time_zone",
+        )
+
+
+@cache
+def get_zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of wall-clock ``day at`` in ``zone``; None if it does not exist."""
+    local = datetime.combine(day, at, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None  # in the spring-forward gap
+    return instant
+
+
+def wall_to_utc_lenient(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """Like ``wall_to_utc``, but a time inside a gap maps by the offset in force before it.
+
+    For the edges of ranges (time off, the end of working hours), where a
+    boundary inside the gap still needs an instant: PEP 495's ``fold=0`` rule,
+    so "until 02:30" on a spring-forward night means 03:30 summer time.
+    """
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)

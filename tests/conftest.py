@@ -1,0 +1,43 @@
+from datetime import UTC, datetime
+
+import pytest
+from django.conf import settings
+
+from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
+
+IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+requires_postgres = pytest.mark.skipif(
+    not IS_POSTGRES,
+    reason="needs PostgreSQL (exclusion constraints exist only there): "
+    "set DATABASE_URL=postgres://… to run it",
+)
+
+# A Monday, 12:00 UTC (07:00 in New York): the fixed "now" of most booking tests.
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def practice(db):
+    return PracticeFactory()
+
+
+@pytest.fixture
+def session_type(practice):
+    return SessionTypeFactory(practice=practice, name="Individual session")
+
+
+@pytest.fixture
+def therapist(practice, session_type):
+    return TherapistFactory(practice=practice, offers=[session_type])
+
+
+@pytest.fixture
+def client_record(practice):
+    return ClientFactory(practice=practice)
