@@ -55,21 +55,21 @@ class PublicApi(APIView):
 
 
 class TherapistListApi(PublicApi):
-    class OutputSerializer(serializers.ModelSerializer):
+    class TherapistSerializer(serializers.ModelSerializer):
         session_types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
         class Meta:
             model = Therapist
             fields = ["id", "display_name", "bio", "time_zone", "session_types"]
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=TherapistSerializer(many=True))
     def get(self, request: Request) -> Response:
         therapists = therapist_list_bookable(practice=self.practice())
-        return Response(self.OutputSerializer(therapists, many=True).data)
+        return Response(self.TherapistSerializer(therapists, many=True).data)
 
 
 class SessionTypeListApi(PublicApi):
-    class OutputSerializer(serializers.ModelSerializer):
+    class SessionTypeSerializer(serializers.ModelSerializer):
         therapists = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
         class Meta:
@@ -84,10 +84,10 @@ class SessionTypeListApi(PublicApi):
                 "therapists",
             ]
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=SessionTypeSerializer(many=True))
     def get(self, request: Request) -> Response:
         session_types = session_type_list_bookable(practice=self.practice())
-        return Response(self.OutputSerializer(session_types, many=True).data)
+        return Response(self.SessionTypeSerializer(session_types, many=True).data)
 
 
 def _therapist_field() -> serializers.PrimaryKeyRelatedField:
@@ -127,7 +127,7 @@ def _validate_pair(practice: Practice, attrs: dict) -> None:
 
 
 class SlotListApi(PublicApi):
-    class InputSerializer(serializers.Serializer):
+    class SlotQuerySerializer(serializers.Serializer):
         therapist = _therapist_field()
         session_type = _session_type_field()
         start = serializers.DateField(help_text="First day, in the zone given by tz.")
@@ -140,10 +140,6 @@ class SlotListApi(PublicApi):
             attrs.setdefault("tz", practice.time_zone)
             if attrs["end"] < attrs["start"]:
                 raise serializers.ValidationError({"end": ["The end date is before the start."]})
-            if (attrs["end"] - attrs["start"]).days >= MAX_SLOT_RANGE_DAYS:
-                raise serializers.ValidationError(
-                    {"end": [f"Ask for at most {MAX_SLOT_RANGE_DAYS} days at a time."]}
-                )
             horizon = attrs["session_type"].effective_booking_horizon
             last_day = (timezone.now() + horizon).astimezone(get_zone(attrs["tz"])).date()
             if attrs["end"] > last_day:
@@ -155,13 +151,13 @@ class SlotListApi(PublicApi):
                         ]
                     }
                 )
+            if (attrs["end"] - attrs["start"]).days >= MAX_SLOT_RANGE_DAYS:
+                raise serializers.ValidationError(
+                    {"end": [f"Ask for at most {MAX_SLOT_RANGE_DAYS} days at a time."]}
+                )
             return attrs
 
-    class SlotSerializer(serializers.Serializer):
-        start = serializers.CharField()
-        end = serializers.CharField()
-
-    class OutputSerializer(serializers.Serializer):
+    class SlotListSerializer(serializers.Serializer):
         timezone = serializers.CharField()
         therapist_timezone = serializers.CharField()
         slots = serializers.ListField(
@@ -171,12 +167,12 @@ class SlotListApi(PublicApi):
         )
 
     @extend_schema(
-        parameters=[InputSerializer],
-        responses={200: OutputSerializer, 400: BAD_REQUEST},
+        parameters=[SlotQuerySerializer],
+        responses={200: SlotListSerializer, 400: BAD_REQUEST},
     )
     def get(self, request: Request) -> Response:
         practice = self.practice()
-        query = self.InputSerializer(data=request.query_params, context={"practice": practice})
+        query = self.SlotQuerySerializer(data=request.query_params, context={"practice": practice})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         zone = get_zone(data["tz"])
@@ -251,8 +247,8 @@ def _booking_response(request: Request, appointment: Appointment, code=status.HT
 
 
 class BookingCreateApi(PublicApi):
-    class InputSerializer(serializers.Serializer):
-        class ClientSerializer(serializers.Serializer):
+    class BookingRequestSerializer(serializers.Serializer):
+        class BookingClientSerializer(serializers.Serializer):
             first_name = serializers.CharField(max_length=100)
             last_name = serializers.CharField(max_length=100)
             email = serializers.EmailField(max_length=254)
@@ -262,19 +258,19 @@ class BookingCreateApi(PublicApi):
         session_type = _session_type_field()
         start = AwareDateTimeField()
         timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
-        client = ClientSerializer()
+        client = BookingClientSerializer()
 
         def validate(self, attrs):
             _validate_pair(self.context["practice"], attrs)
             return attrs
 
     @extend_schema(
-        request=InputSerializer,
+        request=BookingRequestSerializer,
         responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT},
     )
     def post(self, request: Request) -> Response:
         practice = self.practice()
-        payload = self.InputSerializer(data=request.data, context={"practice": practice})
+        payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         appointment = services.appointment_book_for_new_or_returning_client(
@@ -315,16 +311,16 @@ class BookingCancelApi(TokenApi):
 
 
 class BookingRescheduleApi(TokenApi):
-    class InputSerializer(serializers.Serializer):
+    class RescheduleRequestSerializer(serializers.Serializer):
         start = AwareDateTimeField()
 
     @extend_schema(
-        request=InputSerializer,
+        request=RescheduleRequestSerializer,
         responses={200: BookingOutputSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, token: str) -> Response:
         appointment = self.appointment(token)
-        payload = self.InputSerializer(data=request.data)
+        payload = self.RescheduleRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         appointment = services.appointment_reschedule(
             appointment=appointment,

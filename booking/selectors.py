@@ -25,16 +25,21 @@ def slot_rules_get(
     last_day = window_end.astimezone(zone).date() + timedelta(days=1)
 
     weekly = defaultdict(list)
-    hours = WorkingHours.objects.filter(therapist=therapist).filter(
-        Q(modality="") | Q(modality=session_type.modality)
+    # .order_by(): the models' default orderings would join the therapist table.
+    hours = (
+        WorkingHours.objects.filter(therapist=therapist)
+        .filter(Q(modality="") | Q(modality=session_type.modality))
+        .order_by()
     )
     for weekday, start, end in hours.values_list("weekday", "start_time", "end_time"):
         weekly[weekday].append((start, end))
 
     extra = defaultdict(list)
-    extra_rows = ExtraHours.objects.filter(
-        therapist=therapist, date__range=(first_day, last_day)
-    ).values_list("date", "start_time", "end_time")
+    extra_rows = (
+        ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
+        .order_by()
+        .values_list("date", "start_time", "end_time")
+    )
     for day, start, end in extra_rows:
         extra[day].append((start, end))
 
@@ -42,6 +47,7 @@ def slot_rules_get(
         TimeOff.objects.filter(practice_id=therapist.practice_id)
         .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
         .filter(start_date__lte=last_day, end_date__gte=first_day)
+        .order_by()
         .values_list("start_date", "start_time", "end_date", "end_time")
     )
     time_off = [slots.time_off_span(zone, *row) for row in time_off_rows]
@@ -55,7 +61,7 @@ def slot_rules_get(
     )
     if exclude_appointment_id is not None:
         busy_rows = busy_rows.exclude(pk=exclude_appointment_id)
-    busy = list(busy_rows.values_list("blocked_start", "blocked_end"))
+    busy = list(busy_rows.order_by().values_list("blocked_start", "blocked_end"))
 
     return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
 

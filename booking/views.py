@@ -14,14 +14,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     appointment = public_id and selectors.appointment_get_by_public_id(public_id)
     if not appointment:
         raise Http404("This link is not valid. Check that you copied all of it.")
-    zone = appointment.client.zone
-    return render(
-        request,
-        "booking/manage.html",
-        {
-            "appointment": appointment,
-            "start_local": appointment.start.astimezone(zone),
-            "end_local": appointment.end.astimezone(zone),
-            "deadline_local": services.late_cancel_deadline(appointment).astimezone(zone),
-        },
-    )
+    context = {
+        "appointment": appointment,
+        "deadline": services.late_cancel_deadline(appointment),
+    }
+    return render(request, "booking/manage.html", context)

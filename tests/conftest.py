@@ -1,9 +1,16 @@
+import os
 from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
+
+# CI runs the property tests on a fixed sequence of examples, so a red run repeats.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

@@ -122,6 +122,14 @@ def test_times_in_the_spring_forward_gap_are_never_offered():
     assert all(s.astimezone(NEW_YORK).hour != 2 for s in found)
 
 
+def test_gap_times_are_skipped_not_shifted_onto_the_next_hour():
+    # Every 45 minutes from 01:15: 02:00 and 02:45 fall in the gap. Shifting them by
+    # an hour would offer 03:00 and 03:45 EDT, times that are not on the step.
+    rules = Rules(zone=NEW_YORK, weekly={6: [(time(1, 15), time(4))]})
+    found = free_slots(rules, request(minutes=15, step=45), utc(2026, 3, 8), utc(2026, 3, 9))
+    assert found == [utc(2026, 3, 8, 6, 15), utc(2026, 3, 8, 7, 30)]  # 01:15 EST, 03:30 EDT
+
+
 def test_an_ambiguous_autumn_time_resolves_to_its_first_occurrence():
     # Sunday 2026-11-01 in New York: 01:00-01:59 happens twice (EDT, then EST).
     rules = Rules(zone=NEW_YORK, weekly={6: [(time(0), time(3))]})

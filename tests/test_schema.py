@@ -1,0 +1,35 @@
+"""The OpenAPI schema: valid, warning-free, and declaring the error answers."""
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+
+@pytest.fixture
+def schema(tmp_path, db):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    return yaml.safe_load(out.read_text())
+
+
+def test_the_schema_validates_without_warnings_and_lists_the_public_api(schema):
+    assert {
+        "/api/v1/therapists/",
+        "/api/v1/session-types/",
+        "/api/v1/slots/",
+        "/api/v1/bookings/",
+        "/api/v1/bookings/{token}/",
+        "/api/v1/bookings/{token}/cancel/",
+        "/api/v1/bookings/{token}/reschedule/",
+    } <= set(schema["paths"])
+
+
+def test_the_schema_declares_400_and_409_for_booking(schema):
+    responses = schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
+    assert {"201", "400", "409"} <= set(responses)
+
+
+def test_the_docs_page_is_served_without_a_cdn(client, db):
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    assert b"cdn." not in page.content and b"unpkg" not in page.content
