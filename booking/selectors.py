@@ -6,7 +6,14 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from booking import slots
-from booking.models import ACTIVE_STATUSES, Appointment, ExtraHours, TimeOff, WorkingHours
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    EpochSeconds,
+    ExtraHours,
+    TimeOff,
+    WorkingHours,
+)
 from practice.models import SessionType, Therapist
 
 
@@ -61,7 +68,11 @@ def slot_rules_get(
     )
     if exclude_appointment_id is not None:
         busy_rows = busy_rows.exclude(pk=exclude_appointment_id)
-    busy = list(busy_rows.order_by().values_list("blocked_start", "blocked_end"))
+    busy = list(
+        busy_rows.order_by()
+        .annotate(s=EpochSeconds("blocked_start"), e=EpochSeconds("blocked_end"))
+        .values_list("s", "e")
+    )
 
     return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
 

@@ -14,6 +14,8 @@ Algorithm
 4. Turn each wall-clock start into a UTC instant in the therapist's zone. A time
    inside a spring-forward gap does not exist and is skipped; a time inside an
    autumn fold takes its first occurrence (``fold=0``).
+   When an interval holds no clock change (nearly always), starts are simply
+   the first one plus multiples of the step, with no zone look-ups.
 5. Keep a start if the session does not overlap time off and its buffered span
    (start - buffer_before, end + buffer_after) does not overlap any busy span.
    Busy spans and time off are merged into sorted disjoint lists first, so each
@@ -24,14 +26,14 @@ Cost: O(B log B) to merge B busy spans, then O(C log B) for C candidates.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
-Span = tuple[datetime, datetime]
+Span = tuple[datetime, datetime] | tuple[float, float]
 WallInterval = tuple[time, time]
 
 _ONE_DAY = timedelta(days=1)
@@ -44,8 +46,9 @@ class Rules:
     zone: ZoneInfo
     weekly: Mapping[int, Sequence[WallInterval]]  # weekday (Monday = 0) -> intervals
     extra: Mapping[date, Sequence[WallInterval]] = field(default_factory=dict)
-    time_off: Sequence[Span] = ()  # UTC instants, see ``time_off_span``
-    busy: Sequence[Span] = ()  # buffered spans of existing sessions, UTC
+    # Spans as aware datetimes or POSIX seconds.
+    time_off: Sequence[Span] = ()  # see ``time_off_span``
+    busy: Sequence[Span] = ()  # buffered spans of existing sessions
 
 
 @dataclass(frozen=True)
@@ -63,35 +66,60 @@ class Request:
 def free_slots(rules: Rules, req: Request, window_start: datetime, window_end: datetime) -> list:
     """Free UTC start times in [window_start, window_end); see the module docstring."""
     _require_aware(window_start, window_end, req.earliest, req.latest)
-    lo = max(window_start, req.earliest)
-    hi = min(window_end, req.latest + timedelta(microseconds=1))  # latest itself is allowed
+    # Internally every instant is POSIX seconds (a float): comparing and
+    # bisecting floats is several times cheaper than aware datetimes.
+    lo = max(window_start, req.earliest).timestamp()
+    hi = min(window_end.timestamp(), req.latest.timestamp() + 1e-6)  # latest itself is allowed
     if lo >= hi:
         return []
-    busy_starts, busy_ends = _merge(rules.busy)
-    off_starts, off_ends = _merge(rules.time_off)
+    busy_starts, busy_ends = _merge(_seconds(rules.busy))
+    off_starts, off_ends = _merge(_seconds(rules.time_off))
+    duration = req.duration.total_seconds()
+    before, after = req.buffer_before.total_seconds(), req.buffer_after.total_seconds()
     step_minutes = max(1, int(req.step.total_seconds() // 60))
-    found: set[datetime] = set()
-    day = lo.astimezone(rules.zone).date() - _ONE_DAY
-    last_day = hi.astimezone(rules.zone).date() + _ONE_DAY
+    found: set[float] = set()
+    day = _local_date(lo, rules.zone) - _ONE_DAY
+    last_day = _local_date(hi, rules.zone) + _ONE_DAY
     while day <= last_day:
         for start_t, end_t in _intervals_on(rules, day):
-            interval_end = wall_to_utc_lenient(day, end_t, rules.zone)
-            for minute in range(_minutes(start_t), _minutes(end_t), step_minutes):
-                start = wall_to_utc(day, time(minute // 60, minute % 60), rules.zone)
-                if start is None or start < lo or start >= hi:
+            for start in _candidate_starts(rules.zone, day, start_t, end_t, step_minutes, duration):
+                if start < lo or start >= hi:
                     continue
-                end = start + req.duration
-                if end > interval_end:
-                    break
+                end = start + duration
                 if _overlaps(off_starts, off_ends, start, end):
                     continue
-                if _overlaps(
-                    busy_starts, busy_ends, start - req.buffer_before, end + req.buffer_after
-                ):
+                if _overlaps(busy_starts, busy_ends, start - before, end + after):
                     continue
                 found.add(start)
         day += _ONE_DAY
-    return sorted(found)
+    return [datetime.fromtimestamp(start, UTC) for start in sorted(found)]
+
+
+def _candidate_starts(
+    zone: ZoneInfo, day: date, start_t: time, end_t: time, step_minutes: int, duration: float
+) -> Iterator[float]:
+    """Starts every ``step_minutes`` of wall clock from ``start_t`` that end by ``end_t``.
+
+    Yields POSIX seconds. Skips wall times that do not exist (spring gap).
+    """
+    first_minute, end_minute = _minutes(start_t), _minutes(end_t)
+    interval_end = wall_to_utc_lenient(day, end_t, zone).timestamp()
+    first = wall_to_utc(day, time(first_minute // 60, first_minute % 60), zone)
+    if first is not None and interval_end - first.timestamp() == (end_minute - first_minute) * 60:
+        # No clock change inside the interval: real time runs with the wall
+        # clock, so each start is the previous one plus the step.
+        start, step = first.timestamp(), step_minutes * 60
+        while start + duration <= interval_end:
+            yield start
+            start += step
+        return
+    for minute in range(first_minute, end_minute, step_minutes):
+        instant = wall_to_utc(day, time(minute // 60, minute % 60), zone)
+        if instant is None:
+            continue
+        if instant.timestamp() + duration > interval_end:
+            return
+        yield instant.timestamp()
 
 
 def time_off_span(
@@ -118,7 +146,16 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
-def _merge(spans: Iterable[Span]) -> tuple[list[datetime], list[datetime]]:
+def _seconds(spans: Iterable) -> list[tuple[float, float]]:
+    """Spans as POSIX seconds; they may come as aware datetimes or already as seconds."""
+    return [(s.timestamp(), e.timestamp()) if isinstance(s, datetime) else (s, e) for s, e in spans]
+
+
+def _local_date(posix: float, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(posix, zone).date()
+
+
+def _merge(spans: Iterable[tuple[float, float]]) -> tuple[list[float], list[float]]:
     """Sorted, disjoint starts and ends covering the same time as ``spans``."""
     starts: list[datetime] = []
     ends: list[datetime] = []
@@ -134,7 +171,7 @@ def _merge(spans: Iterable[Span]) -> tuple[list[datetime], list[datetime]]:
     return starts, ends
 
 
-def _overlaps(starts: list[datetime], ends: list[datetime], s: datetime, e: datetime) -> bool:
+def _overlaps(starts: list[float], ends: list[float], s: float, e: float) -> bool:
     """Whether [s, e) meets any merged span (half-open: touching ends do not overlap)."""
     i = bisect_right(ends, s)  # first span that ends after s
     return i < len(starts) and starts[i] < e

@@ -119,3 +119,25 @@ def test_notice_is_counted_in_real_hours_across_a_dst_change(practice, session_t
     found = slots_between(therapist, now, now + timedelta(days=2), now)
     # Sunday 10:00 EDT is 14:00 UTC, 23.5 real hours away: too soon. 11:00 EDT is fine.
     assert found[0] == datetime(2026, 3, 8, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 3, 3, 15, 0, tzinfo=UTC),
+        datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+        datetime(2026, 3, 3, 15, 0, 30, 250000, tzinfo=UTC),
+    ],
+)
+def test_epoch_seconds_reads_instants_exactly(now, therapist, practice, instant):
+    appointment_book(
+        therapist=therapist,
+        session_type=therapist.session_types.get(),
+        client=ClientFactory(practice=practice),
+        start=instant,
+        enforce_availability=False,
+    )
+    from booking.models import Appointment, EpochSeconds
+
+    (seconds,) = Appointment.objects.annotate(s=EpochSeconds("start")).values_list("s", flat=True)
+    assert seconds == instant.timestamp()

@@ -1,0 +1,160 @@
+"""Benchmark: slots for one therapist over N days with M existing appointments.
+
+Two measurements:
+  engine  - the pure slot engine (booking.slots.free_slots), no database;
+  selector - booking.selectors.slot_list: the four reads plus the engine, on the
+             database DATABASE_URL names (a throwaway test database is created).
+
+Usage:
+  .venv/bin/python bench/slots_bench.py                 # SQLite
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/booking .venv/bin/python bench/slots_bench.py
+Figures go to docs/performance.md.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time as clock
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
+
+import django  # noqa: E402
+
+django.setup()
+
+from booking.slots import Request, Rules, free_slots  # noqa: E402
+
+ZONE = ZoneInfo("America/New_York")
+START = datetime(2027, 1, 4, 5, tzinfo=UTC)  # a Monday, 00:00 New York
+REPEATS = 31
+
+
+def median_ms(fn, repeats=REPEATS) -> float:
+    fn()  # warm up
+    times = []
+    for _ in range(repeats):
+        t0 = clock.perf_counter()
+        fn()
+        times.append((clock.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def busy_spans(count: int, days: int, seed: int = 1) -> list:
+    rng = random.Random(seed)
+    spans = []
+    for _ in range(count):
+        s = START + timedelta(minutes=rng.randrange(days * 24 * 60 // 5) * 5)
+        spans.append((s, s + timedelta(minutes=60)))
+    return spans
+
+
+def engine_case(days: int, appointments: int) -> tuple[float, int]:
+    rules = Rules(
+        zone=ZONE,
+        weekly={d: [(time(8), time(12)), (time(13), time(20))] for d in range(6)},
+        busy=busy_spans(appointments, days),
+    )
+    req = Request(
+        duration=timedelta(minutes=50),
+        step=timedelta(minutes=15),
+        earliest=START,
+        latest=START + timedelta(days=400),
+        buffer_after=timedelta(minutes=10),
+    )
+    end = START + timedelta(days=days)
+    found = free_slots(rules, req, START, end)
+    return median_ms(lambda: free_slots(rules, req, START, end)), len(found)
+
+
+def run_engine() -> None:
+    print("engine: Mon-Sat 08:00-12:00 + 13:00-20:00, 50-min sessions every 15 min")
+    print(f"{'days':>5} {'appointments':>13} {'median ms':>10} {'slots':>7}")
+    for days in (7, 30, 90, 180):
+        for appointments in (0, 1000, 5000, 20000):
+            ms, n = engine_case(days, appointments)
+            print(f"{days:>5} {appointments:>13} {ms:>10.2f} {n:>7}")
+
+
+def run_selector() -> None:
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from booking.models import Appointment
+    from booking.selectors import slot_list
+    from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory
+
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        short = SessionTypeFactory(duration_minutes=15, slot_step_minutes=15)
+        practice = short.practice
+        session_type = SessionTypeFactory(
+            practice=practice,
+            duration_minutes=50,
+            slot_step_minutes=15,
+            buffer_after_minutes=10,
+            booking_horizon=timedelta(days=400),
+            min_notice=timedelta(0),
+        )
+        therapist = TherapistFactory(
+            practice=practice, offers=[short, session_type], weekday_hours=(time(8), time(20))
+        )
+        client = ClientFactory(practice=practice)
+        rows = []
+        # 5,000 non-overlapping 15-minute sessions, one every 25 minutes, all inside the window.
+        for i in range(5000):
+            a = Appointment(
+                practice=practice, therapist=therapist, session_type=short, client=client
+            )
+            a.set_times(
+                START + timedelta(minutes=25 * i),
+                buffer_before=timedelta(0),
+                buffer_after=timedelta(0),
+            )
+            rows.append(a)
+        Appointment.objects.bulk_create(rows, batch_size=1000)
+        # A second therapist with 5,000 sessions spread over two years, as a
+        # busy practice's history really looks: the window holds a few hundred.
+        spread = TherapistFactory(
+            practice=practice, offers=[short, session_type], weekday_hours=(time(8), time(20))
+        )
+        rows = []
+        for i in range(5000):
+            a = Appointment(practice=practice, therapist=spread, session_type=short, client=client)
+            a.set_times(
+                START - timedelta(days=365) + timedelta(minutes=210 * i),
+                buffer_before=timedelta(0),
+                buffer_after=timedelta(0),
+            )
+            rows.append(a)
+        Appointment.objects.bulk_create(rows, batch_size=1000)
+        now = START - timedelta(days=1)
+        vendor = connection.vendor
+        print(f"\nselector on {vendor}: 4 queries + engine, one therapist, 5,000 appointments")
+        print(f"{'days':>5} {'all in window ms':>17} {'over 2 years ms':>16}")
+        for days in (7, 30, 90):
+            timings = [
+                median_ms(
+                    lambda d=days, t=t: slot_list(
+                        therapist=t,
+                        session_type=session_type,
+                        window_start=START,
+                        window_end=START + timedelta(days=d),
+                        now=now,
+                    )
+                )
+                for t in (therapist, spread)
+            ]
+            print(f"{days:>5} {timings[0]:>17.2f} {timings[1]:>16.2f}")
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    run_engine()
+    run_selector()
