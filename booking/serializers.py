@@ -20,7 +20,11 @@ class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         "naive": "Include the UTC offset, e.g. 2026-12-01T14:00:00-05:00.",
         "invalid_iso": "Use an ISO-8601 date and time, e.g. 2026-12-01T14:00:00-05:00.",
+        "out_of_range": "That date is too far from today to book.",
     }
+    # Far-off dates can only be typing mistakes, and near datetime's limits
+    # adding a session's length would overflow.
+    YEARS = range(2000, 2200)
 
     def to_internal_value(self, value) -> datetime:
         if isinstance(value, datetime):
@@ -34,6 +38,8 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("invalid_iso")
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             self.fail("naive")
+        if parsed.year not in self.YEARS:
+            self.fail("out_of_range")
         return parsed
 
 

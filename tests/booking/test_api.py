@@ -199,6 +199,24 @@ def test_a_naive_start_is_a_400(api, now, therapist):
     assert not Appointment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("9999-12-31T23:30:00+00:00", "too far"),
+        ("0001-01-01T00:00:00+14:00", "too far"),
+        ("2026-02-30T10:00:00-05:00", "ISO-8601"),
+        ("tomorrow at ten", "ISO-8601"),
+    ],
+)
+def test_impossible_start_times_are_a_400_not_a_500(api, now, therapist, start, message):
+    response = book(api, therapist, start=start)
+    assert response.status_code == 400
+    assert message in response.json()["errors"]["start"][0]
+    token = token_of(book(api, therapist))
+    moved = api.post(f"/api/v1/bookings/{token}/reschedule/", {"start": start}, format="json")
+    assert moved.status_code == 400
+
+
 def test_a_taken_slot_is_a_409_that_a_person_can_read(api, now, therapist):
     assert book(api, therapist).status_code == 201
     second = book(
