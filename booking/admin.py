@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from booking import services
 from booking.exceptions import BookingError
-from booking.models import Appointment, ExtraHours, TimeOff, WorkingHours
+from booking.models import Appointment, ExtraHours, Notification, TimeOff, WorkingHours
 
 
 @admin.register(WorkingHours)
@@ -23,6 +23,33 @@ class TimeOffAdmin(admin.ModelAdmin):
     list_filter = ["practice", "therapist"]
 
 
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    fields = ["kind", "channel", "offset", "due_at", "state", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Staff see every message's state; failed ones are the ones to look at."""
+
+    list_display = ["appointment", "kind", "channel", "due_at", "state", "attempts", "last_error"]
+    list_filter = ["state", "kind", "channel"]
+    list_select_related = ["appointment"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     """Read-only: sessions are booked, moved and cancelled through the booking service.
@@ -36,6 +63,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     list_select_related = ["therapist", "session_type"]
     actions = ["cancel_selected"]
+    inlines = [NotificationInline]
 
     def has_add_permission(self, request):
         return False

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import selectors, services
+from booking import policy, selectors, services
 from booking.models import Appointment
 from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
 from booking.tokens import manage_token_for, public_id_from_token
@@ -234,7 +234,7 @@ class BookingOutputSerializer(serializers.Serializer):
         return isoformat_in(obj.end, obj.client.time_zone)
 
     def get_change_deadline(self, obj: Appointment) -> str:
-        return isoformat_in(services.late_cancel_deadline(obj), obj.client.time_zone)
+        return isoformat_in(policy.late_cancel_deadline(obj), obj.client.time_zone)
 
     def get_manage_url(self, obj: Appointment) -> str:
         path = reverse("booking:manage", args=[manage_token_for(obj.public_id)])

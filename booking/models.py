@@ -223,3 +223,74 @@ class Appointment(models.Model):
         self.end = start + self.session_type.duration
         self.blocked_start = start - buffer_before
         self.blocked_end = self.end + buffer_after
+
+
+class NotificationKind(models.TextChoices):
+    REQUESTED = "requested", "Request received"
+    CONFIRMATION = "confirmation", "Confirmation"
+    UPDATE = "update", "Session moved"
+    CANCELLATION = "cancellation", "Cancellation"
+    REMINDER = "reminder", "Reminder"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class NotificationState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Notification(models.Model):
+    """One message to a client about one appointment: durable, sent at most once.
+
+    Rows are written in the same transaction as the booking change that calls
+    for them; Celery only moves them (``booking.dispatch``). Long waits live in
+    ``due_at``, never in a broker countdown.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # For reminders, how long before the session; zero for the others.
+    offset = models.DurationField(default=timedelta(0))
+    # The appointment's sequence this message describes: a reschedule makes
+    # the earlier ones moot and schedules new ones.
+    appointment_sequence = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=16, choices=NotificationState.choices, default=NotificationState.SCHEDULED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # The scanner's query: due rows in one state, oldest first.
+            models.Index(fields=["state", "due_at"], name="notification_state_due_idx"),
+        ]
+        constraints = [
+            # One message per appointment version, kind, channel and offset:
+            # scheduling twice cannot make two emails.
+            models.UniqueConstraint(
+                fields=["appointment", "appointment_sequence", "kind", "channel", "offset"],
+                name="notification_unique_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.channel} ({self.state})"

@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from booking import selectors
+from booking import notifications, selectors
+from booking.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
 from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from booking.policy import humanize_duration, late_cancel_deadline
 from clients.models import Client
 from clients.services import client_get_or_create
 from practice.models import Room, SessionType, Therapist
@@ -70,6 +72,9 @@ def appointment_book(
             _require_offered(appointment, now=now)
         _require_no_overlap(appointment)
         _save_or_conflict(appointment)
+        appointment.client = client
+        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        _send_after_commit(due_now)
     return appointment
 
 
@@ -109,6 +114,10 @@ def appointment_reschedule(
         _require_no_overlap(appointment)
         appointment.sequence += 1
         _save_or_conflict(appointment)
+        due_now = notifications.notifications_schedule_for_reschedule(
+            appointment=appointment, now=now
+        )
+        _send_after_commit(due_now)
     return appointment
 
 
@@ -130,22 +139,17 @@ def appointment_cancel(
         appointment.cancelled_at = now
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        due_now = notifications.notifications_schedule_for_cancellation(
+            appointment=appointment, now=now
+        )
+        _send_after_commit(due_now)
     return appointment
 
 
-def late_cancel_deadline(appointment: Appointment) -> datetime:
-    """Until this instant a client may cancel or reschedule online."""
-    return appointment.start - appointment.practice.late_cancel_window
-
-
-def humanize_duration(duration: timedelta) -> str:
-    hours = int(duration.total_seconds() // 3600)
-    if hours and hours % 24 == 0 and hours >= 48:
-        return f"{hours // 24} days"
-    if hours:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    minutes = int(duration.total_seconds() // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+def _send_after_commit(notification_ids: list[int]) -> None:
+    # robust: the booking is committed whatever the broker does; if sending
+    # cannot start now, the scanner sends these within a minute or so.
+    transaction.on_commit(lambda: notifications_send_now(notification_ids), robust=True)
 
 
 # --- checks -----------------------------------------------------------------

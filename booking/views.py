@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from booking import selectors, services
+from booking import policy, selectors
 from booking.tokens import public_id_from_token
 
 
@@ -16,6 +16,6 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This link is not valid. Check that you copied all of it.")
     context = {
         "appointment": appointment,
-        "deadline": services.late_cancel_deadline(appointment),
+        "deadline": policy.late_cancel_deadline(appointment),
     }
     return render(request, "booking/manage.html", context)

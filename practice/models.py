@@ -1,13 +1,43 @@
 """The practice domain: the practice itself, its therapists, session types and rooms."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from practice.timezones import get_zone, validate_time_zone
+
+REMINDER_CHANNELS = ("email", "sms")
+
+
+def default_reminder_schedule() -> list[dict]:
+    """Email 48 and 24 hours before, SMS 3 hours before."""
+    return [
+        {"channel": "email", "minutes_before": 48 * 60},
+        {"channel": "email", "minutes_before": 24 * 60},
+        {"channel": "sms", "minutes_before": 3 * 60},
+    ]
+
+
+def validate_reminder_schedule(value) -> None:
+    message = (
+        'A list like [{"channel": "email", "minutes_before": 1440}], channels "email" or '
+        '"sms", minutes between 5 and 20160 (14 days).'
+    )
+    if not isinstance(value, list):
+        raise ValidationError(message)
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"channel", "minutes_before"}
+            or item["channel"] not in REMINDER_CHANNELS
+            or not isinstance(item["minutes_before"], int)
+            or not 5 <= item["minutes_before"] <= 20160
+        ):
+            raise ValidationError(message)
 
 
 class Practice(models.Model):
@@ -29,6 +59,21 @@ class Practice(models.Model):
     )
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
+    address = models.CharField(
+        max_length=300, blank=True, help_text="Where in-person sessions are."
+    )
+    # Reminders: when, and when not (quiet hours are read in each client's zone).
+    reminder_schedule = models.JSONField(
+        default=default_reminder_schedule, validators=[validate_reminder_schedule]
+    )
+    quiet_hours_start = models.TimeField(
+        default=time(21), help_text="No reminder is sent after this local time…"
+    )
+    quiet_hours_end = models.TimeField(default=time(8), help_text="…nor before this one.")
+    sms_names_practice = models.BooleanField(
+        default=False,
+        help_text="Name the practice in text messages. Off: texts say only 'your appointment'.",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -63,6 +108,12 @@ class SessionType(models.Model):
         help_text="Offered start times are this many minutes apart.",
     )
     requires_approval = models.BooleanField(default=False)
+    reminder_schedule = models.JSONField(
+        null=True,
+        blank=True,
+        validators=[validate_reminder_schedule],
+        help_text="Blank: the practice's reminder schedule.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -94,6 +145,12 @@ class SessionType(models.Model):
     @property
     def effective_min_notice(self) -> timedelta:
         return self.min_notice if self.min_notice is not None else self.practice.min_notice
+
+    @property
+    def effective_reminder_schedule(self) -> list[dict]:
+        if self.reminder_schedule is not None:
+            return self.reminder_schedule
+        return self.practice.reminder_schedule
 
     @property
     def effective_booking_horizon(self) -> timedelta:

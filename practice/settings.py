@@ -140,7 +140,28 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.file
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bookings@localhost")
 
+# --- Text messages ------------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="booking.sms.FileBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+
+# --- Notifications -------------------------------------------------------------
+# A claimed message whose send has not finished after this long is taken back
+# by the scanner (its worker died, or its task was lost with the broker).
+NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", default=600)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-notifications": {
+        "task": "booking.tasks.dispatch_due_notifications",
+        "schedule": env.float("NOTIFICATION_SCAN_SECONDS", default=60.0),
+    },
+}
+
 # --- The practice -------------------------------------------------------------
+# Absolute links in emails and texts start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # One deployment serves one practice for now; every practice-owned row already
 # points at its Practice so several can share a deployment later.
 PRACTICE_SLUG = env.str("PRACTICE_SLUG", default="")

@@ -1,0 +1,101 @@
+"""What a notification says: emails (a plain-text and HTML pair) and text messages.
+
+Reminders carry the minimum (first name, time in the client's zone, practice
+name, manage link, the late-cancel sentence); nothing clinical is ever in them.
+"""
+
+from datetime import datetime
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat
+
+from booking import ics
+from booking.models import Appointment, Notification, NotificationKind
+from booking.policy import humanize_duration, late_cancel_deadline
+from booking.tokens import manage_token_for
+
+SUBJECTS = {
+    NotificationKind.REQUESTED: "We received your request for {when_short}",
+    NotificationKind.CONFIRMATION: "Your session on {when_short} is booked",
+    NotificationKind.UPDATE: "Your session has moved to {when_short}",
+    NotificationKind.CANCELLATION: "Your session on {when_short} is cancelled",
+    NotificationKind.REMINDER: "Reminder: your appointment on {when_short}",
+}
+# Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
+ICS_METHOD = {
+    NotificationKind.CONFIRMATION: "REQUEST",
+    NotificationKind.UPDATE: "REQUEST",
+    NotificationKind.CANCELLATION: "CANCEL",
+}
+
+
+def manage_url(appointment: Appointment) -> str:
+    token = manage_token_for(appointment.public_id)
+    return settings.SITE_URL + reverse("booking:manage", args=[token])
+
+
+LONG_FORMAT = r"l j F Y \a\t H:i"
+SHORT_FORMAT = r"D j M \a\t H:i"
+
+
+def _when(instant: datetime, zone) -> str:
+    local = instant.astimezone(zone)
+    return f"{dateformat.format(local, LONG_FORMAT)} ({local.tzname()})"
+
+
+def context_for(notification: Notification) -> dict:
+    appointment = notification.appointment
+    client, practice, therapist = appointment.client, appointment.practice, appointment.therapist
+    local = appointment.start.astimezone(client.zone)
+    therapist_differs = appointment.start.astimezone(therapist.zone).utcoffset() != (
+        local.utcoffset()
+    )
+    return {
+        "first_name": client.first_name,
+        "practice_name": practice.name,
+        "practice_phone": practice.contact_phone,
+        "when": _when(appointment.start, client.zone),
+        "when_short": dateformat.format(local, SHORT_FORMAT),
+        "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
+        "therapist_name": therapist.display_name,
+        "session_name": appointment.session_type.name,
+        "duration": appointment.session_type.duration_minutes,
+        "telehealth": appointment.session_type.modality == "telehealth",
+        "address": practice.address,
+        "manage_url": manage_url(appointment),
+        "deadline": _when(late_cancel_deadline(appointment), client.zone),
+        "window": humanize_duration(practice.late_cancel_window),
+        "pending": appointment.status == "pending",
+    }
+
+
+def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    context = context_for(notification)
+    kind = notification.kind
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(**context),
+        body=render_to_string(f"emails/{kind}.txt", context),
+        to=[notification.appointment.client.email],
+        headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
+    )
+    message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
+    if kind in ICS_METHOD:
+        method = ICS_METHOD[kind]
+        message.attach(
+            "session.ics",
+            ics.client_invitation(notification.appointment, method=method, now=now),
+            f"text/calendar; charset=utf-8; method={method}",
+        )
+    return message
+
+
+def build_sms(notification: Notification) -> str:
+    context = context_for(notification)
+    context["names_practice"] = notification.appointment.practice.sms_names_practice
+    return render_to_string("sms/reminder.txt", context).strip()

@@ -1,0 +1,118 @@
+"""Which messages a booking change calls for, and when they are due.
+
+Called inside the booking services' transactions, so a booking and its
+messages commit (or roll back) together. Sending is ``booking.dispatch``'s job.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from booking.models import (
+    Appointment,
+    AppointmentStatus,
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
+from practice.timezones import wall_to_utc_lenient
+
+# Rows that have not started sending can still be called off.
+_PENDING = (NotificationState.SCHEDULED, NotificationState.SENDING)
+
+
+def reminder_due_at(
+    *, start: datetime, before: timedelta, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> datetime:
+    """When a reminder ``before`` a session at ``start`` goes out.
+
+    ``before`` is real elapsed time (24 hours before is 24 hours before, even
+    across a DST change), so it is subtracted from a UTC instant. If that
+    falls in the client's quiet hours (read in their zone; both ends allowed),
+    the reminder moves earlier, to the start of those quiet hours, never later.
+    """
+    due = start - before
+    local = due.astimezone(zone)
+    t = local.time()
+    if quiet_start == quiet_end:
+        return due
+    if quiet_start > quiet_end:  # overnight, e.g. 21:00-08:00
+        if t > quiet_start:
+            return wall_to_utc_lenient(local.date(), quiet_start, zone)
+        if t < quiet_end:
+            return wall_to_utc_lenient(local.date() - timedelta(days=1), quiet_start, zone)
+        return due
+    if quiet_start < t < quiet_end:
+        return wall_to_utc_lenient(local.date(), quiet_start, zone)
+    return due
+
+
+def notifications_schedule_for_booking(*, appointment: Appointment, now: datetime) -> list[int]:
+    """A new booking: its confirmation (or request receipt) and its reminders.
+
+    Returns the ids of messages due now, for the caller to send after commit.
+    """
+    if appointment.status == AppointmentStatus.PENDING:
+        immediate = _create(appointment, NotificationKind.REQUESTED, Channel.EMAIL, now)
+        return [immediate.pk]
+    immediate = _create(appointment, NotificationKind.CONFIRMATION, Channel.EMAIL, now)
+    _schedule_reminders(appointment, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_reschedule(*, appointment: Appointment, now: datetime) -> list[int]:
+    """A moved session: earlier messages are moot; an update and new reminders replace them."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.UPDATE, Channel.EMAIL, now)
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        _schedule_reminders(appointment, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_cancellation(
+    *, appointment: Appointment, now: datetime
+) -> list[int]:
+    """A cancelled session: no more reminders, one cancellation notice."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.CANCELLATION, Channel.EMAIL, now)
+    return [immediate.pk]
+
+
+def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
+    practice = appointment.practice
+    client = appointment.client
+    for rule in appointment.session_type.effective_reminder_schedule:
+        if rule["channel"] == Channel.SMS and not client.phone:
+            continue
+        before = timedelta(minutes=rule["minutes_before"])
+        due = reminder_due_at(
+            start=appointment.start,
+            before=before,
+            zone=client.zone,
+            quiet_start=practice.quiet_hours_start,
+            quiet_end=practice.quiet_hours_end,
+        )
+        # Booked inside the offset: skipped, not sent late (kept, so staff see why).
+        state = NotificationState.SKIPPED if due < now else NotificationState.SCHEDULED
+        _create(
+            appointment, NotificationKind.REMINDER, rule["channel"], due, offset=before, state=state
+        )
+
+
+def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=None):
+    return Notification.objects.create(
+        appointment=appointment,
+        kind=kind,
+        channel=channel,
+        offset=offset,
+        appointment_sequence=appointment.sequence,
+        due_at=due_at,
+        state=state or NotificationState.SCHEDULED,
+    )
+
+
+def _call_off_pending(appointment: Appointment) -> None:
+    """Cancel every message not yet handed to a provider (a send under way is left to finish)."""
+    Notification.objects.filter(
+        appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
+    ).exclude(kind=NotificationKind.CANCELLATION).update(state=NotificationState.CANCELLED)

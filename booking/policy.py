@@ -1,0 +1,20 @@
+"""The practice's booking policy, in words and instants."""
+
+from datetime import datetime, timedelta
+
+from booking.models import Appointment
+
+
+def late_cancel_deadline(appointment: Appointment) -> datetime:
+    """Until this instant a client may cancel or reschedule online."""
+    return appointment.start - appointment.practice.late_cancel_window
+
+
+def humanize_duration(duration: timedelta) -> str:
+    hours = int(duration.total_seconds() // 3600)
+    if hours and hours % 24 == 0 and hours >= 48:
+        return f"{hours // 24} days"
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = int(duration.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
