@@ -1,0 +1,159 @@
+"""Running the real Celery worker and a real Redis in tests."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from practice.celery import app
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, timeout=30.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+
+
+@contextmanager
+def broker(url: str):
+    """Point this process's Celery producer at ``url`` for the duration."""
+    old = app.conf.broker_url
+    app.conf.broker_url = url
+    app._after_fork()  # drop pooled connections to the old broker
+    try:
+        yield
+    finally:
+        app.conf.broker_url = old
+        app._after_fork()
+
+
+@contextmanager
+def not_eager():
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A throwaway redis-server we may stop and start: a broker outage on demand."""
+
+    def __init__(self, port: int, workdir: Path):
+        self.port, self.workdir, self.process = port, workdir, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._accepts, timeout=10, what="redis-server to accept connections")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def _accepts(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+
+def database_url() -> str:
+    """The test database, as a URL a worker subprocess can use."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host = db["HOST"] or "127.0.0.1"
+    user = db["USER"] or "postgres"
+    port = db["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """``celery -A practice worker`` as a separate process, which a test may kill -9."""
+
+    def __init__(self, *, broker_url: str, env: dict, log: Path):
+        self.broker_url, self.extra_env, self.log, self.process = broker_url, env, log, None
+
+    def start(self, concurrency: int = 2):
+        env = (
+            os.environ
+            | self.extra_env
+            | {
+                "DJANGO_SETTINGS_MODULE": "practice.settings",
+                "SECRET_KEY": settings.SECRET_KEY,
+                "DATABASE_URL": database_url(),
+                "CELERY_BROKER_URL": self.broker_url,
+            }
+        )
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                str(REPO / ".venv/bin/celery"),
+                "-A",
+                "practice",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill -9 reaches the children
+        )
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
