@@ -103,11 +103,17 @@ def _candidate_starts(
     Yields POSIX seconds. Skips wall times that do not exist (spring gap).
     """
     first_minute, end_minute = _minutes(start_t), _minutes(end_t)
-    interval_end = wall_to_utc_lenient(day, end_t, zone).timestamp()
+    end_instant = wall_to_utc_lenient(day, end_t, zone)
+    interval_end = end_instant.timestamp()
     first = wall_to_utc(day, time(first_minute // 60, first_minute % 60), zone)
-    if first is not None and interval_end - first.timestamp() == (end_minute - first_minute) * 60:
-        # No clock change inside the interval: real time runs with the wall
-        # clock, so each start is the previous one plus the step.
+    if (
+        first is not None
+        and first.astimezone(zone).utcoffset() == end_instant.astimezone(zone).utcoffset()
+    ):
+        # The same offset at both ends: no clock change inside the interval, so
+        # real time runs with the wall clock and each start is the previous one
+        # plus the step. (Comparing offsets, not lengths: an end inside a gap
+        # maps to an instant that makes the lengths agree by accident.)
         start, step = first.timestamp(), step_minutes * 60
         while start + duration <= interval_end:
             yield start

@@ -130,6 +130,18 @@ def test_gap_times_are_skipped_not_shifted_onto_the_next_hour():
     assert found == [utc(2026, 3, 8, 6, 15), utc(2026, 3, 8, 7, 30)]  # 01:15 EST, 03:30 EDT
 
 
+def test_an_interval_ending_inside_the_gap_offers_nothing_in_the_gap():
+    # Adelaide, Sunday 2026-10-04: 02:00 ACST jumps to 03:00 ACDT. Hours 00:00-02:15;
+    # the last real start is 01:45 ACST (16:15 UTC), ending 02:00 = 03:00 ACDT.
+    rules = Rules(zone=ADELAIDE, weekly={6: [(time(0), time(2, 15))]})
+    found = free_slots(
+        rules, request(minutes=15, step=15), utc(2026, 10, 3, 12), utc(2026, 10, 4, 12)
+    )
+    assert found[0] == utc(2026, 10, 3, 14, 30)  # 00:00 ACST
+    assert found[-1] == utc(2026, 10, 3, 16, 15)  # 01:45 ACST
+    assert len(found) == 8
+
+
 def test_an_ambiguous_autumn_time_resolves_to_its_first_occurrence():
     # Sunday 2026-11-01 in New York: 01:00-01:59 happens twice (EDT, then EST).
     rules = Rules(zone=NEW_YORK, weekly={6: [(time(0), time(3))]})
