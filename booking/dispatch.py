@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -139,18 +139,14 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
     cancellation either lands before this check or waits until the send began.
     """
     with transaction.atomic():
-        appointment_id = (
-            Notification.objects.filter(pk=notification_id)
-            .values_list("appointment_id", flat=True)
-            .first()
-        )
-        if appointment_id is None:
-            return "noop"
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related("practice", "client", "therapist", "session_type")
-            .get(pk=appointment_id)
+            .filter(notifications__pk=notification_id)
+            .first()
         )
+        if appointment is None:
+            return "noop"
         notification = Notification.objects.select_for_update().get(pk=notification_id)
         if notification.state != NotificationState.SENDING or notification.send_started_at:
             return "noop"  # already sent, cancelled, or another delivery is sending it
@@ -158,10 +154,10 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
             notification.state = NotificationState.CANCELLED
             notification.save(update_fields=["state"])
             return "cancelled"
-        notification.attempts = F("attempts") + 1
+        # Exact without F(): the row is locked.
+        notification.attempts += 1
         notification.send_started_at = now
         notification.save(update_fields=["attempts", "send_started_at"])
-        notification.refresh_from_db(fields=["attempts"])
         notification.appointment = appointment
         return notification
 

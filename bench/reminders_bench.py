@@ -1,0 +1,146 @@
+"""Benchmark: 10,000 due reminders through the real Celery worker, Redis and PostgreSQL.
+
+Each round: mark every reminder due, let the scanner claim them (batches of
+500) and enqueue one send task per row, then time until the worker has marked
+all 10,000 sent. Emails go to Django's locmem backend inside the worker, so the
+whole send path (re-read, lock, render text + HTML + .ics, mark sent) is timed
+but no SMTP server.
+
+Usage (needs PostgreSQL and Redis):
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/booking REDIS_URL=redis://127.0.0.1:6379/0 \\
+    .venv/bin/python bench/reminders_bench.py
+Figures go to docs/performance.md.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
+if not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""):
+    sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: this benchmark measures them.")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from booking.dispatch import notifications_claim_due, notifications_enqueue  # noqa: E402
+from booking.models import (  # noqa: E402
+    Appointment,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
+from practice.celery import app  # noqa: E402
+from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
+from tests.support.celery_helpers import WorkerProcess, wait_for  # noqa: E402
+
+APPOINTMENTS = 5000  # two email reminders each: 10,000 rows
+CONCURRENCY = (1, 2, 4, 8)
+
+
+def create_rows() -> None:
+    session_type = SessionTypeFactory(duration_minutes=15)
+    practice = session_type.practice
+    therapist = TherapistFactory(practice=practice, offers=[session_type])
+    clients = [ClientFactory(practice=practice) for _ in range(100)]
+    start = timezone.now() + timedelta(days=3)
+    appointments = []
+    for i in range(APPOINTMENTS):
+        a = Appointment(
+            practice=practice,
+            therapist=therapist,
+            session_type=session_type,
+            client=clients[i % len(clients)],
+        )
+        a.set_times(
+            start + timedelta(minutes=20 * i),
+            buffer_before=timedelta(0),
+            buffer_after=timedelta(0),
+        )
+        appointments.append(a)
+    Appointment.objects.bulk_create(appointments, batch_size=1000)
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                appointment=a,
+                kind=NotificationKind.REMINDER,
+                channel="email",
+                offset=timedelta(hours=hours),
+                appointment_sequence=0,
+                due_at=a.start - timedelta(hours=hours),
+            )
+            for a in Appointment.objects.all()
+            for hours in (48, 24)
+        ),
+        batch_size=2000,
+    )
+
+
+def sent() -> int:
+    return Notification.objects.filter(state=NotificationState.SENT).count()
+
+
+def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
+    Notification.objects.update(
+        state=NotificationState.SCHEDULED,
+        due_at=timezone.now(),
+        claimed_at=None,
+        send_started_at=None,
+        sent_at=None,
+        attempts=0,
+    )
+    worker = WorkerProcess(
+        broker_url=settings.CELERY_BROKER_URL,
+        env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+        log=workdir / f"worker-{concurrency}.log",
+    )
+    worker.start(concurrency=concurrency)
+    try:
+        wait_for(
+            lambda: "ready" in (workdir / f"worker-{concurrency}.log").read_text(),
+            timeout=60,
+            what="the worker",
+        )
+        t0 = time.perf_counter()
+        while ids := notifications_claim_due():
+            notifications_enqueue(ids)
+        dispatched = time.perf_counter() - t0
+        wait_for(lambda: sent() == 2 * APPOINTMENTS, timeout=1800, interval=0.2, what="all sent")
+        return dispatched, time.perf_counter() - t0
+    finally:
+        worker.stop()
+
+
+def main() -> None:
+    from django.db import connection
+
+    old = setup_databases(verbosity=0, interactive=False)
+    # The worker subprocess reads the test database through DATABASE_URL.
+    print(f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}")
+    try:
+        create_rows()
+        app.control.purge()
+        with tempfile.TemporaryDirectory() as tmp:
+            print(
+                f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} {'per second':>11}"
+            )
+            for concurrency in CONCURRENCY:
+                dispatched, total = one_round(concurrency, Path(tmp))
+                rate = 2 * APPOINTMENTS / total
+                print(f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f}")
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
