@@ -133,7 +133,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
 
 
 def _start(notification_id: int, now: datetime) -> Notification | str:
-    """Lock the appointment, then the row; mark the send as started, or say why not.
+    """Lock the appointment (if any), then the row; mark the send as started, or say why not.
 
     The same lock order as the booking services (appointment first), so a
     cancellation either lands before this check or waits until the send began.
@@ -145,9 +145,14 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
             .filter(notifications__pk=notification_id)
             .first()
         )
-        if appointment is None:
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("therapist__user")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
             return "noop"
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
         if notification.state != NotificationState.SENDING or notification.send_started_at:
             return "noop"  # already sent, cancelled, or another delivery is sending it
         if not _still_applies(notification, appointment, now):
@@ -162,7 +167,10 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
         return notification
 
 
-def _still_applies(notification: Notification, appointment: Appointment, now: datetime) -> bool:
+def _still_applies(notification: Notification, appointment: Appointment | None, now) -> bool:
+    if notification.kind == NotificationKind.AGENDA:
+        therapist = notification.therapist
+        return therapist.is_active and therapist.daily_agenda_at is not None
     if notification.kind == NotificationKind.CANCELLATION:
         return appointment.status in (
             AppointmentStatus.CANCELLED,

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat
 
-from booking import ics
+from booking import ics, notifications
 from booking.models import Appointment, Notification, NotificationKind
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.tokens import manage_token_for
@@ -25,6 +25,7 @@ SUBJECTS = {
     NotificationKind.UPDATE: "Your session has moved to {when_short}",
     NotificationKind.CANCELLATION: "Your session on {when_short} is cancelled",
     NotificationKind.REMINDER: "Reminder: your appointment on {when_short}",
+    NotificationKind.AGENDA: "Your sessions on {day}",
 }
 # Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
 ICS_METHOD = {
@@ -74,14 +75,41 @@ def context_for(notification: Notification) -> dict:
     }
 
 
+def agenda_context(notification: Notification) -> dict:
+    """A therapist's day: times in their zone, clients by initials only (email is not private)."""
+    therapist = notification.therapist
+    day = notification.agenda_date
+    sessions = [
+        {
+            "start": dateformat.format(a.start.astimezone(therapist.zone), "H:i"),
+            "end": dateformat.format(a.end.astimezone(therapist.zone), "H:i"),
+            "session_name": a.session_type.name,
+            "initials": f"{a.client.first_name[:1]}.{a.client.last_name[:1]}.".upper(),
+            "pending": a.status == "pending",
+        }
+        for a in notifications.agenda_appointments(therapist, day)
+    ]
+    return {
+        "therapist_name": therapist.display_name,
+        "practice_name": therapist.practice.name,
+        "practice_phone": "",
+        "day": dateformat.format(day, "l j F Y"),
+        "sessions": sessions,
+        "zone": therapist.time_zone,
+    }
+
+
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
-    context = context_for(notification)
     kind = notification.kind
+    if kind == NotificationKind.AGENDA:
+        context, to = agenda_context(notification), notification.therapist.user.email
+    else:
+        context, to = context_for(notification), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
-        to=[notification.appointment.client.email],
+        to=[to],
         headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")

@@ -231,6 +231,7 @@ class NotificationKind(models.TextChoices):
     UPDATE = "update", "Session moved"
     CANCELLATION = "cancellation", "Cancellation"
     REMINDER = "reminder", "Reminder"
+    AGENDA = "agenda", "Therapist's daily agenda"
 
 
 class Channel(models.TextChoices):
@@ -248,23 +249,29 @@ class NotificationState(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One message to a client about one appointment: durable, sent at most once.
+    """One message, durable, sent at most once.
 
-    Rows are written in the same transaction as the booking change that calls
-    for them; Celery only moves them (``booking.dispatch``). Long waits live in
-    ``due_at``, never in a broker countdown.
+    Either to a client about one appointment (written in the same transaction
+    as the booking change that calls for it), or a therapist's daily agenda
+    (``therapist`` and ``agenda_date``). Celery only moves rows
+    (``booking.dispatch``); long waits live in ``due_at``, never in a broker
+    countdown.
     """
 
     appointment = models.ForeignKey(
-        Appointment, on_delete=models.CASCADE, related_name="notifications"
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="agendas"
+    )
+    agenda_date = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # For reminders, how long before the session; zero for the others.
     offset = models.DurationField(default=timedelta(0))
     # The appointment's sequence this message describes: a reschedule makes
     # the earlier ones moot and schedules new ones.
-    appointment_sequence = models.PositiveIntegerField()
+    appointment_sequence = models.PositiveIntegerField(default=0)
     due_at = models.DateTimeField()
     state = models.CharField(
         max_length=16, choices=NotificationState.choices, default=NotificationState.SCHEDULED
@@ -289,6 +296,22 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["appointment", "appointment_sequence", "kind", "channel", "offset"],
                 name="notification_unique_per_version",
+            ),
+            # One agenda per therapist and day, however often it is scheduled.
+            models.UniqueConstraint(
+                fields=["therapist", "agenda_date"],
+                condition=Q(kind="agenda"),
+                name="notification_one_agenda_per_day",
+            ),
+            # About an appointment, or a therapist's agenda for a date: never both, never neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(appointment__isnull=False, therapist__isnull=True, agenda_date__isnull=True)
+                    | Q(
+                        appointment__isnull=True, therapist__isnull=False, agenda_date__isnull=False
+                    )
+                ),
+                name="notification_about_one_thing",
             ),
         ]
 

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.models import (
+    ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     Channel,
@@ -15,6 +16,7 @@ from booking.models import (
     NotificationKind,
     NotificationState,
 )
+from practice.models import Therapist
 from practice.timezones import wall_to_utc_lenient
 
 # Rows that have not started sending can still be called off.
@@ -116,3 +118,43 @@ def _call_off_pending(appointment: Appointment) -> None:
     Notification.objects.filter(
         appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
     ).exclude(kind=NotificationKind.CANCELLATION).update(state=NotificationState.CANCELLED)
+
+
+def notifications_schedule_agendas(*, now: datetime) -> int:
+    """Today's and tomorrow's agenda rows for each therapist who wants one; idempotent.
+
+    An agenda whose time has already passed today is not created (it would
+    arrive late); returns how many rows were created.
+    """
+    created = 0
+    therapists = Therapist.objects.filter(
+        is_active=True, daily_agenda_at__isnull=False, user__isnull=False
+    ).exclude(user__email="")
+    for therapist in therapists:
+        today = now.astimezone(therapist.zone).date()
+        for day in (today, today + timedelta(days=1)):
+            due = wall_to_utc_lenient(day, therapist.daily_agenda_at, therapist.zone)
+            if due < now:
+                continue
+            _, was_created = Notification.objects.get_or_create(
+                kind=NotificationKind.AGENDA,
+                therapist=therapist,
+                agenda_date=day,
+                defaults={"channel": Channel.EMAIL, "due_at": due},
+            )
+            created += was_created
+    return created
+
+
+def agenda_appointments(therapist: Therapist, day) -> list[Appointment]:
+    """The therapist's active sessions on ``day`` of their own calendar."""
+    zone = therapist.zone
+    start = wall_to_utc_lenient(day, time(0), zone)
+    end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    return list(
+        Appointment.objects.filter(
+            therapist=therapist, status__in=ACTIVE_STATUSES, start__gte=start, start__lt=end
+        )
+        .select_related("client", "session_type")
+        .order_by("start")
+    )

@@ -1,8 +1,9 @@
 """Celery tasks: thin wrappers that take ids; the work is in booking.dispatch."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from booking import dispatch
+from booking import dispatch, notifications
 
 
 @shared_task(ignore_result=True)
@@ -16,3 +17,9 @@ def dispatch_due_notifications() -> int:
     ids = dispatch.notifications_claim_due()
     dispatch.notifications_enqueue(ids)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def schedule_daily_agendas() -> int:
+    """Every 15 minutes (beat): make sure each wanted agenda has its row."""
+    return notifications.notifications_schedule_agendas(now=timezone.now())

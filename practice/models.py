@@ -177,6 +177,12 @@ class Therapist(models.Model):
     )
     is_active = models.BooleanField(default=True)
     session_types = models.ManyToManyField(SessionType, related_name="therapists", blank=True)
+    daily_agenda_at = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="Blank: no agenda email. Otherwise the day's sessions arrive by email at "
+        "this local time.",
+    )
 
     class Meta:
         ordering = ["practice", "display_name"]

@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.dispatch_due_notifications",
         "schedule": env.float("NOTIFICATION_SCAN_SECONDS", default=60.0),
     },
+    "schedule-daily-agendas": {
+        "task": "booking.tasks.schedule_daily_agendas",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- The practice -------------------------------------------------------------

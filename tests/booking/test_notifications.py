@@ -310,3 +310,92 @@ def test_a_row_stuck_in_sending_is_recovered_and_sent(now, book, time_machine, s
     assert run_scanner_at(THURSDAY_10 - timedelta(hours=48, minutes=-11), time_machine) == 1
     assert len(mail.outbox) == 1
     assert appointment.notifications.get(pk=lost).state == S.SENT
+
+
+def test_no_message_is_ever_scheduled_as_an_eta_or_countdown_task(
+    now, book, time_machine, monkeypatch
+):
+    published = []
+    original = send_notification.apply_async
+
+    def recording(*args, **kwargs):
+        published.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(send_notification, "apply_async", recording)
+    book()
+    run_scanner_at(THURSDAY_10 - timedelta(hours=3), time_machine)
+    assert len(published) == 4  # confirmation, 48 h, 24 h, SMS
+    assert not any({"eta", "countdown"} & set(kwargs) for kwargs in published)
+
+
+# --- the therapist's daily agenda, through the same table -----------------------
+
+
+@pytest.fixture
+def agenda_therapist(therapist):
+    therapist.time_zone = "America/Los_Angeles"
+    therapist.daily_agenda_at = datetime.strptime("07:00", "%H:%M").time()  # noqa: DTZ007
+    therapist.save()
+    return therapist
+
+
+def test_agendas_are_scheduled_once_per_day_at_the_therapists_local_time(now, agenda_therapist):
+    from booking.notifications import notifications_schedule_agendas
+
+    # NOW is Monday 04:00 in Los Angeles: today's 07:00 PST (15:00 UTC) is still ahead.
+    assert notifications_schedule_agendas(now=now) == 2
+    assert notifications_schedule_agendas(now=now) == 0
+    agendas = Notification.objects.filter(kind=K.AGENDA).order_by("agenda_date")
+    assert [(str(a.agenda_date), a.due_at) for a in agendas] == [
+        ("2026-03-02", datetime(2026, 3, 2, 15, tzinfo=UTC)),
+        ("2026-03-03", datetime(2026, 3, 3, 15, tzinfo=UTC)),
+    ]
+
+
+def test_a_past_agenda_time_is_not_scheduled_late(agenda_therapist, time_machine):
+    from booking.notifications import notifications_schedule_agendas
+
+    later = datetime(2026, 3, 2, 18, tzinfo=UTC)  # Monday 10:00 in Los Angeles
+    assert notifications_schedule_agendas(now=later) == 1  # tomorrow's only
+
+
+def test_the_agenda_lists_the_day_in_the_therapists_zone_with_initials_only(
+    now, agenda_therapist, practice, time_machine, django_capture_on_commit_callbacks
+):
+    from booking.notifications import notifications_schedule_agendas
+
+    session_type = agenda_therapist.session_types.get()
+    client = ClientFactory(practice=practice, first_name="Jamie", last_name="Doe")
+    with django_capture_on_commit_callbacks(execute=True):
+        for hour in (17, 19):  # Tuesday 09:00 and 11:00 PST
+            appointment_book(
+                therapist=agenda_therapist,
+                session_type=session_type,
+                client=client,
+                start=datetime(2026, 3, 3, hour, tzinfo=UTC),
+            )
+    notifications_schedule_agendas(now=now)
+    mail.outbox.clear()
+    run_scanner_at(datetime(2026, 3, 3, 15, tzinfo=UTC), time_machine)
+    (agenda,) = [m for m in mail.outbox if "Tuesday 3 March" in m.subject]
+    assert agenda.to == [agenda_therapist.user.email]
+    assert agenda.subject == "Your sessions on Tuesday 3 March 2026"
+    assert "09:00–09:50  Individual session  J.D." in agenda.body
+    assert "11:00–11:50  Individual session  J.D." in agenda.body
+    assert "Jamie" not in agenda.body and "Doe" not in agenda.body
+    assert "Jamie" not in agenda.alternatives[0].content
+
+
+def test_an_agenda_is_called_off_when_the_therapist_turns_it_off(
+    now, agenda_therapist, time_machine
+):
+    from booking.notifications import notifications_schedule_agendas
+
+    notifications_schedule_agendas(now=now)
+    agenda_therapist.daily_agenda_at = None
+    agenda_therapist.save()
+    mail.outbox.clear()
+    run_scanner_at(datetime(2026, 3, 2, 15, tzinfo=UTC), time_machine)
+    assert mail.outbox == []
+    assert Notification.objects.filter(kind=K.AGENDA, state=S.CANCELLED).count() == 1

@@ -18,7 +18,7 @@ from django.utils import timezone
 from booking import selectors
 from booking.dispatch import notifications_claim_due, notifications_enqueue
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.services import Actor, appointment_book, appointment_cancel
 from booking.tasks import dispatch_due_notifications
 from practice.celery import app
 from tests.factories import ClientFactory
@@ -102,6 +102,31 @@ def test_due_reminders_are_each_sent_exactly_once_even_if_delivered_twice(
     for email in mail.outbox:
         per_appointment[email.to[0]] += 1
     assert set(per_appointment.values()) == {2}
+
+
+def test_a_session_cancelled_after_the_claim_gets_no_reminder_from_the_worker(
+    worker, therapist, practice
+):
+    (appointment,) = book_many(therapist, practice, 1)
+    wait_for(lambda: len(mail.outbox) == 1, what="the confirmation")
+    Notification.objects.filter(kind=NotificationKind.REMINDER).update(due_at=timezone.now())
+    ids = notifications_claim_due()  # the scanner claimed them...
+    assert len(ids) == 2
+    appointment_cancel(appointment=appointment, actor=Actor.STAFF)  # ...then the cancellation
+    wait_for(lambda: len(mail.outbox) == 2, what="the cancellation notice")
+    notifications_enqueue(ids)  # ...and only now do the send tasks reach the worker
+    wait_for(
+        lambda: (
+            not Notification.objects.filter(pk__in=ids, state=NotificationState.SENDING).exists()
+        ),
+        what="the claimed reminders to settle",
+    )
+    time.sleep(0.5)
+    assert [m.subject for m in mail.outbox][1].endswith("is cancelled")
+    assert len(mail.outbox) == 2
+    assert set(Notification.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        NotificationState.CANCELLED
+    }
 
 
 @requires_redis
