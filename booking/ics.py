@@ -4,26 +4,35 @@ One builder for every place an appointment becomes an event: email
 attachments, the per-appointment download and (later) the calendar feeds.
 """
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from booking.models import Appointment, AppointmentStatus
 from practice.models import Modality
 
 PRODID = "-//Therapy practice booking//EN"
 
-_STATUS = {
-    AppointmentStatus.PENDING: "TENTATIVE",
-    AppointmentStatus.CONFIRMED: "CONFIRMED",
-}
+
+def ical_status(status: str) -> str:
+    """TENTATIVE while awaiting approval, CANCELLED once called off, else CONFIRMED."""
+    if status == AppointmentStatus.PENDING:
+        return "TENTATIVE"
+    if status in (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED):
+        return "CANCELLED"
+    return "CONFIRMED"
+
+
+def uid_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def event_uid(appointment: Appointment) -> str:
     """Stable for the appointment's whole life: reschedules keep it."""
-    return f"{appointment.public_id}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}"
+    return f"{appointment.public_id}@{uid_domain()}"
 
 
 def client_event(appointment: Appointment, *, now: datetime) -> Event:
@@ -33,17 +42,11 @@ def client_event(appointment: Appointment, *, now: datetime) -> Event:
         location = "Telehealth (the link arrives before the session)"
     else:
         location = appointment.practice.address or appointment.practice.name
-    return Event.new(
-        uid=event_uid(appointment),
-        stamp=now.astimezone(UTC),
-        start=appointment.start.astimezone(UTC),
-        end=appointment.end.astimezone(UTC),
-        sequence=appointment.sequence,
-        last_modified=appointment.updated_at.astimezone(UTC),
-        status=_STATUS.get(appointment.status, "CANCELLED"),
-        transparency="OPAQUE",
+    return appointment_event(
+        appointment,
         summary=f"{session_type.name} with {appointment.therapist.display_name}",
         location=location,
+        stamp=now,
     )
 
 
@@ -60,3 +63,69 @@ def client_invitation(appointment: Appointment, *, method: str, now: datetime) -
         subcomponents=[client_event(appointment, now=now)],
     )
     return calendar.to_ical()
+
+
+# --- Subscription feeds ---------------------------------------------------------
+
+REFRESH = timedelta(hours=1)
+
+
+def feed_calendar(*, uid: str, name: str, zone_name: str, events: Iterable[Event]) -> bytes:
+    """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL."""
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        name=name,  # also writes X-WR-CALNAME
+        uid=uid,  # stable, or every fetch would look like a new calendar
+        subcomponents=events,
+    )
+    # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL, and a timedelta given
+    # to an X- property would be written "1:00:00": both set by hand.
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    calendar.add("X-WR-TIMEZONE", zone_name)
+    return calendar.to_ical()
+
+
+def appointment_event(
+    appointment: Appointment,
+    *,
+    summary: str,
+    location: str | None = None,
+    stamp: datetime | None = None,
+) -> Event:
+    """One appointment as an event, for feeds, downloads and email attachments alike.
+
+    The same UID everywhere, for the appointment's whole life, and its change
+    counter as SEQUENCE. ``stamp`` defaults to the last change (not the fetch
+    time), so an unchanged feed stays byte-identical.
+    """
+    changed = appointment.updated_at.astimezone(UTC)
+    return Event.new(
+        uid=event_uid(appointment),
+        stamp=(stamp or changed).astimezone(UTC),
+        last_modified=changed,
+        start=appointment.start.astimezone(UTC),
+        end=appointment.end.astimezone(UTC),
+        sequence=appointment.sequence,
+        status=ical_status(appointment.status),
+        transparency="OPAQUE",
+        summary=summary,
+        location=location,
+    )
+
+
+def busy_event(*, uid: str, start: datetime, end: datetime, changed: datetime) -> Event:
+    """Time off, as a busy block with no detail."""
+    changed = changed.astimezone(UTC)
+    return Event.new(
+        uid=uid,
+        stamp=changed,
+        last_modified=changed,
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
+        status="CONFIRMED",
+        transparency="OPAQUE",
+        summary="Time off",
+    )

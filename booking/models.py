@@ -89,6 +89,7 @@ class TimeOff(models.Model):
     end_date = models.DateField()
     end_time = models.TimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True, help_text="Staff only.")
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start_date", "start_time"]
@@ -317,3 +318,83 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.channel} ({self.state})"
+
+
+class FeedKind(models.TextChoices):
+    THERAPIST = "therapist", "A therapist's sessions"
+    PRACTICE = "practice", "All therapists (front desk)"
+    CLIENT = "client", "A client's own sessions"
+
+
+class FeedPrivacy(models.TextChoices):
+    MINIMAL = "minimal", "Minimal: session type only, no client details"
+    INITIALS = "initials", "Initials: session type and the client's initials"
+    FULL = "full", "Full: the client's name"
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar subscription URL granting exactly one feed.
+
+    The URL's token is derived (HMAC with SECRET_KEY) from ``public_id`` and
+    ``secret``; neither the token nor anything that alone yields it is
+    stored. Rotating replaces ``secret``, so the old URL stops at once.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="feeds")
+    kind = models.CharField(max_length=16, choices=FeedKind.choices)
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="feeds"
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="feeds"
+    )
+    secret = models.CharField(max_length=64, editable=False)
+    privacy = models.CharField(
+        max_length=16, choices=FeedPrivacy.choices, default=FeedPrivacy.MINIMAL
+    )
+    include_time_off = models.BooleanField(
+        default=True, help_text="Therapist feeds: show time off as busy blocks."
+    )
+    is_active = models.BooleanField(default=True, help_text="Off: revoked, the URL answers 404.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # A feed is about exactly what its kind says.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="therapist", therapist__isnull=False, client__isnull=True)
+                    | Q(kind="practice", therapist__isnull=True, client__isnull=True)
+                    | Q(kind="client", therapist__isnull=True, client__isnull=False)
+                ),
+                name="calendar_feed_scope_matches_kind",
+            ),
+            # One live feed per therapist, per client, per practice.
+            models.UniqueConstraint(
+                fields=["practice", "kind", "therapist", "client"],
+                name="calendar_feed_one_per_owner",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} feed"
+
+
+class FeedFetch(models.Model):
+    """One fetch of a feed, so its owner can see which apps subscribe and when."""
+
+    feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, related_name="fetches")
+    fetched_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip_prefix = models.CharField(max_length=64, blank=True, help_text="/24 or /48, not the address")
+    not_modified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+        indexes = [models.Index(fields=["feed", "-fetched_at"], name="feed_fetch_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"Fetch at {self.fetched_at:%Y-%m-%d %H:%M}"

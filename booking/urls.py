@@ -6,4 +6,5 @@ app_name = "booking"
 
 urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/session.ics", views.appointment_ics, name="appointment-ics"),
 ]

@@ -2,9 +2,28 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from booking import feed_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("book/", include("booking.urls")),
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
+    path("staff/calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
+    path(
+        "staff/calendar-feeds/<uuid:feed_id>/settings/",
+        feed_views.feed_settings,
+        name="staff-feed-settings",
+    ),
+    path(
+        "staff/calendar-feeds/<uuid:feed_id>/rotate/",
+        feed_views.feed_rotate,
+        name="staff-feed-rotate",
+    ),
+    path(
+        "staff/calendar-feeds/<uuid:feed_id>/revoke/",
+        feed_views.feed_revoke,
+        name="staff-feed-revoke",
+    ),
     path("api/v1/", include(("booking.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

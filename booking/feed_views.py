@@ -1,0 +1,139 @@
+"""Calendar feeds over HTTP, and the page where staff copy, tune and rotate theirs."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_POST, require_safe
+
+from booking import feeds
+from booking.models import CalendarFeed, FeedKind, FeedPrivacy
+from practice.models import Therapist
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself. Answers 304 from two aggregate queries when nothing changed."""
+    feed = feeds.feed_resolve(token)
+    if feed is None:
+        raise Http404("This calendar link is not valid, or was replaced by a new one.")
+    now = timezone.now()
+    etag, last_modified = feeds.feed_validators(feed, now)
+    etag = quote_etag(etag)
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    feeds.feed_record_fetch(feed=feed, meta=request.META, now=now, not_modified=bool(response))
+    if response is None:
+        response = HttpResponse(
+            feeds.feed_build(feed, now), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- the staff page ---------------------------------------------------------------
+
+APPS = [
+    ("Google-Calendar-Importer", "Google Calendar"),
+    ("Google", "Google Calendar"),
+    ("dataaccessd", "Apple Calendar"),
+    ("CalendarAgent", "Apple Calendar"),
+    ("iOS", "Apple Calendar"),
+    ("macOS", "Apple Calendar"),
+    ("Microsoft", "Outlook"),
+    ("Outlook", "Outlook"),
+]
+
+
+def app_name(user_agent: str) -> str:
+    for marker, name in APPS:
+        if marker.lower() in user_agent.lower():
+            return name
+    return "a calendar app" if user_agent else "an unknown client"
+
+
+def _feeds_for(user) -> list[CalendarFeed]:
+    """The feeds this staff member owns: their own therapist feed; the practice feed for
+    staff who are not therapists (the front desk) and for superusers."""
+    owned = []
+    therapist = Therapist.objects.select_related("practice").filter(user=user).first()
+    if therapist is not None:
+        owned.append(
+            feeds.feed_get_or_create(
+                kind=FeedKind.THERAPIST, practice=therapist.practice, therapist=therapist
+            )
+        )
+    if therapist is None or user.is_superuser:
+        from practice.selectors import practice_current
+
+        practice = therapist.practice if therapist else practice_current()
+        if practice is not None:
+            owned.append(feeds.feed_get_or_create(kind=FeedKind.PRACTICE, practice=practice))
+    return owned
+
+
+def _feed_of(user, feed_id) -> CalendarFeed:
+    for feed in _feeds_for(user):
+        if str(feed.public_id) == str(feed_id):
+            return feed
+    raise Http404("No such feed of yours.")
+
+
+@staff_member_required
+def my_feeds(request: HttpRequest) -> HttpResponse:
+    panels = []
+    for feed in _feeds_for(request.user):
+        last = feeds.feed_last_fetch(feed)
+        panels.append(
+            {
+                "feed": feed,
+                "urls": feeds.feed_urls(feed) if feed.is_active else None,
+                "last": last,
+                "last_app": app_name(last.user_agent) if last else "",
+            }
+        )
+    return render(
+        request,
+        "booking/staff_feeds.html",
+        {"panels": panels, "privacy_choices": FeedPrivacy.choices},
+    )
+
+
+@staff_member_required
+@require_POST
+def feed_settings(request: HttpRequest, feed_id) -> HttpResponse:
+    feed = _feed_of(request.user, feed_id)
+    privacy = request.POST.get("privacy", "")
+    if privacy not in FeedPrivacy.values:
+        messages.error(request, "Choose one of the privacy levels listed.")
+        return redirect("staff-feeds")
+    feeds.feed_update_settings(
+        feed=feed, privacy=privacy, include_time_off=request.POST.get("include_time_off") == "on"
+    )
+    messages.success(request, "Saved. Calendar apps pick it up at their next refresh.")
+    return redirect("staff-feeds")
+
+
+@staff_member_required
+@require_POST
+def feed_rotate(request: HttpRequest, feed_id) -> HttpResponse:
+    feeds.feed_rotate(feed=_feed_of(request.user, feed_id))
+    messages.success(
+        request, "New link made. The old one stopped working: subscribe again with the new one."
+    )
+    return redirect("staff-feeds")
+
+
+@staff_member_required
+@require_POST
+def feed_revoke(request: HttpRequest, feed_id) -> HttpResponse:
+    feeds.feed_revoke(feed=_feed_of(request.user, feed_id))
+    messages.success(request, "Link turned off. Make a new one whenever you want it back.")
+    return redirect("staff-feeds")
