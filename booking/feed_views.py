@@ -22,17 +22,17 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This calendar link is not valid, or was replaced by a new one.")
     now = timezone.now()
     etag, last_modified = feeds.feed_validators(feed, now)
-    etag = quote_etag(etag)
+    quoted = quote_etag(etag)
     response = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified.timestamp())
+        request, etag=quoted, last_modified=int(last_modified.timestamp())
     )
     feeds.feed_record_fetch(feed=feed, meta=request.META, now=now, not_modified=bool(response))
     if response is None:
         response = HttpResponse(
-            feeds.feed_build(feed, now), content_type="text/calendar; charset=utf-8"
+            feeds.feed_body(feed, now, etag), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="sessions.ics"'
-    response["ETag"] = etag
+    response["ETag"] = quoted
     response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -4,8 +4,8 @@ One builder for every place an appointment becomes an event: email
 attachments, the per-appointment download and (later) the calendar feeds.
 """
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,12 +27,17 @@ def ical_status(status: str) -> str:
 
 
 def uid_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return _hostname(settings.SITE_URL)
 
 
-def event_uid(appointment: Appointment) -> str:
+@lru_cache(maxsize=8)
+def _hostname(url: str) -> str:
+    return urlsplit(url).hostname or "localhost"
+
+
+def event_uid(public_id) -> str:
     """Stable for the appointment's whole life: reschedules keep it."""
-    return f"{appointment.public_id}@{uid_domain()}"
+    return f"{public_id}@{uid_domain()}"
 
 
 def client_event(appointment: Appointment, *, now: datetime) -> Event:
@@ -43,7 +48,12 @@ def client_event(appointment: Appointment, *, now: datetime) -> Event:
     else:
         location = appointment.practice.address or appointment.practice.name
     return appointment_event(
-        appointment,
+        public_id=appointment.public_id,
+        start=appointment.start,
+        end=appointment.end,
+        changed=appointment.updated_at,
+        sequence=appointment.sequence,
+        status=appointment.status,
         summary=f"{session_type.name} with {appointment.therapist.display_name}",
         location=location,
         stamp=now,
@@ -70,27 +80,36 @@ def client_invitation(appointment: Appointment, *, method: str, now: datetime) -
 REFRESH = timedelta(hours=1)
 
 
-def feed_calendar(*, uid: str, name: str, zone_name: str, events: Iterable[Event]) -> bytes:
-    """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL."""
+def feed_calendar(*, uid: str, name: str, zone_name: str, event_blocks: list[bytes]) -> bytes:
+    """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL.
+
+    ``event_blocks`` are VEVENTs already serialised by ``icalendar`` (see
+    ``booking.feeds`` for why); they go in just before END:VCALENDAR.
+    """
     calendar = Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
         calscale="GREGORIAN",
         name=name,  # also writes X-WR-CALNAME
         uid=uid,  # stable, or every fetch would look like a new calendar
-        subcomponents=events,
     )
     # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL, and a timedelta given
     # to an X- property would be written "1:00:00": both set by hand.
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     calendar.add("X-WR-TIMEZONE", zone_name)
-    return calendar.to_ical()
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    return b"".join([head, *event_blocks, b"END:VCALENDAR", end])
 
 
 def appointment_event(
-    appointment: Appointment,
     *,
+    public_id,
+    start: datetime,
+    end: datetime,
+    changed: datetime,
+    sequence: int,
+    status: str,
     summary: str,
     location: str | None = None,
     stamp: datetime | None = None,
@@ -101,15 +120,15 @@ def appointment_event(
     counter as SEQUENCE. ``stamp`` defaults to the last change (not the fetch
     time), so an unchanged feed stays byte-identical.
     """
-    changed = appointment.updated_at.astimezone(UTC)
+    changed = changed.astimezone(UTC)
     return Event.new(
-        uid=event_uid(appointment),
+        uid=event_uid(public_id),
         stamp=(stamp or changed).astimezone(UTC),
         last_modified=changed,
-        start=appointment.start.astimezone(UTC),
-        end=appointment.end.astimezone(UTC),
-        sequence=appointment.sequence,
-        status=ical_status(appointment.status),
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
+        sequence=sequence,
+        status=ical_status(status),
         transparency="OPAQUE",
         summary=summary,
         location=location,

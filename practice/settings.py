@@ -112,6 +112,13 @@ LOGIN_URL = "admin:login"
 
 # --- Cache and Celery ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Calendar feeds cache one entry per event: room for a few large feeds.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -12,3 +12,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SMS_BACKEND = "booking.sms.LocmemBackend"
 SITE_URL = "https://booking.example"
+
+if REDIS_URL:  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    # Tests empty the cache between tests: give it a Redis database of its own
+    # (15) so that never touches the broker's queues.
+    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path="/15"))  # noqa: F405

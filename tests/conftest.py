@@ -24,6 +24,14 @@ requires_postgres = pytest.mark.skipif(
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (feeds keep rendered events there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def now(time_machine):
     time_machine.move_to(NOW, tick=False)

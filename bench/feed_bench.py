@@ -1,0 +1,126 @@
+"""Benchmark: a therapist's calendar feed with 10,000 events, built and answered 304.
+
+In-process through Django's test client (no network), on the database that
+DATABASE_URL names (a throwaway test database is created).
+
+Usage:
+  .venv/bin/python bench/feed_bench.py
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/booking .venv/bin/python bench/feed_bench.py
+Figures go to docs/performance.md.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from booking import feeds  # noqa: E402
+from booking.models import Appointment, FeedKind  # noqa: E402
+from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
+
+EVENTS = 10_000
+REPEATS = 15
+
+
+def cache_name() -> str:
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def median_ms(fn) -> float:
+    fn()
+    samples = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        session_type = SessionTypeFactory(duration_minutes=15)
+        practice = session_type.practice
+        therapist = TherapistFactory(practice=practice, offers=[session_type])
+        clients = [ClientFactory(practice=practice) for _ in range(200)]
+        # 10,000 sessions inside the feed's window (90 days back to 365 ahead).
+        first = timezone.now() - timedelta(days=80)
+        rows = []
+        for i in range(EVENTS):
+            a = Appointment(
+                practice=practice,
+                therapist=therapist,
+                session_type=session_type,
+                client=clients[i % len(clients)],
+            )
+            a.set_times(
+                first + timedelta(minutes=60 * i),
+                buffer_before=timedelta(0),
+                buffer_after=timedelta(0),
+            )
+            rows.append(a)
+        Appointment.objects.bulk_create(rows, batch_size=2000)
+        feed = feeds.feed_get_or_create(
+            kind=FeedKind.THERAPIST, practice=practice, therapist=therapist
+        )
+        path = "/calendar/" + feeds.feed_urls(feed)["https"].rsplit("/calendar/", 1)[1]
+        http = Client()
+        response = http.get(path)
+        assert response.status_code == 200
+        size = len(response.content)
+        etag = response["ETag"]
+        now = timezone.now()
+        print(
+            f"database {connection.vendor}, cache {cache_name()}, {EVENTS:,} events, "
+            f"feed {size / 1e6:.1f} MB"
+        )
+        print(f"{'what':<44} {'median ms':>10}")
+
+        def cold():
+            cache.clear()
+            feeds.feed_build(feed, now)
+
+        one = Appointment.objects.order_by("start")[EVENTS // 2]
+
+        def one_change_then_get():
+            # A reschedule-like change: one event's text differs, the rest are cached.
+            Appointment.objects.filter(pk=one.pk).update(sequence=F("sequence") + 1)
+            assert http.get(path).status_code == 200
+
+        rows = [
+            ("build, nothing cached (feed_build)", cold),
+            ("GET 200, events cached", lambda: http.get(path)),
+            ("GET 200 after one session changed", one_change_then_get),
+        ]
+        for label, fn in rows:
+            print(f"{label:<44} {median_ms(fn):>10.1f}")
+        etag = http.get(path)["ETag"]
+        rows = [("GET If-None-Match, 304", lambda: http.get(path, HTTP_IF_NONE_MATCH=etag))]
+        for label, fn in rows:
+            print(f"{label:<44} {median_ms(fn):>10.1f}")
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
