@@ -7,7 +7,6 @@ are exercised in test_worker_integration.py.
 import smtplib
 from datetime import UTC, datetime, timedelta
 
-import icalendar
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -19,6 +18,7 @@ from booking.models import Notification, NotificationKind, NotificationState
 from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
 from booking.tasks import dispatch_due_notifications, send_notification
 from tests.factories import ClientFactory
+from tests.support.ics_check import parse_all
 
 # Thursday 2026-03-05 10:00 EST: three days after NOW, so every reminder is in the future.
 THURSDAY_10 = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
@@ -93,7 +93,7 @@ def test_the_confirmation_email_carries_a_calendar_request(now, book):
     assert html.mimetype == "text/html" and "Robin" in html.content
     name, content, mimetype = email.attachments[0]
     assert mimetype.startswith("text/calendar") and "method=REQUEST" in mimetype
-    calendar = icalendar.Calendar.from_ical(content)
+    calendar = parse_all(content)
     assert calendar["METHOD"] == "REQUEST"
     (event,) = calendar.walk("VEVENT")
     assert str(event["UID"]) == f"{appointment.public_id}@booking.example"
@@ -208,7 +208,7 @@ def test_cancellation_calls_off_reminders_and_sends_a_calendar_cancel(
     assert set(reminders.values_list("state", flat=True)) == {S.CANCELLED}
     email = mail.outbox[-1]
     assert "cancelled" in email.subject
-    calendar = icalendar.Calendar.from_ical(email.attachments[0][1])
+    calendar = parse_all(email.attachments[0][1])
     (event,) = calendar.walk("VEVENT")
     assert calendar["METHOD"] == "CANCEL"
     assert (str(event["UID"]), event["SEQUENCE"], event["STATUS"]) == (uid, 1, "CANCELLED")
@@ -233,7 +233,7 @@ def test_reschedule_moves_reminders_and_sends_an_update_with_the_same_uid(
     ]
     update = mail.outbox[-1]
     assert "moved" in update.subject
-    (event,) = icalendar.Calendar.from_ical(update.attachments[0][1]).walk("VEVENT")
+    (event,) = parse_all(update.attachments[0][1]).walk("VEVENT")
     assert str(event["UID"]) == f"{appointment.public_id}@booking.example"
     assert event["SEQUENCE"] == 1
     assert event.decoded("DTSTART") == new_start
