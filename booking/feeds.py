@@ -136,7 +136,8 @@ def feed_appointments(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment
             scope = Q(therapist_id=feed.therapist_id)
     # Cancelled sessions linger as tombstones so subscribed calendars drop them.
     shown = ~Q(status__in=CANCELLED) | Q(cancelled_at__gte=now - TOMBSTONE)
-    return Appointment.objects.filter(scope, window, shown)
+    held = Q(status=AppointmentStatus.HELD)  # not a session yet
+    return Appointment.objects.filter(scope, window, shown).exclude(held)
 
 
 def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:

@@ -106,6 +106,7 @@ class TimeOff(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
+    HELD = "held", "Held while the client types their details"
     PENDING = "pending", "Pending approval"
     CONFIRMED = "confirmed", "Confirmed"
     CANCELLED = "cancelled", "Cancelled"
@@ -114,8 +115,13 @@ class AppointmentStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
-# Statuses that hold the therapist's (and room's) time.
+# A client's session: requested or booked.
 ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+# Statuses that hold the therapist's (and room's) time in the database. A hold
+# expires by the clock (``hold_expires_at``): the slot engine ignores expired
+# holds, and the booking service deletes them before it writes.
+BLOCKING_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
+HOLD_DURATION = timedelta(minutes=10)
 
 
 class TsTzRange(Func):
@@ -152,7 +158,10 @@ class Appointment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    # Empty only while the slot is held and the client is still typing.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
     session_type = models.ForeignKey(
         SessionType, on_delete=models.PROTECT, related_name="appointments"
     )
@@ -172,6 +181,9 @@ class Appointment(models.Model):
     # Goes up on every change; calendar feeds publish it as SEQUENCE.
     sequence = models.PositiveIntegerField(default=0)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    first_session = models.BooleanField(null=True, blank=True, help_text="As the client said.")
+    client_note = models.TextField(blank=True, help_text="The client's note when booking.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +200,12 @@ class Appointment(models.Model):
                 & Q(blocked_end__gte=models.F("end")),
                 name="appointment_times_ordered",
             ),
+            # Only a hold may lack a client; only a hold has an expiry.
+            models.CheckConstraint(
+                condition=(Q(status="held") & Q(hold_expires_at__isnull=False))
+                | (~Q(status="held") & Q(client__isnull=False)),
+                name="appointment_client_unless_held",
+            ),
             # No double booking, ever: one therapist never holds two active
             # sessions whose buffered times overlap.
             PostgresExclusionConstraint(
@@ -199,7 +217,7 @@ class Appointment(models.Model):
                         RangeOperators.OVERLAPS,
                     ),
                 ],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=BLOCKING_STATUSES),
             ),
             # Nor is a room ever double-booked.
             PostgresExclusionConstraint(
@@ -208,7 +226,7 @@ class Appointment(models.Model):
                     ("room", RangeOperators.EQUAL),
                     (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=ACTIVE_STATUSES, room__isnull=False),
+                condition=Q(status__in=BLOCKING_STATUSES, room__isnull=False),
             ),
         ]
 

@@ -3,12 +3,13 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from booking import slots
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
+    AppointmentStatus,
     EpochSeconds,
     ExtraHours,
     TimeOff,
@@ -17,12 +18,18 @@ from booking.models import (
 from practice.models import SessionType, Therapist
 
 
+def blocking_at(now: datetime) -> Q:
+    """Sessions that hold time at ``now``: requested or booked, or held and not yet expired."""
+    return Q(status__in=ACTIVE_STATUSES) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
+
+
 def slot_rules_get(
     *,
     therapist: Therapist,
     session_type: SessionType,
     window_start: datetime,
     window_end: datetime,
+    now: datetime,
     exclude_appointment_id: int | None = None,
 ) -> slots.Rules:
     """A therapist's rules and busy time around a UTC window, in four queries."""
@@ -61,8 +68,8 @@ def slot_rules_get(
 
     # Buffers reach at most a few hours; a day's margin catches every neighbour.
     busy_rows = Appointment.objects.filter(
+        blocking_at(now),
         therapist=therapist,
-        status__in=ACTIVE_STATUSES,
         blocked_start__lt=window_end + timedelta(days=1),
         blocked_end__gt=window_start - timedelta(days=1),
     )
@@ -103,6 +110,7 @@ def slot_list(
         session_type=session_type,
         window_start=window_start,
         window_end=window_end,
+        now=now,
         exclude_appointment_id=exclude_appointment_id,
     )
     request = slot_request_for(session_type=session_type, now=now)
@@ -117,3 +125,34 @@ def appointment_get_by_public_id(public_id) -> Appointment | None:
         .filter(public_id=public_id)
         .first()
     )
+
+
+def slot_map_any(
+    *, therapists, session_type: SessionType, window_start, window_end, now
+) -> dict[datetime, list[Therapist]]:
+    """Free starts across several therapists: each start with who is free then."""
+    free: dict[datetime, list[Therapist]] = {}
+    for therapist in therapists:
+        for start in slot_list(
+            therapist=therapist,
+            session_type=session_type,
+            window_start=window_start,
+            window_end=window_end,
+            now=now,
+        ):
+            free.setdefault(start, []).append(therapist)
+    return dict(sorted(free.items()))
+
+
+def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:
+    """Of the therapists free at ``start``, the one with the fewest sessions that week."""
+    week = (start - timedelta(days=3), start + timedelta(days=4))
+    load = dict(
+        Appointment.objects.filter(
+            therapist__in=candidates, status__in=ACTIVE_STATUSES, start__range=week
+        )
+        .values_list("therapist")
+        .annotate(n=Count("pk"))
+        .values_list("therapist", "n")
+    )
+    return min(candidates, key=lambda t: (load.get(t.pk, 0), t.pk))

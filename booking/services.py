@@ -9,13 +9,13 @@ that follows cannot interleave with another writer.
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import TextChoices
+from django.db.models import Q, TextChoices
 from django.utils import timezone
 
 from booking import notifications, selectors
 from booking.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
-from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
 from booking.policy import humanize_duration, late_cancel_deadline
 from clients.models import Client
 from clients.services import client_get_or_create
@@ -70,7 +70,7 @@ def appointment_book(
     with transaction.atomic():
         if enforce_availability:
             _require_offered(appointment, now=now)
-        _require_no_overlap(appointment)
+        _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
@@ -94,6 +94,96 @@ def appointment_book_for_new_or_returning_client(
         )
 
 
+def appointment_hold(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime | None = None,
+) -> Appointment:
+    """Hold an offered time for HOLD_DURATION while the client types their details.
+
+    A hold is an appointment row in status ``held``, so the same exclusion
+    constraint keeps everyone else off the slot.
+    """
+    now = now or timezone.now()
+    _require_aware(start)
+    if not (therapist.is_active and session_type.is_active):
+        raise InvalidBooking("This therapist or session type is not taking bookings.")
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
+    hold = Appointment(
+        practice_id=therapist.practice_id,
+        therapist=therapist,
+        session_type=session_type,
+        status=AppointmentStatus.HELD,
+        hold_expires_at=now + HOLD_DURATION,
+    )
+    hold.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    with transaction.atomic():
+        _require_offered(hold, now=now)
+        _require_no_overlap(hold, now=now)
+        _save_or_conflict(hold)
+    return hold
+
+
+def appointment_confirm_hold(
+    *,
+    hold: Appointment,
+    client_details: dict,
+    first_session: bool | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Turn a hold into the booking, for a new or returning client.
+
+    An expired hold still counts if nobody took the time meanwhile (its row
+    kept the slot); if someone did, their booking deleted it: SlotUnavailable.
+    Submitting twice returns the booking made the first time.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("practice", "therapist", "session_type", "client")
+            .filter(pk=hold.pk)
+            .first()
+        )
+        if appointment is None:
+            raise SlotUnavailable(
+                "Sorry, we could only hold that time for a few minutes and someone else has "
+                "booked it since. Please pick another time."
+            )
+        if appointment.status != AppointmentStatus.HELD:
+            return appointment
+        client = client_get_or_create(practice=appointment.practice, **client_details)
+        session_type = appointment.session_type
+        appointment.client = client
+        appointment.status = (
+            AppointmentStatus.PENDING
+            if session_type.requires_approval
+            else AppointmentStatus.CONFIRMED
+        )
+        appointment.hold_expires_at = None
+        appointment.first_session = first_session
+        appointment.client_note = note
+        appointment.save()
+        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        _send_after_commit(due_now)
+    return appointment
+
+
+def holds_release_expired(*, now: datetime | None = None) -> int:
+    """Delete holds past their expiry (they no longer block anything but a table scan)."""
+    now = now or timezone.now()
+    deleted, _ = Appointment.objects.filter(
+        status=AppointmentStatus.HELD, hold_expires_at__lte=now
+    ).delete()
+    return deleted
+
+
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, actor: Actor, now: datetime | None = None
 ) -> Appointment:
@@ -111,7 +201,7 @@ def appointment_reschedule(
         )
         if actor == Actor.CLIENT:
             _require_offered(appointment, now=now)
-        _require_no_overlap(appointment)
+        _require_no_overlap(appointment, now=now)
         appointment.sequence += 1
         _save_or_conflict(appointment)
         due_now = notifications.notifications_schedule_for_reschedule(
@@ -192,22 +282,27 @@ def _require_offered(appointment: Appointment, *, now: datetime) -> None:
         raise SlotUnavailable(TAKEN_MESSAGE)
 
 
-def _require_no_overlap(appointment: Appointment) -> None:
-    """The application-level twin of the exclusion constraints (the only guard on SQLite)."""
-    others = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=appointment.pk)
-    therapist_clash = others.filter(
+def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:
+    """The application-level twin of the exclusion constraints (the only guard on SQLite).
+
+    Expired holds in the way are deleted first: in the database they still
+    block (a constraint cannot read the clock), for the engine they are free.
+    """
+    overlapping = Q(
         therapist_id=appointment.therapist_id,
         blocked_start__lt=appointment.blocked_end,
         blocked_end__gt=appointment.blocked_start,
     )
-    if therapist_clash.exists():
-        raise SlotUnavailable(TAKEN_MESSAGE)
+    in_room = Q(room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start)
     if appointment.room_id is not None:
-        room_clash = others.filter(
-            room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start
-        )
-        if room_clash.exists():
-            raise SlotUnavailable("That room is already booked at this time.")
+        overlapping |= in_room
+    others = Appointment.objects.exclude(pk=appointment.pk).filter(overlapping)
+    others.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).delete()
+    clashes = others.filter(selectors.blocking_at(now))
+    if appointment.room_id is not None and clashes.filter(in_room).exists():
+        raise SlotUnavailable("That room is already booked at this time.")
+    if clashes.exists():
+        raise SlotUnavailable(TAKEN_MESSAGE)
 
 
 def _require_changeable(appointment: Appointment, *, actor: Actor, now: datetime) -> None:

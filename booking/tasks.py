@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from booking import dispatch, notifications
+from booking import dispatch, notifications, services
 
 
 @shared_task(ignore_result=True)
@@ -23,3 +23,8 @@ def dispatch_due_notifications() -> int:
 def schedule_daily_agendas() -> int:
     """Every 15 minutes (beat): make sure each wanted agenda has its row."""
     return notifications.notifications_schedule_agendas(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def release_expired_holds() -> int:
+    return services.holds_release_expired()

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from booking import views
+from booking import pages, views
 
 app_name = "booking"
 
 urlpatterns = [
-    path("manage/<str:token>/", views.manage, name="manage"),
+    path("", pages.landing, name="landing"),
+    path("times/", pages.times, name="times"),
+    path("hold/", pages.hold, name="hold"),
+    path("details/<str:token>/", pages.details, name="details"),
+    path("manage/<str:token>/", views.manage_page, name="manage"),
+    path("manage/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("manage/<str:token>/reschedule/", views.reschedule, name="reschedule"),
     path("manage/<str:token>/session.ics", views.appointment_ics, name="appointment-ics"),
 ]

@@ -1,12 +1,16 @@
 """HTML views for clients. The full booking pages come with the booking-pages issue."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.exceptions import ValidationError
 
-from booking import feeds, ics, policy, selectors
-from booking.models import FeedKind
+from booking import calendar_links, feeds, ics, policy, selectors, services
+from booking.exceptions import BookingError
+from booking.models import AppointmentStatus, FeedKind
+from booking.serializers import AwareDateTimeField
 from booking.tokens import public_id_from_token
 
 
@@ -18,19 +22,65 @@ def _appointment_or_404(token: str):
     return appointment
 
 
-@require_GET
-def manage(request: HttpRequest, token: str) -> HttpResponse:
+def manage(request: HttpRequest, token: str, *, message: str = "", status: int = 200):
     appointment = _appointment_or_404(token)
+    if appointment.status == AppointmentStatus.HELD:
+        return redirect("booking:details", token=token)
+    client = appointment.client
     client_feed = feeds.feed_get_or_create(
-        kind=FeedKind.CLIENT, practice=appointment.practice, client=appointment.client
+        kind=FeedKind.CLIENT, practice=appointment.practice, client=client
     )
+    deadline = policy.late_cancel_deadline(appointment)
+    now = timezone.now()
     context = {
         "appointment": appointment,
+        "practice": appointment.practice,
         "token": token,
-        "deadline": policy.late_cancel_deadline(appointment),
+        "booked": request.GET.get("booked") == "1",
+        "deadline": deadline,
+        "can_change": appointment.is_active and now < deadline,
+        "window": policy.humanize_duration(appointment.practice.late_cancel_window),
+        "client_zone": client.time_zone,
+        "therapist_zone_differs": appointment.start.astimezone(
+            appointment.therapist.zone
+        ).utcoffset()
+        != appointment.start.astimezone(client.zone).utcoffset(),
         "feed_urls": feeds.feed_urls(client_feed) if client_feed.is_active else None,
+        "google_url": calendar_links.google(appointment),
+        "outlook_url": calendar_links.outlook(appointment),
+        "reschedule_url": reverse("booking:times")
+        + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
+        + f"&tz={client.time_zone}&reschedule={token}",
+        "message": message,
     }
-    return render(request, "booking/manage.html", context)
+    return render(request, "booking/manage.html", context, status=status)
+
+
+manage_page = require_GET(manage)
+
+
+@require_POST
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = _appointment_or_404(token)
+    try:
+        services.appointment_cancel(appointment=appointment, actor=services.Actor.CLIENT)
+    except BookingError as exc:
+        return manage(request, token, message=exc.message, status=409)
+    return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")
+
+
+@require_POST
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = _appointment_or_404(token)
+    try:
+        start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
+        services.appointment_reschedule(
+            appointment=appointment, start=start, actor=services.Actor.CLIENT
+        )
+    except (BookingError, ValidationError) as exc:
+        text = getattr(exc, "message", None) or "Please pick one of the times shown."
+        return manage(request, token, message=text, status=409)
+    return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
 
 
 @require_GET

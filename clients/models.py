@@ -11,9 +11,13 @@ class Client(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="clients")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +12025550143")
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    contact_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they agreed to be contacted about sessions."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

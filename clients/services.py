@@ -1,6 +1,7 @@
 """Writes for client records."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from clients.models import Client
 from practice.models import Practice
@@ -14,6 +15,8 @@ def client_get_or_create(
     email: str,
     phone: str = "",
     time_zone: str,
+    preferred_name: str = "",
+    contact_consent: bool = False,
 ) -> Client:
     """The practice's client with this email (any letter case), created if new.
 
@@ -22,8 +25,12 @@ def client_get_or_create(
     revealed to the person booking.
     """
     email = email.strip()
+    consent_at = timezone.now() if contact_consent else None
     existing = Client.objects.filter(practice=practice, email__iexact=email).first()
     if existing is not None:
+        if consent_at and existing.contact_consent_at is None:
+            existing.contact_consent_at = consent_at
+            existing.save(update_fields=["contact_consent_at", "updated_at"])
         return existing
     try:
         with transaction.atomic():
@@ -34,6 +41,8 @@ def client_get_or_create(
                 email=email,
                 phone=phone,
                 time_zone=time_zone,
+                preferred_name=preferred_name.strip(),
+                contact_consent_at=consent_at,
             )
     except IntegrityError:
         # Another request created the same client a moment ago.

@@ -85,6 +85,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not the shared in-memory database) so that concurrent test
     # threads see real SQLite locking.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One feed per owner is a unique constraint with NULLS NOT DISTINCT, which
+    # SQLite lacks; the service's get_or_create keeps it there.
+    SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -97,6 +100,7 @@ USE_I18N = True
 # --- Static -------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-notifications": {
         "task": "booking.tasks.dispatch_due_notifications",
         "schedule": env.float("NOTIFICATION_SCAN_SECONDS", default=60.0),
+    },
+    "release-expired-holds": {
+        "task": "booking.tasks.release_expired_holds",
+        "schedule": 5 * 60.0,
     },
     "schedule-daily-agendas": {
         "task": "booking.tasks.schedule_daily_agendas",

@@ -1,0 +1,285 @@
+"""The client's booking pages: choose, pick a time, give details, done.
+
+Server-rendered and usable without JavaScript; booking.js adds time-zone
+detection and loading more days in place. Every write goes through
+booking.services, so the pages have the API's guarantees.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from booking import policy, selectors, services
+from booking.exceptions import BookingError, SlotUnavailable
+from booking.forms import DetailsForm
+from booking.models import AppointmentStatus
+from booking.serializers import AwareDateTimeField
+from booking.tokens import manage_token_for, public_id_from_token
+from practice.models import SessionType, Therapist
+from practice.selectors import practice_current, session_type_list_bookable
+from practice.timezones import get_zone, zone_names
+
+DAYS_PER_PAGE = 7
+
+
+def _practice():
+    practice = practice_current()
+    if practice is None:
+        raise Http404("No practice is set up yet.")
+    return practice
+
+
+def _zone_name(request: HttpRequest, practice) -> str:
+    name = request.GET.get("tz") or request.POST.get("tz") or ""
+    return name if name in zone_names() else practice.time_zone
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    practice = _practice()
+    session_types = list(session_type_list_bookable(practice=practice))
+    therapists = list(
+        Therapist.objects.filter(practice=practice, is_active=True).order_by("display_name")
+    )
+    return render(
+        request,
+        "booking/landing.html",
+        {"practice": practice, "session_types": session_types, "therapists": therapists},
+    )
+
+
+def _choice(request: HttpRequest, practice):
+    """The session type and therapist (None: any available) asked for, or 404."""
+    session_type = SessionType.objects.filter(
+        practice=practice, is_active=True, pk=request.GET.get("session_type") or 0
+    ).first()
+    if session_type is None:
+        raise Http404("Choose a session type first.")
+    offering = session_type.therapists.filter(is_active=True).order_by("pk")
+    therapist = None
+    if request.GET.get("therapist"):
+        therapist = offering.filter(pk=request.GET["therapist"]).first()
+        if therapist is None:
+            raise Http404("That therapist does not offer this session.")
+    return session_type, therapist, list(offering)
+
+
+def _first_day(request: HttpRequest, zone) -> date:
+    today = timezone.now().astimezone(zone).date()
+    try:
+        asked = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        return today
+    return max(asked, today)
+
+
+def _days(*, session_type, therapist, offering, zone, first: date, count: int, now):
+    window_start = datetime.combine(first, time(0), tzinfo=zone)
+    window_end = datetime.combine(first + timedelta(days=count), time(0), tzinfo=zone)
+    candidates = [therapist] if therapist else offering
+    free = selectors.slot_map_any(
+        therapists=candidates,
+        session_type=session_type,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+    )
+    days = [{"date": first + timedelta(days=i), "slots": []} for i in range(count)]
+    for start in free:
+        local = start.astimezone(zone)
+        days[(local.date() - first).days]["slots"].append(
+            {"value": start.isoformat(), "label": local.strftime("%H:%M")}
+        )
+    return days
+
+
+def _next_available(*, session_type, therapist, offering, zone, after: date, now) -> date | None:
+    """The first day after ``after`` with a free time, within the booking horizon."""
+    horizon = (now + session_type.effective_booking_horizon).astimezone(zone).date()
+    day = after
+    while day <= horizon:
+        days = _days(
+            session_type=session_type,
+            therapist=therapist,
+            offering=offering,
+            zone=zone,
+            first=day,
+            count=14,
+            now=now,
+        )
+        for entry in days:
+            if entry["slots"] and entry["date"] > after:
+                return entry["date"]
+        day += timedelta(days=14)
+    return None
+
+
+@require_GET
+def times(request: HttpRequest) -> HttpResponse:
+    practice = _practice()
+    session_type, therapist, offering = _choice(request, practice)
+    zone_name = _zone_name(request, practice)
+    zone = get_zone(zone_name)
+    now = timezone.now()
+    first = _first_day(request, zone)
+    days = _days(
+        session_type=session_type,
+        therapist=therapist,
+        offering=offering,
+        zone=zone,
+        first=first,
+        count=DAYS_PER_PAGE,
+        now=now,
+    )
+    last = days[-1]["date"]
+    context = {
+        "practice": practice,
+        "session_type": session_type,
+        "therapist": therapist,
+        "tz": zone_name,
+        "zones": sorted(zone_names()),
+        "days": days,
+        "first": first,
+        "next_start": last + timedelta(days=1),
+        "prev_start": first - timedelta(days=DAYS_PER_PAGE)
+        if first > now.astimezone(zone).date()
+        else None,
+        "next_available": None
+        if any(d["slots"] for d in days)
+        else _next_available(
+            session_type=session_type,
+            therapist=therapist,
+            offering=offering,
+            zone=zone,
+            after=last,
+            now=now,
+        ),
+        "therapist_zones": sorted(
+            {t.time_zone for t in ([therapist] if therapist else offering)} - {zone_name}
+        ),
+        "message": request.GET.get("taken")
+        and "Sorry, that time was just taken. Here are the times still free.",
+        "reschedule": request.GET.get("reschedule", ""),
+    }
+    template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
+    return render(request, template, context)
+
+
+@require_POST
+def hold(request: HttpRequest) -> HttpResponse:
+    """Hold the chosen time, then ask for details; if it is gone, say so kindly."""
+    practice = _practice()
+    session_type = SessionType.objects.filter(
+        practice=practice, is_active=True, pk=request.POST.get("session_type") or 0
+    ).first()
+    if session_type is None:
+        raise Http404("Choose a session type first.")
+    try:
+        start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
+    except Exception:  # noqa: BLE001 (any unreadable value is the same mistake)
+        start = None
+    back = {
+        "session_type": session_type.pk,
+        "therapist": request.POST.get("therapist", ""),
+        "tz": _zone_name(request, practice),
+    }
+    if start is None:
+        return redirect(_times_url(**back))
+    now = timezone.now()
+    offering = list(session_type.therapists.filter(is_active=True))
+    if back["therapist"]:
+        offering = [t for t in offering if str(t.pk) == back["therapist"]]
+    free = [
+        t
+        for t in offering
+        if start
+        in selectors.slot_list(
+            therapist=t,
+            session_type=session_type,
+            window_start=start,
+            window_end=start + timedelta(microseconds=1),
+            now=now,
+        )
+    ]
+    try:
+        if not free:
+            raise SlotUnavailable(services.TAKEN_MESSAGE)
+        therapist = selectors.therapist_pick_fairly(candidates=free, start=start)
+        held = services.appointment_hold(
+            therapist=therapist, session_type=session_type, start=start, now=now
+        )
+    except BookingError:
+        day = start.astimezone(get_zone(back["tz"])).date().isoformat()
+        return redirect(_times_url(**back, start=day, taken=1))
+    token = manage_token_for(held.public_id)
+    return redirect(reverse("booking:details", args=[token]) + f"?tz={back['tz']}")
+
+
+def _times_url(**params) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("booking:times") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _held_or_404(token: str):
+    public_id = public_id_from_token(token)
+    appointment = public_id and selectors.appointment_get_by_public_id(public_id)
+    if not appointment:
+        raise Http404("This link is not valid. Check that you copied all of it.")
+    return appointment
+
+
+def details(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = _held_or_404(token)
+    if appointment.status != AppointmentStatus.HELD:
+        return redirect("booking:manage", token=token)
+    practice = appointment.practice
+    zone_name = _zone_name(request, practice)
+    form = DetailsForm(request.POST or None)
+    message = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.appointment_confirm_hold(
+                hold=appointment,
+                client_details={
+                    "first_name": data["first_name"],
+                    "last_name": data["last_name"],
+                    "email": data["email"],
+                    "phone": data["phone"],
+                    "time_zone": zone_name,
+                    "preferred_name": data["preferred_name"],
+                    "contact_consent": True,
+                },
+                first_session=data["first_session"],
+                note=data["note"],
+            )
+        except SlotUnavailable as exc:
+            message = exc.message
+        else:
+            return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+    status = 409 if message else (422 if form.errors else 200)
+    return render(
+        request,
+        "booking/details.html",
+        {
+            "appointment": appointment,
+            "practice": practice,
+            "form": form,
+            "tz": zone_name,
+            "token": token,
+            "message": message,
+            "times_url": _times_url(session_type=appointment.session_type_id, tz=zone_name),
+            "hold_minutes": int(
+                max(0, (appointment.hold_expires_at - timezone.now()).total_seconds()) // 60
+            )
+            if appointment.hold_expires_at
+            else 0,
+            "deadline": policy.late_cancel_deadline(appointment),
+        },
+        status=status,
+    )
