@@ -52,17 +52,27 @@ def landing(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _choice(request: HttpRequest, practice):
-    """The session type and therapist (None: any available) asked for, or 404."""
+def _id(value) -> int:
+    """A positive id from a form value; 0 for anything else (matches nothing)."""
+    return int(value) if str(value).isdigit() else 0
+
+
+def _session_type_or_404(practice, value) -> SessionType:
     session_type = SessionType.objects.filter(
-        practice=practice, is_active=True, pk=request.GET.get("session_type") or 0
+        practice=practice, is_active=True, pk=_id(value)
     ).first()
     if session_type is None:
         raise Http404("Choose a session type first.")
+    return session_type
+
+
+def _choice(request: HttpRequest, practice):
+    """The session type and therapist (None: any available) asked for, or 404."""
+    session_type = _session_type_or_404(practice, request.GET.get("session_type"))
     offering = session_type.therapists.filter(is_active=True).order_by("pk")
     therapist = None
     if request.GET.get("therapist"):
-        therapist = offering.filter(pk=request.GET["therapist"]).first()
+        therapist = offering.filter(pk=_id(request.GET["therapist"])).first()
         if therapist is None:
             raise Http404("That therapist does not offer this session.")
     return session_type, therapist, list(offering)
@@ -173,11 +183,7 @@ def times(request: HttpRequest) -> HttpResponse:
 def hold(request: HttpRequest) -> HttpResponse:
     """Hold the chosen time, then ask for details; if it is gone, say so kindly."""
     practice = _practice()
-    session_type = SessionType.objects.filter(
-        practice=practice, is_active=True, pk=request.POST.get("session_type") or 0
-    ).first()
-    if session_type is None:
-        raise Http404("Choose a session type first.")
+    session_type = _session_type_or_404(practice, request.POST.get("session_type"))
     try:
         start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
     except Exception:  # noqa: BLE001 (any unreadable value is the same mistake)
@@ -192,7 +198,7 @@ def hold(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     offering = list(session_type.therapists.filter(is_active=True))
     if back["therapist"]:
-        offering = [t for t in offering if str(t.pk) == back["therapist"]]
+        offering = [t for t in offering if t.pk == _id(back["therapist"])]
     free = [
         t
         for t in offering

@@ -171,7 +171,7 @@ def test_a_lost_race_at_the_constraint_becomes_slot_unavailable(
         start=TUESDAY_10,
     )
     monkeypatch.setattr(services, "_require_offered", lambda appointment, now: None)
-    monkeypatch.setattr(services, "_require_no_overlap", lambda appointment: None)
+    monkeypatch.setattr(services, "_require_no_overlap", lambda appointment, now: None)
     with pytest.raises(SlotUnavailable):
         appointment_book(
             therapist=therapist,
