@@ -62,7 +62,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "therapist", "session_type"]
     date_hierarchy = "start"
     list_select_related = ["therapist", "session_type"]
-    actions = ["cancel_selected"]
+    actions = ["approve_selected", "cancel_selected"]
     inlines = [NotificationInline]
 
     def has_add_permission(self, request):
@@ -73,6 +73,17 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Approve selected requests")
+    def approve_selected(self, request, queryset):
+        approved = 0
+        for appointment in queryset:
+            try:
+                services.appointment_approve(appointment=appointment)
+                approved += 1
+            except BookingError as exc:
+                self.message_user(request, f"{appointment}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"Approved {approved} request(s).")
 
     @admin.action(description="Cancel selected sessions")
     def cancel_selected(self, request, queryset):

@@ -57,6 +57,7 @@ def notifications_schedule_for_booking(*, appointment: Appointment, now: datetim
     if appointment.status == AppointmentStatus.PENDING:
         immediate = _create(appointment, NotificationKind.REQUESTED, Channel.EMAIL, now)
         return [immediate.pk]
+    # Confirmed: on booking, or later on approval (a new sequence, so new rows).
     immediate = _create(appointment, NotificationKind.CONFIRMATION, Channel.EMAIL, now)
     _schedule_reminders(appointment, now)
     return [immediate.pk]

@@ -175,6 +175,21 @@ def appointment_confirm_hold(
     return appointment
 
 
+def appointment_approve(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Staff approve a requested session: confirmed, the client told, reminders scheduled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status != AppointmentStatus.PENDING:
+            raise NotChangeable("Only a session awaiting approval can be approved.")
+        appointment.status = AppointmentStatus.CONFIRMED
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        _send_after_commit(due_now)
+    return appointment
+
+
 def holds_release_expired(*, now: datetime | None = None) -> int:
     """Delete holds past their expiry (they no longer block anything but a table scan)."""
     now = now or timezone.now()

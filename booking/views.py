@@ -37,6 +37,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "practice": appointment.practice,
         "token": token,
         "booked": request.GET.get("booked") == "1",
+        "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
         "window": policy.humanize_duration(appointment.practice.late_cancel_window),

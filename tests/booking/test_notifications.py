@@ -399,3 +399,29 @@ def test_an_agenda_is_called_off_when_the_therapist_turns_it_off(
     run_scanner_at(datetime(2026, 3, 2, 15, tzinfo=UTC), time_machine)
     assert mail.outbox == []
     assert Notification.objects.filter(kind=K.AGENDA, state=S.CANCELLED).count() == 1
+
+
+def test_a_request_is_acknowledged_and_confirmed_when_staff_approve(
+    now, therapist, client_with_phone, django_capture_on_commit_callbacks
+):
+    from booking.services import appointment_approve
+
+    session_type = therapist.session_types.get()
+    session_type.requires_approval = True
+    session_type.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=client_with_phone,
+            start=THURSDAY_10,
+        )
+    assert [m.subject for m in mail.outbox] == ["We received your request for Thu 5 Mar at 09:00"]
+    assert not request.notifications.filter(kind=K.REMINDER).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = appointment_approve(appointment=request)
+    assert (approved.status, approved.sequence) == ("confirmed", 1)
+    assert mail.outbox[-1].subject == "Your session on Thu 5 Mar at 09:00 is booked"
+    (event,) = parse_all(mail.outbox[-1].attachments[0][1]).walk("VEVENT")
+    assert (event["STATUS"], event["SEQUENCE"]) == ("CONFIRMED", 1)
+    assert approved.notifications.filter(kind=K.REMINDER, state=S.SCHEDULED).count() == 3
