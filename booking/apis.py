@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from booking import policy, selectors, services
 from booking.models import Appointment
 from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
-from booking.tokens import manage_token_for, public_id_from_token
+from booking.tokens import manage_token_for
 from practice.models import Practice, SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
@@ -286,9 +286,8 @@ class TokenApi(PublicApi):
     """Base for the manage-link endpoints: the token is the only credential."""
 
     def appointment(self, token: str) -> Appointment:
-        public_id = public_id_from_token(token)
-        appointment = public_id and selectors.appointment_get_by_public_id(public_id)
-        if not appointment:
+        appointment = selectors.appointment_get_by_token(token)
+        if appointment is None:
             raise Http404("This link is not valid. Check that you copied all of it.")
         return appointment
 

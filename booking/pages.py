@@ -18,7 +18,8 @@ from booking.exceptions import BookingError, SlotUnavailable
 from booking.forms import DetailsForm
 from booking.models import AppointmentStatus
 from booking.serializers import AwareDateTimeField
-from booking.tokens import manage_token_for, public_id_from_token
+from booking.tokens import manage_token_for
+from booking.views import _appointment_or_404
 from practice.models import SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
@@ -202,14 +203,7 @@ def hold(request: HttpRequest) -> HttpResponse:
     free = [
         t
         for t in offering
-        if start
-        in selectors.slot_list(
-            therapist=t,
-            session_type=session_type,
-            window_start=start,
-            window_end=start + timedelta(microseconds=1),
-            now=now,
-        )
+        if selectors.slot_is_free(therapist=t, session_type=session_type, start=start, now=now)
     ]
     try:
         if not free:
@@ -231,16 +225,8 @@ def _times_url(**params) -> str:
     return reverse("booking:times") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def _held_or_404(token: str):
-    public_id = public_id_from_token(token)
-    appointment = public_id and selectors.appointment_get_by_public_id(public_id)
-    if not appointment:
-        raise Http404("This link is not valid. Check that you copied all of it.")
-    return appointment
-
-
 def details(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _held_or_404(token)
+    appointment = _appointment_or_404(token)
     if appointment.status != AppointmentStatus.HELD:
         return redirect("booking:manage", token=token)
     practice = appointment.practice

@@ -15,6 +15,7 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
+from booking.tokens import public_id_from_token
 from practice.models import SessionType, Therapist
 
 
@@ -115,6 +116,31 @@ def slot_list(
     )
     request = slot_request_for(session_type=session_type, now=now)
     return slots.free_slots(rules, request, window_start, window_end)
+
+
+def appointment_get_by_token(token: str) -> Appointment | None:
+    """The appointment a manage-link token grants, or None for any other string."""
+    public_id = public_id_from_token(token)
+    return appointment_get_by_public_id(public_id) if public_id else None
+
+
+def slot_is_free(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> bool:
+    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy."""
+    return start in slot_list(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=start,
+        window_end=start + timedelta(microseconds=1),
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+    )
 
 
 def appointment_get_by_public_id(public_id) -> Appointment | None:

@@ -6,7 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
@@ -285,15 +285,13 @@ def _require_bookable(
 
 def _require_offered(appointment: Appointment, *, now: datetime) -> None:
     """The start must be one the slot engine offers (hours, time off, notice, horizon, step)."""
-    offered = selectors.slot_list(
+    if not selectors.slot_is_free(
         therapist=appointment.therapist,
         session_type=appointment.session_type,
-        window_start=appointment.start,
-        window_end=appointment.start + timedelta(microseconds=1),
+        start=appointment.start,
         now=now,
         exclude_appointment_id=appointment.pk,
-    )
-    if appointment.start not in offered:
+    ):
         raise SlotUnavailable(TAKEN_MESSAGE)
 
 

@@ -11,13 +11,11 @@ from booking import calendar_links, feeds, ics, policy, selectors, services
 from booking.exceptions import BookingError
 from booking.models import AppointmentStatus, FeedKind
 from booking.serializers import AwareDateTimeField
-from booking.tokens import public_id_from_token
 
 
 def _appointment_or_404(token: str):
-    public_id = public_id_from_token(token)
-    appointment = public_id and selectors.appointment_get_by_public_id(public_id)
-    if not appointment:
+    appointment = selectors.appointment_get_by_token(token)
+    if appointment is None:
         raise Http404("This link is not valid. Check that you copied all of it.")
     return appointment
 
