@@ -8,6 +8,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# Hashed static files, served by the app itself (whitenoise).
+RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app booking && mkdir -p /app/var && chown booking /app/var
 USER booking
 

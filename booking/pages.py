@@ -19,7 +19,7 @@ from booking.forms import DetailsForm
 from booking.models import AppointmentStatus
 from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for
-from booking.views import _appointment_or_404
+from booking.views import appointment_or_404
 from practice.models import SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
@@ -226,7 +226,7 @@ def _times_url(**params) -> str:
 
 
 def details(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment_or_404(token)
+    appointment = appointment_or_404(token)
     if appointment.status != AppointmentStatus.HELD:
         return redirect("booking:manage", token=token)
     practice = appointment.practice

@@ -13,7 +13,7 @@ from booking.models import AppointmentStatus, FeedKind
 from booking.serializers import AwareDateTimeField
 
 
-def _appointment_or_404(token: str):
+def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
         raise Http404("This link is not valid. Check that you copied all of it.")
@@ -21,7 +21,7 @@ def _appointment_or_404(token: str):
 
 
 def manage(request: HttpRequest, token: str, *, message: str = "", status: int = 200):
-    appointment = _appointment_or_404(token)
+    appointment = appointment_or_404(token)
     if appointment.status == AppointmentStatus.HELD:
         return redirect("booking:details", token=token)
     client = appointment.client
@@ -60,7 +60,7 @@ manage_page = require_GET(manage)
 
 @require_POST
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment_or_404(token)
+    appointment = appointment_or_404(token)
     try:
         services.appointment_cancel(appointment=appointment, actor=services.Actor.CLIENT)
     except BookingError as exc:
@@ -70,7 +70,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment_or_404(token)
+    appointment = appointment_or_404(token)
     try:
         start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
         services.appointment_reschedule(
@@ -85,7 +85,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The session as a calendar file: the same event (UID, SEQUENCE) as emails and feeds."""
-    appointment = _appointment_or_404(token)
+    appointment = appointment_or_404(token)
     body = ics.client_invitation(appointment, method="PUBLISH", now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="session.ics"'

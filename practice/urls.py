@@ -3,8 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking import feed_views
+from practice import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("book/", include("booking.urls")),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),

@@ -48,12 +48,21 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    contexts = []
+    """New pages in fresh browser contexts; fails the test if a page broke its CSP."""
+    contexts, violations = [], []
 
     def _open(*, viewport=DESKTOP, timezone_id="America/New_York"):
         context = browser.new_context(viewport=viewport, timezone_id=timezone_id, locale="en-US")
         contexts.append(context)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.set_default_timeout(15_000)
         page.base = live_server.url
         return page
@@ -61,6 +70,7 @@ def open_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture

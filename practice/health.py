@@ -1,0 +1,47 @@
+"""Health: is the process alive (/healthz), can it do its work (/readyz)."""
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from practice.celery import app
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 (any failure means "not ready")
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"
+
+
+def check_broker(timeout: float = 2.0) -> str:
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"
+
+
+def checks() -> dict[str, str]:
+    return {"database": check_database(), "broker": check_broker()}
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    results = checks()
+    ready = all(value == "ok" for value in results.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **results}, status=200 if ready else 503
+    )

@@ -1,0 +1,36 @@
+"""Health endpoints, and the security headers every page carries."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.support.celery_helpers import broker, free_port
+
+
+def test_healthz_answers_without_touching_anything(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_readyz_checks_the_database_and_the_broker(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_readyz_is_503_when_the_broker_is_down(client, db, settings):
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["broker"].startswith("unreachable")
+        with pytest.raises(CommandError, match="Not ready"):
+            call_command("check_health")
+
+
+def test_pages_carry_a_strict_content_security_policy_and_no_framing(client, db):
+    response = client.get("/book/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
