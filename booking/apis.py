@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from booking import policy, selectors, services
@@ -39,6 +40,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unknown or invalid lin
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Time taken or not offered, or the policy forbids it."
 )
+TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
 
 
 class PublicApi(APIView):
@@ -46,6 +48,8 @@ class PublicApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "slots"
 
     def practice(self) -> Practice:
         practice = practice_current()
@@ -62,7 +66,7 @@ class TherapistListApi(PublicApi):
             model = Therapist
             fields = ["id", "display_name", "bio", "time_zone", "session_types"]
 
-    @extend_schema(responses=TherapistSerializer(many=True))
+    @extend_schema(responses={200: TherapistSerializer(many=True), 429: TOO_MANY})
     def get(self, request: Request) -> Response:
         therapists = therapist_list_bookable(practice=self.practice())
         return Response(self.TherapistSerializer(therapists, many=True).data)
@@ -84,7 +88,7 @@ class SessionTypeListApi(PublicApi):
                 "therapists",
             ]
 
-    @extend_schema(responses=SessionTypeSerializer(many=True))
+    @extend_schema(responses={200: SessionTypeSerializer(many=True), 429: TOO_MANY})
     def get(self, request: Request) -> Response:
         session_types = session_type_list_bookable(practice=self.practice())
         return Response(self.SessionTypeSerializer(session_types, many=True).data)
@@ -168,7 +172,7 @@ class SlotListApi(PublicApi):
 
     @extend_schema(
         parameters=[SlotQuerySerializer],
-        responses={200: SlotListSerializer, 400: BAD_REQUEST},
+        responses={200: SlotListSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
     )
     def get(self, request: Request) -> Response:
         practice = self.practice()
@@ -247,6 +251,8 @@ def _booking_response(request: Request, appointment: Appointment, code=status.HT
 
 
 class BookingCreateApi(PublicApi):
+    throttle_scope = "booking"
+
     class BookingRequestSerializer(serializers.Serializer):
         class BookingClientSerializer(serializers.Serializer):
             first_name = serializers.CharField(max_length=100)
@@ -266,7 +272,7 @@ class BookingCreateApi(PublicApi):
 
     @extend_schema(
         request=BookingRequestSerializer,
-        responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT},
+        responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT, 429: TOO_MANY},
     )
     def post(self, request: Request) -> Response:
         practice = self.practice()
@@ -285,6 +291,8 @@ class BookingCreateApi(PublicApi):
 class TokenApi(PublicApi):
     """Base for the manage-link endpoints: the token is the only credential."""
 
+    throttle_scope = "manage"
+
     def appointment(self, token: str) -> Appointment:
         appointment = selectors.appointment_get_by_token(token)
         if appointment is None:
@@ -293,14 +301,15 @@ class TokenApi(PublicApi):
 
 
 class BookingDetailApi(TokenApi):
-    @extend_schema(responses={200: BookingOutputSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: BookingOutputSerializer, 404: NOT_FOUND, 429: TOO_MANY})
     def get(self, request: Request, token: str) -> Response:
         return _booking_response(request, self.appointment(token))
 
 
 class BookingCancelApi(TokenApi):
     @extend_schema(
-        request=None, responses={200: BookingOutputSerializer, 404: NOT_FOUND, 409: CONFLICT}
+        request=None,
+        responses={200: BookingOutputSerializer, 404: NOT_FOUND, 409: CONFLICT, 429: TOO_MANY},
     )
     def post(self, request: Request, token: str) -> Response:
         appointment = services.appointment_cancel(
@@ -315,7 +324,13 @@ class BookingRescheduleApi(TokenApi):
 
     @extend_schema(
         request=RescheduleRequestSerializer,
-        responses={200: BookingOutputSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            200: BookingOutputSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            429: TOO_MANY,
+        },
     )
     def post(self, request: Request, token: str) -> Response:
         appointment = self.appointment(token)

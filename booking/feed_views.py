@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST, require_safe
 from booking import feeds
 from booking.models import CalendarFeed, FeedKind, FeedPrivacy
 from practice.models import Therapist
+from practice.ratelimit import rate_limited
 
 
 @require_safe
+@rate_limited("feed")
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself. Answers 304 from two aggregate queries when nothing changed."""
     feed = feeds.feed_resolve(token)

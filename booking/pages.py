@@ -21,6 +21,7 @@ from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for
 from booking.views import appointment_or_404
 from practice.models import SessionType, Therapist
+from practice.ratelimit import rate_limited
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
 
@@ -130,6 +131,7 @@ def _next_available(*, session_type, therapist, offering, zone, after: date, now
 
 
 @require_GET
+@rate_limited("slots")
 def times(request: HttpRequest) -> HttpResponse:
     practice = _practice()
     session_type, therapist, offering = _choice(request, practice)
@@ -181,6 +183,7 @@ def times(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("booking")
 def hold(request: HttpRequest) -> HttpResponse:
     """Hold the chosen time, then ask for details; if it is gone, say so kindly."""
     practice = _practice()
@@ -225,6 +228,7 @@ def _times_url(**params) -> str:
     return reverse("booking:times") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+@rate_limited("booking")
 def details(request: HttpRequest, token: str) -> HttpResponse:
     appointment = appointment_or_404(token)
     if appointment.status != AppointmentStatus.HELD:

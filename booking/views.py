@@ -11,6 +11,7 @@ from booking import calendar_links, feeds, ics, policy, selectors, services
 from booking.exceptions import BookingError
 from booking.models import AppointmentStatus, FeedKind
 from booking.serializers import AwareDateTimeField
+from practice.ratelimit import rate_limited
 
 
 def appointment_or_404(token: str):
@@ -55,10 +56,11 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     return render(request, "booking/manage.html", context, status=status)
 
 
-manage_page = require_GET(manage)
+manage_page = require_GET(rate_limited("manage")(manage))
 
 
 @require_POST
+@rate_limited("manage")
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     appointment = appointment_or_404(token)
     try:
@@ -69,6 +71,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("manage")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     appointment = appointment_or_404(token)
     try:

@@ -247,6 +247,16 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "practice.exception_handler.api_exception_handler",
+    # Per client address, per scope; see practice/ratelimit.py. "N/second|minute|hour|day".
+    "DEFAULT_THROTTLE_RATES": {
+        "slots": env.str("RATE_LIMIT_SLOTS", default="120/minute"),
+        "booking": env.str("RATE_LIMIT_BOOKING", default="20/minute"),
+        "manage": env.str("RATE_LIMIT_MANAGE", default="30/minute"),
+        "feed": env.str("RATE_LIMIT_FEED", default="120/hour"),
+    },
+    # Behind N trusted proxies, the client is the Nth address from the right
+    # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Therapy practice booking API",
