@@ -1,0 +1,59 @@
+"""Logs: one JSON object a line, a request id on each, no personal data or tokens.
+
+Secret-bearing paths (manage links, intake links, calendar feeds) are
+rewritten before any handler writes them: Django logs the path of every 4xx
+and 5xx, and the development server every request.
+"""
+
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_SECRET_PATHS = [
+    (re.compile(r"(/book/(?:manage|details)/)[^/\s?\"']+"), r"\1<token>"),
+    (re.compile(r"(/api/v1/bookings/)(?!\s)[^/\s?\"']{20,}"), r"\1<token>"),
+    (re.compile(r"(/calendar/)[^/\s?\"']+(\.ics)"), r"\1<token>\2"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRET_PATHS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RequestIdMiddleware:
+    """Give each request an id (or keep a sane one from the proxy) for its log lines."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response["X-Request-ID"] = rid
+        return response
+
+
+class ContextFilter(logging.Filter):
+    """Adds the request id and redacts secret-bearing paths from the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        # Django attaches the request object to some records: never serialise it.
+        if hasattr(record, "request"):
+            record.request = None
+        return True
