@@ -136,12 +136,17 @@ class SlotListApi(PublicApi):
         session_type = _session_type_field()
         start = serializers.DateField(help_text="First day, in the zone given by tz.")
         end = serializers.DateField(help_text="Last day (inclusive), in the zone given by tz.")
-        tz = TimeZoneField(required=False, help_text="IANA zone for days and times.")
+        tz = TimeZoneField(
+            required=False,
+            allow_blank=True,
+            help_text="IANA zone for days and times; empty or absent: the practice's.",
+        )
 
         def validate(self, attrs):
             practice = self.context["practice"]
             _validate_pair(practice, attrs)
-            attrs.setdefault("tz", practice.time_zone)
+            if not attrs.get("tz"):
+                attrs["tz"] = practice.time_zone
             if attrs["end"] < attrs["start"]:
                 raise serializers.ValidationError({"end": ["The end date is before the start."]})
             horizon = attrs["session_type"].effective_booking_horizon

@@ -50,6 +50,8 @@ class TimeZoneField(serializers.CharField):
 
     def to_internal_value(self, value) -> str:
         name = super().to_internal_value(value)
+        if name == "" and self.allow_blank:
+            return name
         if name not in zone_names():
             self.fail("unknown", value=name[:64])
         return name
