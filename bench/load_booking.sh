@@ -14,6 +14,7 @@ export REDIS_URL=redis://127.0.0.1:6379/9
 export SECRET_KEY=load-benchmark-only-0123456789abcdefghijklmnopqrstuvwxyz
 export DEBUG=0 HTTPS=0 ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export RATE_LIMIT_SLOTS=100000000/second RATE_LIMIT_BOOKING=100000000/second
+export RATE_LIMIT_FEED=100000000/second SITE_URL=http://127.0.0.1:8020
 export CELERY_TASK_ALWAYS_EAGER=0 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 export SLOTS_FILE=var/load-slots.txt
 mkdir -p var
@@ -58,6 +59,27 @@ for clients in 1 8 32 64; do
     else
       out=$(wrk -t$threads -c$clients -d${SECONDS_PER_STEP}s -s bench/load/book.lua http://127.0.0.1:$PORT)
     fi
+    result=$(echo "$out" | sed -n 's/^RESULT //p')
+    statuses=$(echo "$out" | sed -n 's/^STATUS //p')
+    eval "$(echo "$result" | tr ' ' '\n' | sed 's/^/r_/')"
+    printf "%-10s %-12s %10s %8s %8s  %s\n" "$what" "$clients" "$r_rps" "$r_p50_ms" "$r_p99_ms" "$statuses"
+  done
+done
+
+echo
+echo "reads under load (8 and 64 clients):"
+today=$(date -u +%Y-%m-%d); later=$(date -u -d "+30 days" +%Y-%m-%d)
+slots_url="http://127.0.0.1:$PORT/api/v1/slots/?therapist=1&session_type=1&start=$today&end=$later&tz=Europe/London"
+feed_url=$(.venv/bin/python manage.py calendar_feed_url maya@harbor.example | sed -n 1p | sed "s|^.*/calendar/|http://127.0.0.1:$PORT/calendar/|")
+etag=$(curl -sI "$feed_url" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+printf "%-10s %-12s %10s %8s %8s  %s\n" what clients req/s p50_ms p99_ms statuses
+for clients in 8 64; do
+  for what in slots-30d feed-200 feed-304; do
+    case $what in
+      slots-30d) out=$(wrk -t2 -c$clients -d${SECONDS_PER_STEP}s -s bench/load/plain.lua "$slots_url") ;;
+      feed-200) out=$(wrk -t2 -c$clients -d${SECONDS_PER_STEP}s -s bench/load/plain.lua "$feed_url") ;;
+      feed-304) out=$(wrk -t2 -c$clients -d${SECONDS_PER_STEP}s -s bench/load/plain.lua -H "If-None-Match: $etag" "$feed_url") ;;
+    esac
     result=$(echo "$out" | sed -n 's/^RESULT //p')
     statuses=$(echo "$out" | sed -n 's/^STATUS //p')
     eval "$(echo "$result" | tr ' ' '\n' | sed 's/^/r_/')"
