@@ -13,6 +13,7 @@ from booking import feeds
 from booking.models import CalendarFeed, FeedKind, FeedPrivacy
 from practice.models import Therapist
 from practice.ratelimit import rate_limited
+from practice.selectors import practice_current
 
 
 @require_safe
@@ -73,8 +74,6 @@ def _feeds_for(user) -> list[CalendarFeed]:
             )
         )
     if therapist is None or user.is_superuser:
-        from practice.selectors import practice_current
-
         practice = therapist.practice if therapist else practice_current()
         if practice is not None:
             owned.append(feeds.feed_get_or_create(kind=FeedKind.PRACTICE, practice=practice))

@@ -6,6 +6,7 @@ booking.services, so the pages have the API's guarantees.
 """
 
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -223,8 +224,6 @@ def hold(request: HttpRequest) -> HttpResponse:
 
 
 def _times_url(**params) -> str:
-    from urllib.parse import urlencode
-
     return reverse("booking:times") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
