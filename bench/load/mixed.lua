@@ -1,12 +1,10 @@
 -- wrk script for the soak: browse slots, book, move, cancel, fetch the feed, at random.
 -- Manage tokens come from the bookings this thread made. Reports statuses like book.lua.
-local slots, threads, tokens = {}, {}, {}
+local report = dofile("bench/load/report.lua")
+setup, done = report.setup, report.done
+local slots, tokens = {}, {}
 local counter = 0
 
-function setup(thread)
-  thread:set("id", #threads + 1)
-  threads[#threads + 1] = thread
-end
 
 function init(args)
   for line in io.lines(os.getenv("SLOTS_FILE")) do
@@ -47,23 +45,10 @@ function request()
 end
 
 function response(status, headers, body)
-  codes[status] = (codes[status] or 0) + 1
+  report.count(status)
   if status == 201 then
     local token = body:match('/book/manage/([^/"]+)/')
     if token then tokens[#tokens + 1] = token end
   end
 end
 
-function done(summary, latency, requests)
-  local totals = {}
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("codes")) do totals[status] = (totals[status] or 0) + n end
-  end
-  local parts = {}
-  for status, n in pairs(totals) do parts[#parts + 1] = status .. "=" .. n end
-  table.sort(parts)
-  io.write(string.format("STATUS %s\n", table.concat(parts, " ")))
-  io.write(string.format("RESULT rps=%.1f p50_ms=%.1f p99_ms=%.1f\n",
-    summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end

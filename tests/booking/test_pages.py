@@ -1,6 +1,6 @@
 """The booking pages through Django's test client: holds, errors, and no 500s."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -232,3 +232,19 @@ def test_the_manage_page_refuses_changes_inside_the_window(client, now, therapis
     response = client.post(f"/book/manage/{token}/cancel/")
     assert response.status_code == 409
     assert "within 24 hours" in response.content.decode()
+
+
+def test_an_empty_week_offers_a_jump_to_the_next_free_day(client, now, therapist, practice):
+    from booking.models import TimeOff
+
+    TimeOff.objects.create(
+        practice=practice,
+        therapist=therapist,
+        start_date=date(2026, 3, 2),
+        end_date=date(2026, 3, 15),
+    )
+    page = client.get("/book/times/", {"session_type": therapist.session_types.get().pk})
+    text = page.content.decode()
+    assert text.count("No free times") == 7
+    assert "Next available: Monday 16 March" in text
+    assert "start=2026-03-16" in text
