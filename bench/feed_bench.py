@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# In-process over plain HTTP: no redirect to HTTPS.
+os.environ.setdefault("HTTPS", "0")
 
 import django  # noqa: E402
 
@@ -32,6 +34,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.fixtures import bulk_appointments  # noqa: E402
 from booking import feeds  # noqa: E402
 from booking.models import Appointment, FeedKind  # noqa: E402
 from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
@@ -64,22 +67,14 @@ def main() -> None:
         therapist = TherapistFactory(practice=practice, offers=[session_type])
         clients = [ClientFactory(practice=practice) for _ in range(200)]
         # 10,000 sessions inside the feed's window (90 days back to 365 ahead).
-        first = timezone.now() - timedelta(days=80)
-        rows = []
-        for i in range(EVENTS):
-            a = Appointment(
-                practice=practice,
-                therapist=therapist,
-                session_type=session_type,
-                client=clients[i % len(clients)],
-            )
-            a.set_times(
-                first + timedelta(minutes=60 * i),
-                buffer_before=timedelta(0),
-                buffer_after=timedelta(0),
-            )
-            rows.append(a)
-        Appointment.objects.bulk_create(rows, batch_size=2000)
+        bulk_appointments(
+            therapist=therapist,
+            session_type=session_type,
+            clients=clients,
+            first=timezone.now() - timedelta(days=80),
+            every=timedelta(minutes=60),
+            count=EVENTS,
+        )
         feed = feeds.feed_get_or_create(
             kind=FeedKind.THERAPIST, practice=practice, therapist=therapist
         )

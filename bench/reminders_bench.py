@@ -33,6 +33,7 @@ from django.conf import settings  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.fixtures import bulk_appointments  # noqa: E402
 from booking.dispatch import notifications_claim_due, notifications_enqueue  # noqa: E402
 from booking.models import (  # noqa: E402
     Appointment,
@@ -53,22 +54,14 @@ def create_rows() -> None:
     practice = session_type.practice
     therapist = TherapistFactory(practice=practice, offers=[session_type])
     clients = [ClientFactory(practice=practice) for _ in range(100)]
-    start = timezone.now() + timedelta(days=3)
-    appointments = []
-    for i in range(APPOINTMENTS):
-        a = Appointment(
-            practice=practice,
-            therapist=therapist,
-            session_type=session_type,
-            client=clients[i % len(clients)],
-        )
-        a.set_times(
-            start + timedelta(minutes=20 * i),
-            buffer_before=timedelta(0),
-            buffer_after=timedelta(0),
-        )
-        appointments.append(a)
-    Appointment.objects.bulk_create(appointments, batch_size=1000)
+    bulk_appointments(
+        therapist=therapist,
+        session_type=session_type,
+        clients=clients,
+        first=timezone.now() + timedelta(days=3),
+        every=timedelta(minutes=20),
+        count=APPOINTMENTS,
+    )
     Notification.objects.bulk_create(
         (
             Notification(

@@ -85,7 +85,7 @@ def run_selector() -> None:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from booking.models import Appointment
+    from bench.fixtures import bulk_appointments
     from booking.selectors import slot_list
     from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory
 
@@ -105,34 +105,28 @@ def run_selector() -> None:
             practice=practice, offers=[short, session_type], weekday_hours=(time(8), time(20))
         )
         client = ClientFactory(practice=practice)
-        rows = []
         # 5,000 non-overlapping 15-minute sessions, one every 25 minutes, all inside the window.
-        for i in range(5000):
-            a = Appointment(
-                practice=practice, therapist=therapist, session_type=short, client=client
-            )
-            a.set_times(
-                START + timedelta(minutes=25 * i),
-                buffer_before=timedelta(0),
-                buffer_after=timedelta(0),
-            )
-            rows.append(a)
-        Appointment.objects.bulk_create(rows, batch_size=1000)
+        bulk_appointments(
+            therapist=therapist,
+            session_type=short,
+            clients=[client],
+            first=START,
+            every=timedelta(minutes=25),
+            count=5000,
+        )
         # A second therapist with 5,000 sessions spread over two years, as a
         # busy practice's history really looks: the window holds a few hundred.
         spread = TherapistFactory(
             practice=practice, offers=[short, session_type], weekday_hours=(time(8), time(20))
         )
-        rows = []
-        for i in range(5000):
-            a = Appointment(practice=practice, therapist=spread, session_type=short, client=client)
-            a.set_times(
-                START - timedelta(days=365) + timedelta(minutes=210 * i),
-                buffer_before=timedelta(0),
-                buffer_after=timedelta(0),
-            )
-            rows.append(a)
-        Appointment.objects.bulk_create(rows, batch_size=1000)
+        bulk_appointments(
+            therapist=spread,
+            session_type=short,
+            clients=[client],
+            first=START - timedelta(days=365),
+            every=timedelta(minutes=210),
+            count=5000,
+        )
         now = START - timedelta(days=1)
         vendor = connection.vendor
         print(f"\nselector on {vendor}: 4 queries + engine, one therapist, 5,000 appointments")
