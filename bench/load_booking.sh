@@ -12,6 +12,7 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
 # A Redis database of its own: the confirmations queued here are flushed at the end.
 export REDIS_URL=redis://127.0.0.1:6379/9
 export SECRET_KEY=load-benchmark-only-0123456789abcdefghijklmnopqrstuvwxyz
+export FIELD_ENCRYPTION_KEYS=YmVuY2htYXJrLW9ubHkta2V5LW5vdC1yZWFsLWRhdGE=
 export DEBUG=0 HTTPS=0 ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export RATE_LIMIT_SLOTS=100000000/second RATE_LIMIT_BOOKING=100000000/second
 export RATE_LIMIT_FEED=100000000/second SITE_URL=http://127.0.0.1:8020

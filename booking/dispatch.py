@@ -147,7 +147,13 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
         )
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("therapist__user")
+            .select_related(
+                "therapist__user",
+                "intake__client",
+                "intake__practice",
+                "safety_alert__client__assigned_therapist__user",
+                "safety_alert__practice",
+            )
             .filter(pk=notification_id)
             .first()
         )
@@ -168,6 +174,18 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
 
 
 def _still_applies(notification: Notification, appointment: Appointment | None, now) -> bool:
+    if notification.kind == NotificationKind.SAFETY_ALERT:
+        return notification.safety_alert.acknowledged_at is None
+    if notification.kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):
+        intake = notification.intake
+        if intake.is_complete or intake.client.anonymised_at is not None:
+            return False
+        if notification.kind == NotificationKind.INTAKE_NUDGE:
+            # Only while a session is still coming up.
+            return Appointment.objects.filter(
+                client=intake.client, status__in=ACTIVE_STATUSES, start__gt=now
+            ).exists()
+        return True
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None

@@ -1,7 +1,6 @@
 """Calendar feeds over HTTP, and the page where staff copy, tune and rotate theirs."""
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,9 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from booking import feeds
 from booking.models import CalendarFeed, FeedKind, FeedPrivacy
-from practice.models import Therapist
+from practice.access import staff_required
 from practice.ratelimit import rate_limited
-from practice.selectors import practice_current
 
 
 @require_safe
@@ -62,35 +60,29 @@ def app_name(user_agent: str) -> str:
     return "a calendar app" if user_agent else "an unknown client"
 
 
-def _feeds_for(user) -> list[CalendarFeed]:
-    """The feeds this staff member owns: their own therapist feed; the practice feed for
-    staff who are not therapists (the front desk) and for superusers."""
-    owned = []
-    therapist = Therapist.objects.select_related("practice").filter(user=user).first()
-    if therapist is not None:
-        owned.append(
+def _feeds_for(staff) -> list[CalendarFeed]:
+    """The feeds this staff member owns: a therapist their own; the front desk and
+    owners the practice's."""
+    if staff.is_therapist:
+        return [
             feeds.feed_get_or_create(
-                kind=FeedKind.THERAPIST, practice=therapist.practice, therapist=therapist
+                kind=FeedKind.THERAPIST, practice=staff.practice, therapist=staff.therapist
             )
-        )
-    if therapist is None or user.is_superuser:
-        practice = therapist.practice if therapist else practice_current()
-        if practice is not None:
-            owned.append(feeds.feed_get_or_create(kind=FeedKind.PRACTICE, practice=practice))
-    return owned
+        ]
+    return [feeds.feed_get_or_create(kind=FeedKind.PRACTICE, practice=staff.practice)]
 
 
-def _feed_of(user, feed_id) -> CalendarFeed:
-    for feed in _feeds_for(user):
+def _feed_of(staff, feed_id) -> CalendarFeed:
+    for feed in _feeds_for(staff):
         if str(feed.public_id) == str(feed_id):
             return feed
     raise Http404("No such feed of yours.")
 
 
-@staff_member_required
+@staff_required
 def my_feeds(request: HttpRequest) -> HttpResponse:
     panels = []
-    for feed in _feeds_for(request.user):
+    for feed in _feeds_for(request.staff):
         last = feeds.feed_last_fetch(feed)
         panels.append(
             {
@@ -103,14 +95,14 @@ def my_feeds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/staff_feeds.html",
-        {"panels": panels, "privacy_choices": FeedPrivacy.choices},
+        {"panels": panels, "privacy_choices": FeedPrivacy.choices, "nav": "feeds"},
     )
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def feed_settings(request: HttpRequest, feed_id) -> HttpResponse:
-    feed = _feed_of(request.user, feed_id)
+    feed = _feed_of(request.staff, feed_id)
     privacy = request.POST.get("privacy", "")
     if privacy not in FeedPrivacy.values:
         messages.error(request, "Choose one of the privacy levels listed.")
@@ -122,19 +114,19 @@ def feed_settings(request: HttpRequest, feed_id) -> HttpResponse:
     return redirect("staff-feeds")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def feed_rotate(request: HttpRequest, feed_id) -> HttpResponse:
-    feeds.feed_rotate(feed=_feed_of(request.user, feed_id))
+    feeds.feed_rotate(feed=_feed_of(request.staff, feed_id))
     messages.success(
         request, "New link made. The old one stopped working: subscribe again with the new one."
     )
     return redirect("staff-feeds")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def feed_revoke(request: HttpRequest, feed_id) -> HttpResponse:
-    feeds.feed_revoke(feed=_feed_of(request.user, feed_id))
+    feeds.feed_revoke(feed=_feed_of(request.staff, feed_id))
     messages.success(request, "Link turned off. Make a new one whenever you want it back.")
     return redirect("staff-feeds")

@@ -26,6 +26,11 @@ SUBJECTS = {
     NotificationKind.CANCELLATION: "Your session on {when_short} is cancelled",
     NotificationKind.REMINDER: "Reminder: your appointment on {when_short}",
     NotificationKind.AGENDA: "Your sessions on {day}",
+    NotificationKind.INTAKE_INVITE: (
+        "Before your first session: a few questions from {practice_name}"
+    ),
+    NotificationKind.INTAKE_NUDGE: "Reminder: your intake forms for {practice_name}",
+    NotificationKind.SAFETY_ALERT: "Urgent: a client's answers need your attention today",
 }
 # Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
 ICS_METHOD = {
@@ -99,17 +104,46 @@ def agenda_context(notification: Notification) -> dict:
     }
 
 
+def intake_context(notification: Notification) -> dict:
+    from clients.tokens import intake_url, max_age
+
+    intake = notification.intake
+    return {
+        "first_name": intake.client.preferred_name or intake.client.first_name,
+        "practice_name": intake.practice.name,
+        "practice_phone": intake.practice.contact_phone,
+        "intake_url": intake_url(intake),
+        "valid_days": max_age().days,
+    }
+
+
+def safety_alert_context(notification: Notification) -> dict:
+    """No name, no answer: only that a clinician must look, and where."""
+    alert = notification.safety_alert
+    return {
+        "practice_name": alert.practice.name,
+        "practice_phone": "",
+        "client_url": settings.SITE_URL + reverse("staff-client", args=[alert.client.public_id]),
+    }
+
+
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    from clients.intake_services import safety_alert_recipients
+
     kind = notification.kind
     if kind == NotificationKind.AGENDA:
         context, to = agenda_context(notification), notification.therapist.user.email
+    elif kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):
+        context, to = intake_context(notification), notification.intake.client.email
+    elif kind == NotificationKind.SAFETY_ALERT:
+        context, to = safety_alert_context(notification), None
     else:
         context, to = context_for(notification), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
-        to=[to],
+        to=[to] if to else safety_alert_recipients(notification.safety_alert),
         headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")

@@ -184,6 +184,8 @@ class Appointment(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     first_session = models.BooleanField(null=True, blank=True, help_text="As the client said.")
     client_note = models.TextField(blank=True, help_text="The client's note when booking.")
+    # Pending only until the client's intake is submitted (SessionType.requires_intake).
+    awaiting_intake = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +253,9 @@ class NotificationKind(models.TextChoices):
     CANCELLATION = "cancellation", "Cancellation"
     REMINDER = "reminder", "Reminder"
     AGENDA = "agenda", "Therapist's daily agenda"
+    INTAKE_INVITE = "intake_invite", "Intake link"
+    INTAKE_NUDGE = "intake_nudge", "Intake reminder"
+    SAFETY_ALERT = "safety_alert", "Safety alert to a clinician"
 
 
 class Channel(models.TextChoices):
@@ -284,6 +289,20 @@ class Notification(models.Model):
         Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="agendas"
     )
     agenda_date = models.DateField(null=True, blank=True)
+    intake = models.ForeignKey(
+        "clients.Intake",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    safety_alert = models.ForeignKey(
+        "clients.SafetyAlert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # For reminders, how long before the session; zero for the others.
@@ -322,15 +341,46 @@ class Notification(models.Model):
                 condition=Q(kind="agenda"),
                 name="notification_one_agenda_per_day",
             ),
-            # About an appointment, or a therapist's agenda for a date: never both, never neither.
+            # About exactly one thing: an appointment, a therapist's agenda for a
+            # date, a client's intake, or a safety alert.
             models.CheckConstraint(
                 condition=(
-                    Q(appointment__isnull=False, therapist__isnull=True, agenda_date__isnull=True)
+                    Q(
+                        appointment__isnull=False,
+                        therapist__isnull=True,
+                        agenda_date__isnull=True,
+                        intake__isnull=True,
+                        safety_alert__isnull=True,
+                    )
                     | Q(
-                        appointment__isnull=True, therapist__isnull=False, agenda_date__isnull=False
+                        appointment__isnull=True,
+                        therapist__isnull=False,
+                        agenda_date__isnull=False,
+                        intake__isnull=True,
+                        safety_alert__isnull=True,
+                    )
+                    | Q(
+                        appointment__isnull=True,
+                        therapist__isnull=True,
+                        agenda_date__isnull=True,
+                        intake__isnull=False,
+                        safety_alert__isnull=True,
+                    )
+                    | Q(
+                        appointment__isnull=True,
+                        therapist__isnull=True,
+                        agenda_date__isnull=True,
+                        intake__isnull=True,
+                        safety_alert__isnull=False,
                     )
                 ),
-                name="notification_about_one_thing",
+                name="notification_about_one_thing_v2",
+            ),
+            # One alert message per safety alert, however often it is raised.
+            models.UniqueConstraint(
+                fields=["safety_alert"],
+                condition=Q(kind="safety_alert"),
+                name="notification_one_per_safety_alert",
             ),
         ]
 

@@ -17,6 +17,7 @@ from booking.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
 from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
 from booking.policy import humanize_duration, late_cancel_deadline
+from clients.intake_services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
 from clients.services import client_get_or_create
 from practice.models import Room, SessionType, Therapist
@@ -58,12 +59,8 @@ def appointment_book(
         session_type=session_type,
         client=client,
         room=room,
-        status=(
-            AppointmentStatus.PENDING
-            if session_type.requires_approval
-            else AppointmentStatus.CONFIRMED
-        ),
     )
+    _set_initial_status(appointment, client)
     appointment.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
@@ -74,8 +71,22 @@ def appointment_book(
         _save_or_conflict(appointment)
         appointment.client = client
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        due_now += intake_for_booking(appointment=appointment, now=now)
         _send_after_commit(due_now)
     return appointment
+
+
+def _set_initial_status(appointment: Appointment, client: Client) -> None:
+    """Confirmed, or pending: for approval, or until a new client's intake is submitted."""
+    session_type = appointment.session_type
+    appointment.awaiting_intake = session_type.requires_intake and (
+        intake_needed_before_confirming(client)
+    )
+    appointment.status = (
+        AppointmentStatus.PENDING
+        if session_type.requires_approval or appointment.awaiting_intake
+        else AppointmentStatus.CONFIRMED
+    )
 
 
 def appointment_book_for_new_or_returning_client(
@@ -159,18 +170,14 @@ def appointment_confirm_hold(
         if appointment.status != AppointmentStatus.HELD:
             return appointment
         client = client_get_or_create(practice=appointment.practice, **client_details)
-        session_type = appointment.session_type
         appointment.client = client
-        appointment.status = (
-            AppointmentStatus.PENDING
-            if session_type.requires_approval
-            else AppointmentStatus.CONFIRMED
-        )
+        _set_initial_status(appointment, client)
         appointment.hold_expires_at = None
         appointment.first_session = first_session
         appointment.client_note = note
         appointment.save()
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        due_now += intake_for_booking(appointment=appointment, now=now)
         _send_after_commit(due_now)
     return appointment
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from practice.models import Practice, Room, SessionType, Therapist
+from practice.models import Practice, Room, SessionType, StaffMember, Therapist
 
 
 @admin.register(Practice)
@@ -25,3 +25,12 @@ class TherapistAdmin(admin.ModelAdmin):
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "practice", "is_active"]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    """Staff management (owners only, like the whole admin)."""
+
+    list_display = ["user", "role", "practice", "created_at"]
+    list_filter = ["practice", "role"]
+    raw_id_fields = ["user"]

@@ -17,6 +17,8 @@ _SECRET_PATHS = [
     (re.compile(r"(/book/(?:manage|details)/)[^/\s?\"']+"), r"\1<token>"),
     (re.compile(r"(/api/v1/bookings/)(?!\s)[^/\s?\"']{20,}"), r"\1<token>"),
     (re.compile(r"(/calendar/)[^/\s?\"']+(\.ics)"), r"\1<token>\2"),
+    # The client's intake link (at the start of a path, not /staff/intake/ or an API path).
+    (re.compile(r"(?<![\w/-])(/intake/)[^/\s?\"']+"), r"\1<token>"),
 ]
 
 

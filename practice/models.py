@@ -40,6 +40,15 @@ def validate_reminder_schedule(value) -> None:
             raise ValidationError(message)
 
 
+DEFAULT_CRISIS_RESOURCES = (
+    "If you are in danger right now, call your local emergency number (911 in the US "
+    "and Canada, 112 in the EU, 999 in the UK).\n"
+    "In the US you can call or text 988 (Suicide & Crisis Lifeline) at any hour.\n"
+    "In the UK and Ireland you can call Samaritans on 116 123 at any hour.\n"
+    "Your therapist has been told and will contact you; you do not have to wait for them."
+)
+
+
 class Practice(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -73,6 +82,18 @@ class Practice(models.Model):
     sms_names_practice = models.BooleanField(
         default=False,
         help_text="Name the practice in text messages. Off: texts say only 'your appointment'.",
+    )
+    intake_enabled = models.BooleanField(
+        default=True,
+        help_text="A client's first booking sends them a link to the intake forms.",
+    )
+    require_two_factor = models.BooleanField(
+        default=True,
+        help_text="Every staff member signs in with a code from an authenticator app too.",
+    )
+    crisis_resources = models.TextField(
+        default=DEFAULT_CRISIS_RESOURCES,
+        help_text="Shown to a client at once when a questionnaire answer suggests risk.",
     )
 
     def __str__(self) -> str:
@@ -108,6 +129,10 @@ class SessionType(models.Model):
         help_text="Offered start times are this many minutes apart.",
     )
     requires_approval = models.BooleanField(default=False)
+    requires_intake = models.BooleanField(
+        default=False,
+        help_text="A new client's session stays pending until their intake is submitted.",
+    )
     reminder_schedule = models.JSONField(
         null=True,
         blank=True,
@@ -208,3 +233,26 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffRole(models.TextChoices):
+    OWNER = "owner", "Practice owner"
+    RECEPTIONIST = "receptionist", "Receptionist"
+    THERAPIST = "therapist", "Therapist"
+
+
+class StaffMember(models.Model):
+    """A user's role at a practice: what they may see is decided from this (practice.access)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member"
+    )
+    role = models.CharField(max_length=16, choices=StaffRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.pk}"

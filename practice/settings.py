@@ -64,7 +64,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, behind the same role and two-factor checks as the staff pages.
+    "practice.apps.PracticeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "practice",
     "clients",
     "booking",
@@ -88,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "practice.urls"
@@ -164,7 +171,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff-login"
+LOGIN_REDIRECT_URL = "staff-home"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Practice owners hold every model permission (the admin is theirs alone).
+    "practice.backends.PracticeOwnerBackend",
+]
+# Staff sessions end when the browser closes, and after 8 idle hours at most.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Login rate limiting (django-axes): after LOGIN_FAILURE_LIMIT failed logins for
+# one user name from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "practice.auth.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=0) or None
+AXES_VERBOSE = False
+# Two-factor codes: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Practice booking")
+
+# --- Encryption of intake answers and screener results --------------------------
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put a
+# new key first, run `manage.py rotate_field_encryption`, then drop the old one).
+# Without these keys the answers are unreadable: back them up apart from the database.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is required when DEBUG is off. Generate one with "
+            "python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    # The demo only: a fixed key, so its answers survive a restart.
+    FIELD_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1uZXZlci1wcm9kdWN0aW9uISE="]
 
 # --- Cache and Celery ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -231,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- The practice -------------------------------------------------------------
+# Intake links stop working after this many days (resending makes a new one).
+INTAKE_LINK_MAX_AGE_DAYS = env.int("INTAKE_LINK_MAX_AGE_DAYS", default=14)
 # Absolute links in emails and texts start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # One deployment serves one practice for now; every practice-owned row already
@@ -255,6 +302,7 @@ REST_FRAMEWORK = {
         "booking": env.str("RATE_LIMIT_BOOKING", default="20/minute"),
         "manage": env.str("RATE_LIMIT_MANAGE", default="30/minute"),
         "feed": env.str("RATE_LIMIT_FEED", default="120/hour"),
+        "intake": env.str("RATE_LIMIT_INTAKE", default="60/minute"),
     },
     # Behind N trusted proxies, the client is the Nth address from the right
     # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.

@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking import feed_views
-from practice import health
+from clients.urls import intake_urlpatterns, staff_urlpatterns
+from practice import auth, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,6 +12,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("book/", include("booking.urls")),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
+    path("staff/login/", auth.login, name="staff-login"),
+    path("staff/logout/", auth.logout, name="staff-logout"),
+    path("staff/two-factor/", auth.two_factor, name="staff-two-factor"),
+    path("staff/", include(staff_urlpatterns)),
+    path("intake/", include(intake_urlpatterns)),
     path("staff/calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
     path(
         "staff/calendar-feeds/<uuid:feed_id>/settings/",
@@ -28,6 +34,7 @@ urlpatterns = [
         name="staff-feed-revoke",
     ),
     path("api/v1/", include(("booking.api_urls", "api"), namespace="api")),
+    path("api/v1/staff/", include(("clients.api_urls", "staff-api"), namespace="staff-api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -21,6 +21,9 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     booking_horizon = timedelta(days=60)
     late_cancel_window = timedelta(hours=24)
     contact_phone = "+1 212 555 0100"
+    # Off here so booking tests see only booking messages; the intake tests
+    # (and every real practice, by default) have it on.
+    intake_enabled = False
 
 
 class SessionTypeFactory(factory.django.DjangoModelFactory):

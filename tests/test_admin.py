@@ -3,17 +3,17 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from booking.models import Appointment
 from booking.services import appointment_book
+from practice.models import StaffRole
+from tests.support.staff import make_staff, sign_in
 
 
 @pytest.fixture
-def admin_client(client, db):
-    user = get_user_model().objects.create_superuser("owner", "owner@practice.example", "x" * 16)
-    client.force_login(user)
-    return client
+def admin_client(client, practice):
+    user = make_staff(practice, StaffRole.OWNER, is_superuser=True)
+    return sign_in(client, user)
 
 
 @pytest.fixture

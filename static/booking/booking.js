@@ -48,6 +48,18 @@
     });
   }
 
+  // Intake: an answer above "not at all" to the self-harm question shows crisis
+  // resources at once, before anything is saved (the server shows them too).
+  var crisis = document.getElementById("crisis");
+  document.querySelectorAll("[data-self-harm-item]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (crisis && radio.checked && radio.value !== "0") {
+        crisis.hidden = false;
+        crisis.scrollIntoView({ block: "start" });
+      }
+    });
+  });
+
   // After a failed submit, move focus to the summary of what to fix.
   var focus = document.querySelector("[data-focus]");
   if (focus) { focus.focus(); }

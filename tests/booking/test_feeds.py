@@ -13,8 +13,10 @@ from django.core.management import call_command
 from booking import feeds
 from booking.models import FeedFetch, FeedKind, TimeOff
 from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
+from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.ics_check import parse_all
+from tests.support.staff import make_staff, sign_in
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)  # 10:00 EST
 NEW_YORK = ZoneInfo("America/New_York")
@@ -319,7 +321,7 @@ def test_the_download_emails_and_feed_share_one_event(client, booked, feed):
 
 
 def test_a_therapist_copies_tunes_and_rotates_their_feed_from_the_app(client, booked, therapist):
-    client.force_login(therapist.user)
+    sign_in(client, make_staff(therapist.practice, StaffRole.THERAPIST, therapist=therapist))
     page = client.get("/staff/calendar-feeds/")
     assert page.status_code == 200
     feed = therapist.feeds.get()
@@ -338,7 +340,7 @@ def test_a_therapist_copies_tunes_and_rotates_their_feed_from_the_app(client, bo
 
 def test_the_page_says_which_app_fetched_last(client, booked, therapist, feed):
     fetch(client, feed, HTTP_USER_AGENT="Google-Calendar-Importer")
-    client.force_login(therapist.user)
+    sign_in(client, make_staff(therapist.practice, StaffRole.THERAPIST, therapist=therapist))
     assert (
         "Last fetched by Google Calendar" in client.get("/staff/calendar-feeds/").content.decode()
     )
@@ -346,14 +348,14 @@ def test_the_page_says_which_app_fetched_last(client, booked, therapist, feed):
 
 def test_staff_cannot_touch_someone_elses_feed(client, booked, feed, practice):
     colleague = TherapistFactory(practice=practice)
-    client.force_login(colleague.user)
+    sign_in(client, make_staff(practice, StaffRole.THERAPIST, therapist=colleague))
     response = client.post(f"/staff/calendar-feeds/{feed.public_id}/rotate/")
     assert response.status_code == 404
     assert fetch(client, feed).status_code == 200
 
 
-def test_the_feed_page_needs_a_staff_login(client, db):
+def test_the_feed_page_needs_a_staff_login(client, practice):
     assert client.get("/staff/calendar-feeds/").status_code == 302
     user = get_user_model().objects.create_user("visitor", password="x" * 16)
     client.force_login(user)
-    assert client.get("/staff/calendar-feeds/").status_code == 302
+    assert client.get("/staff/calendar-feeds/").status_code == 403

@@ -11,8 +11,11 @@ from django.utils import timezone
 from booking import selectors
 from booking.models import Appointment, TimeOff, WorkingHours
 from booking.services import appointment_book
+from clients import intake_services
+from clients.models import ConsentDocument, ConsentKind, IntakeForm
+from clients.questions import DEFAULT_QUESTIONS
 from clients.services import client_get_or_create
-from practice.models import Modality, Practice, SessionType, Therapist
+from practice.models import Modality, Practice, SessionType, StaffMember, StaffRole, Therapist
 
 DEMO_PASSWORD = "harbor-demo-password"  # noqa: S105 (invented demo accounts)
 
@@ -54,6 +57,33 @@ SESSION_TYPES = [
     ),
 ]
 
+# Front-desk and owner accounts (the therapists above are staff too).
+OFFICE_STAFF = [("reception", StaffRole.RECEPTIONIST), ("owner", StaffRole.OWNER)]
+
+CONSENTS = [
+    (
+        ConsentKind.INFORMED_CONSENT,
+        "Informed consent to treatment",
+        "I agree to take part in therapy at Harbor Counseling (an invented practice for "
+        "this demo). I understand what therapy involves, that I can stop at any time, and "
+        "the limits of confidentiality: risk of serious harm to myself or others, and "
+        "where the law requires disclosure.",
+    ),
+    (
+        ConsentKind.PRIVACY_NOTICE,
+        "Privacy notice",
+        "We keep your contact details, session times, intake answers and questionnaire "
+        "results to provide your care. Answers and results are encrypted, only your "
+        "therapist and the practice owner can read them, and every look is logged. You "
+        "can ask for a copy of your data or for it to be erased.",
+    ),
+    (
+        ConsentKind.CANCELLATION_POLICY,
+        "Late-cancellation policy",
+        "Sessions cancelled or moved less than 24 hours ahead may be charged in full.",
+    ),
+]
+
 DEMO_CLIENTS = [
     ("Alex", "Rivera", "alex.rivera@example.com"),
     ("Jordan", "Blake", "jordan.blake@example.com"),
@@ -73,19 +103,51 @@ class Command(BaseCommand):
                 "time_zone": "America/New_York",
                 "contact_phone": "+1 212 555 0100",
                 "contact_email": "frontdesk@harbor.example",
+                # Invented accounts with a published password: no second factor to set up.
+                "require_two_factor": False,
             },
         )
         session_types = [self._session_type(practice, *row) for row in SESSION_TYPES]
         therapists = [self._therapist(practice, session_types, *row) for row in THERAPISTS]
+        for username, role in OFFICE_STAFF:
+            self._staff(practice, username, role)
+        self._intake(practice)
         self._holidays(practice, therapists)
         self._sessions(practice, therapists, session_types)
+        usernames = [t.user.username for t in therapists] + [u for u, _ in OFFICE_STAFF]
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo practice ready: {practice.name}. Staff logins: "
-                + ", ".join(t.user.username for t in therapists)
-                + f" (password: {DEMO_PASSWORD})"
+                f"Demo practice ready: {practice.name}. Staff sign-in at /staff/: "
+                + ", ".join(usernames)
+                + f" (password: {DEMO_PASSWORD}). Two-factor is off for the demo; "
+                "a real practice keeps it on (Practice.require_two_factor)."
             )
         )
+
+    def _staff(self, practice, username, role):
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@harbor.example", "is_staff": True},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        StaffMember.objects.update_or_create(
+            user=user, defaults={"practice": practice, "role": role}
+        )
+        return user
+
+    def _intake(self, practice):
+        form, _ = IntakeForm.objects.get_or_create(
+            practice=practice, name="New client intake", defaults={"is_active": True}
+        )
+        if not form.versions.exists():
+            intake_services.intake_form_publish(form=form, questions_list=DEFAULT_QUESTIONS)
+        for kind, title, text in CONSENTS:
+            document, _ = ConsentDocument.objects.get_or_create(
+                practice=practice, kind=kind, defaults={"title": title}
+            )
+            intake_services.consent_publish(document=document, text=text)
 
     def _session_type(self, practice, name, minutes, price, modality, buffer_after, step, extra):
         session_type, _ = SessionType.objects.update_or_create(
@@ -118,6 +180,9 @@ class Command(BaseCommand):
                 "time_zone": zone,
                 "bio": "An invented therapist for the demo practice.",
             },
+        )
+        StaffMember.objects.update_or_create(
+            user=user, defaults={"practice": practice, "role": StaffRole.THERAPIST}
         )
         offered = session_types if zone == "America/New_York" else [session_types[2]]
         therapist.session_types.set(offered)

@@ -1,0 +1,173 @@
+"""Staff and intake forms for client data."""
+
+from datetime import time
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from clients.models import Client
+from clients.services import CONTACT_FIELDS
+from practice.models import SessionType, Therapist
+from practice.timezones import get_zone, wall_to_utc, zone_names
+
+
+def normalise_phone(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise forms.ValidationError("Enter a phone number, e.g. +1 202 555 0143.") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError("This phone number looks too short or too long.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ContactForm(forms.ModelForm):
+    """Contact and emergency details, as the front desk edits them."""
+
+    class Meta:
+        model = Client
+        fields = list(CONTACT_FIELDS)
+        widgets = {
+            "date_of_birth": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "time_zone": forms.TextInput(attrs={"list": "zones"}),
+        }
+        labels = {"first_name": "Legal first name", "last_name": "Legal last name"}
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_emergency_contact_phone(self):
+        return normalise_phone(self.cleaned_data.get("emergency_contact_phone", ""))
+
+    def clean_time_zone(self):
+        value = self.cleaned_data.get("time_zone", "")
+        if value not in zone_names():
+            raise forms.ValidationError("Choose a time zone from the list, e.g. Europe/Berlin.")
+        return value
+
+
+class AboutYouForm(forms.ModelForm):
+    """The client's own first intake step."""
+
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "phone",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+        ]
+        widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "first_name": "Legal first name",
+            "last_name": "Legal last name",
+            "preferred_name": "Name you would like us to use (optional)",
+            "pronouns": "Pronouns (optional)",
+            "emergency_contact_name": "Emergency contact: name",
+            "emergency_contact_phone": "Emergency contact: phone",
+            "emergency_contact_relationship": "Emergency contact: relationship to you",
+        }
+
+    def __init__(self, *args, strict: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clients.intake_services import ABOUT_REQUIRED
+
+        for name, field in self.fields.items():
+            field.required = strict and name in ABOUT_REQUIRED
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_emergency_contact_phone(self):
+        return normalise_phone(self.cleaned_data.get("emergency_contact_phone", ""))
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value is not None and not (1900 <= value.year <= timezone.now().year):
+            raise forms.ValidationError("Enter your date of birth, e.g. 1990-04-21.")
+        return value
+
+
+class NewClientForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField()
+    phone = forms.CharField(max_length=32, required=False)
+    time_zone = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"list": "zones"}))
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_time_zone(self):
+        value = self.cleaned_data.get("time_zone", "")
+        if value not in zone_names():
+            raise forms.ValidationError("Choose a time zone from the list, e.g. Europe/Berlin.")
+        return value
+
+
+class BookOnBehalfForm(forms.Form):
+    """A session for a client, booked by staff, at a time in the therapist's own zone."""
+
+    session_type = forms.ModelChoiceField(queryset=SessionType.objects.none())
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
+    date = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    override_hours = forms.BooleanField(
+        required=False,
+        label="Outside working hours or notice (never over another session)",
+    )
+
+    def __init__(self, *args, practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session_type"].queryset = SessionType.objects.filter(
+            practice=practice, is_active=True
+        )
+        self.fields["therapist"].queryset = Therapist.objects.filter(
+            practice=practice, is_active=True
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        therapist, day, at = cleaned.get("therapist"), cleaned.get("date"), cleaned.get("time")
+        if therapist and day and at:
+            start = wall_to_utc(day, time(at.hour, at.minute), get_zone(therapist.time_zone))
+            if start is None:
+                raise forms.ValidationError(
+                    "That time does not exist on that day in the therapist's time zone "
+                    "(the clocks go forward). Pick another."
+                )
+            cleaned["start"] = start
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(), required=False, empty_label="No one yet"
+    )
+
+    def __init__(self, *args, practice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = Therapist.objects.filter(
+            practice=practice, is_active=True
+        )

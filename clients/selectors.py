@@ -1,0 +1,246 @@
+"""Reads of client data, always through practice.access's scoping."""
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from booking.models import ACTIVE_STATUSES, Appointment
+from clients import questions, screeners
+from clients.intake_services import consent_status, current_consents
+from clients.models import (
+    Client,
+    ConsentSignature,
+    Intake,
+    IntakeStatus,
+    SafetyAlert,
+    ScreenerResult,
+)
+from practice.access import StaffContext, clients_visible
+
+
+def client_search(context: StaffContext, query: str = "") -> QuerySet[Client]:
+    """Visible clients matching a name, email or phone fragment, with their next session."""
+    clients = clients_visible(context).filter(anonymised_at__isnull=True)
+    query = " ".join(query.split())
+    if query:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        match = Q(email__icontains=query)
+        for word in query.split():
+            match |= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            match |= Q(preferred_name__icontains=word)
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits[-7:])
+        clients = clients.filter(match)
+    return clients.annotate(next_session=_next_session()).select_related(
+        "assigned_therapist", "intake"
+    )
+
+
+def _next_session():
+    return Subquery(
+        Appointment.objects.filter(
+            client=OuterRef("pk"), status__in=ACTIVE_STATUSES, start__gte=timezone.now()
+        )
+        .order_by("start")
+        .values("start")[:1]
+    )
+
+
+def intake_queue(context: StaffContext, *, include_reviewed: bool = False) -> list[dict]:
+    """New clients and where each stands: intake status, consent, next session."""
+    intakes = (
+        Intake.objects.filter(client__in=clients_visible(context), client__anonymised_at=None)
+        .select_related("client", "client__assigned_therapist")
+        .annotate(next_session=Subquery(_next_session_for_intake()))
+        .order_by("next_session", "invited_at")
+    )
+    if not include_reviewed:
+        intakes = intakes.exclude(status=IntakeStatus.REVIEWED)
+    intakes = list(intakes)
+    current = current_consents(context.practice)
+    required = [v for v in current if v.document.is_required]
+    signed = set(
+        ConsentSignature.objects.filter(
+            client__in=[i.client_id for i in intakes], version__in=required
+        ).values_list("client_id", "version_id")
+    )
+    return [
+        {
+            "intake": intake,
+            "client": intake.client,
+            "next_session": intake.next_session,
+            "consent_complete": all((intake.client_id, v.pk) in signed for v in required),
+        }
+        for intake in intakes
+    ]
+
+
+def _next_session_for_intake():
+    return (
+        Appointment.objects.filter(
+            client=OuterRef("client"), status__in=ACTIVE_STATUSES, start__gte=timezone.now()
+        )
+        .order_by("start")
+        .values("start")[:1]
+    )
+
+
+def client_appointments(client: Client, context: StaffContext) -> QuerySet[Appointment]:
+    """The client's sessions; a therapist sees only their own sessions' details."""
+    appointments = client.appointments.select_related("therapist", "session_type").order_by(
+        "-start"
+    )
+    if context.is_therapist:
+        appointments = appointments.filter(therapist=context.therapist)
+    return appointments
+
+
+def intake_admin_view(client: Client) -> dict:
+    """What the front desk may see of an intake: status, consent, administrative answers."""
+    intake = Intake.objects.filter(client=client).select_related("form_version").first()
+    admin_answers = []
+    if intake is not None and intake.form_version is not None:
+        answers = (intake.answers or {}).get("form", {})
+        admin_answers = [
+            {"label": q["label"], "value": answers.get(q["key"])}
+            for q in intake.form_version.questions
+            if questions.is_admin(q)
+        ]
+    return {
+        "intake": intake,
+        "consents": consent_status(client),
+        "admin_answers": admin_answers,
+    }
+
+
+def intake_clinical_view(client: Client) -> dict:
+    """The clinical part: the form's other answers, screener history, safety alerts."""
+    intake = Intake.objects.filter(client=client).select_related("form_version").first()
+    clinical_answers = []
+    pending_items = {}
+    if intake is not None:
+        stored = intake.answers or {}
+        if intake.form_version is not None:
+            answers = stored.get("form", {})
+            clinical_answers = [
+                {"label": q["label"], "value": answers.get(q["key"]), "type": q["type"]}
+                for q in intake.form_version.questions
+                if not questions.is_admin(q)
+            ]
+        if not intake.is_complete:
+            pending_items = {code: stored.get(code) for code in screeners.MEASURES}
+    results = ScreenerResult.objects.filter(client=client).order_by("measure", "completed_at")
+    history = {code: [] for code in screeners.MEASURES}
+    for result in results:
+        history[result.measure].append(result)
+    return {
+        "clinical_answers": clinical_answers,
+        "history": [
+            {
+                "spec": screeners.MEASURES[code],
+                "results": items,
+                "latest": items[-1] if items else None,
+            }
+            for code, items in history.items()
+        ],
+        "pending_items": pending_items,
+        "alerts": list(SafetyAlert.objects.filter(client=client).select_related("acknowledged_by")),
+    }
+
+
+def open_safety_alerts(context: StaffContext) -> QuerySet[SafetyAlert]:
+    """Unacknowledged alerts this staff member must see: a therapist's own, all for owners."""
+    alerts = SafetyAlert.objects.filter(
+        practice=context.practice, acknowledged_at__isnull=True
+    ).select_related("client")
+    if context.is_therapist:
+        alerts = alerts.filter(
+            Q(therapist=context.therapist) | Q(client__in=clients_visible(context))
+        )
+    elif not context.is_owner:
+        return alerts.none()
+    return alerts.order_by("raised_at")
+
+
+def client_export(client: Client) -> dict:
+    """Everything the practice holds about one client, decrypted, for a subject-access request."""
+    intake = Intake.objects.filter(client=client).select_related("form_version").first()
+    fields = [
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "pronouns",
+        "date_of_birth",
+        "email",
+        "phone",
+        "address",
+        "time_zone",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+        "status",
+        "contact_consent_at",
+        "created_at",
+        "updated_at",
+    ]
+    record = {f: _json(getattr(client, f)) for f in fields}
+    record["assigned_therapist"] = (
+        client.assigned_therapist.display_name if client.assigned_therapist else None
+    )
+    return {
+        "client": record,
+        "appointments": [
+            {
+                "start": _json(a.start),
+                "end": _json(a.end),
+                "therapist": a.therapist.display_name,
+                "session_type": a.session_type.name,
+                "status": a.status,
+                "client_note": a.client_note,
+            }
+            for a in client.appointments.select_related("therapist", "session_type").order_by(
+                "start"
+            )
+        ],
+        "intake": None
+        if intake is None
+        else {
+            "status": intake.status,
+            "form_version": intake.form_version.number if intake.form_version else None,
+            "answers": _answered(intake),
+            "invited_at": _json(intake.invited_at),
+            "submitted_at": _json(intake.submitted_at),
+            "reviewed_at": _json(intake.reviewed_at),
+        },
+        "screeners": [
+            {"measure": r.measure, "completed_at": _json(r.completed_at), **r.result}
+            for r in ScreenerResult.objects.filter(client=client).order_by("completed_at")
+        ],
+        "consents": [
+            {
+                "document": s.version.document.title,
+                "version": s.version.number,
+                "text_sha256": s.text_sha256,
+                "typed_name": s.typed_name,
+                "signed_at": _json(s.signed_at),
+                "ip_address": s.ip_address,
+                "user_agent": s.user_agent,
+            }
+            for s in client.signatures.select_related("version__document").order_by("signed_at")
+        ],
+        "safety_alerts": [
+            {"raised_at": _json(a.raised_at), "acknowledged_at": _json(a.acknowledged_at)}
+            for a in client.safety_alerts.all()
+        ],
+    }
+
+
+def _answered(intake: Intake) -> list[dict]:
+    answers = (intake.answers or {}).get("form", {})
+    asked = intake.form_version.questions if intake.form_version else []
+    return [
+        {"key": q["key"], "question": q["label"], "answer": answers.get(q["key"])} for q in asked
+    ]
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -1,0 +1,340 @@
+"""The staff pages for client records: search, the record, intake queue, privacy tools, audit.
+
+Thin views: access through practice.access, reads in clients.selectors, writes
+in the services; every look at or change to a client's data leaves an audit entry.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from booking.exceptions import BookingError
+from booking.services import appointment_book
+from clients import intake_services, selectors, services
+from clients.audit import audit
+from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
+from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
+from practice.access import (
+    can_export_or_anonymise,
+    can_read_audit,
+    can_run_intake,
+    can_see_clinical,
+    client_or_404,
+    staff_required,
+)
+from practice.models import Therapist
+from practice.timezones import zone_names
+
+PAGE_SIZE = 25
+
+
+def _page(request, items, size=PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    staff = request.staff
+    alerts = list(selectors.open_safety_alerts(staff))
+    queue = selectors.intake_queue(staff) if can_run_intake(staff) else []
+    return render(
+        request,
+        "staff/home.html",
+        {"alerts": alerts, "queue_size": len(queue), "nav": "home"},
+    )
+
+
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    clients = selectors.client_search(request.staff, query)
+    page = _page(request, clients)
+    if query:
+        # A search is a look at who matches: recorded, without the search words.
+        audit(
+            request, action=AuditAction.SEARCH, what="client_list", practice=request.staff.practice
+        )
+    return render(request, "staff/client_list.html", {"page": page, "q": query, "nav": "clients"})
+
+
+@staff_required(allow=can_run_intake)
+def client_new(request: HttpRequest) -> HttpResponse:
+    """A client who phoned: create (or find, by email) their record, then book for them."""
+    form = NewClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = services.client_get_or_create(practice=request.staff.practice, **form.cleaned_data)
+        audit(request, action=AuditAction.CREATE, what="record", client=client)
+        return redirect("staff-client-book", client.public_id)
+    return render(
+        request,
+        "staff/client_new.html",
+        {"form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def client_detail(request: HttpRequest, public_id) -> HttpResponse:
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    clinical = can_see_clinical(staff, client)
+    context = {
+        "client": client,
+        "appointments": selectors.client_appointments(client, staff)[:20],
+        "admin": selectors.intake_admin_view(client),
+        "clinical": selectors.intake_clinical_view(client) if clinical else None,
+        "can_run_intake": can_run_intake(staff),
+        "can_export": can_export_or_anonymise(staff),
+        "assign_form": AssignForm(
+            practice=staff.practice,
+            initial={"therapist": client.assigned_therapist_id},
+            auto_id="assign-%s",
+        ),
+        "nav": "clients",
+    }
+    audit(request, action=AuditAction.VIEW, what="record", client=client)
+    if clinical:
+        audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
+    return render(request, "staff/client_detail.html", context)
+
+
+@staff_required
+def client_edit(request: HttpRequest, public_id) -> HttpResponse:
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    if not (can_run_intake(staff) or staff.is_therapist):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.client_update_contact(
+                client=client, changes={f: form.cleaned_data[f] for f in form.changed_data}
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit(request, action=AuditAction.CHANGE, what="contact", client=client, fields=changed)
+            messages.success(request, "Contact details saved.")
+            return redirect("staff-client", client.public_id)
+    elif request.method == "GET":
+        audit(request, action=AuditAction.VIEW, what="contact", client=client)
+    return render(
+        request,
+        "staff/client_edit.html",
+        {"client": client, "form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def client_assign(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    form = AssignForm(request.POST, practice=request.staff.practice)
+    if not form.is_valid():
+        messages.error(request, "Choose a therapist from the list.")
+        return redirect("staff-client", client.public_id)
+    services.client_assign_therapist(client=client, therapist=form.cleaned_data["therapist"])
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="record",
+        client=client,
+        fields=["assigned_therapist"],
+    )
+    messages.success(request, "Therapist assigned.")
+    if request.POST.get("back") == "queue":
+        return redirect("staff-intake-queue")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    intake = Intake.objects.filter(client=client).first()
+    if intake is None:
+        intake = Intake.objects.create(
+            practice=client.practice,
+            client=client,
+            form_version=intake_services.current_form_version(client.practice),
+            invited_at=timezone.now(),
+        )
+    ids = intake_services.intake_resend(intake=intake)
+    intake_services._send_after_commit(ids)
+    audit(request, action=AuditAction.CHANGE, what="intake_link", client=client)
+    messages.success(request, "A new intake link is on its way; the old one no longer works.")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def intake_review(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    intake = get_object_or_404(Intake, client=client)
+    try:
+        intake_services.intake_mark_reviewed(intake=intake, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        audit(
+            request,
+            action=AuditAction.CHANGE,
+            what="intake_status",
+            client=client,
+            fields=["status"],
+        )
+        messages.success(request, "Intake marked reviewed.")
+    if request.POST.get("back") == "queue":
+        return redirect("staff-intake-queue")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    if not can_see_clinical(request.staff, client):
+        raise PermissionDenied
+    alert = get_object_or_404(SafetyAlert, pk=alert_id, client=client)
+    intake_services.safety_alert_acknowledge(alert=alert, by=request.user)
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="safety_alert",
+        client=client,
+        fields=["acknowledged_at"],
+    )
+    messages.success(request, "Alert marked as followed up.")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required
+def client_book(request: HttpRequest, public_id) -> HttpResponse:
+    """Book on the client's behalf: the same service and guarantees as the public pages."""
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    if not (can_run_intake(staff) or staff.is_therapist):
+        raise PermissionDenied
+    initial = {"therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id}
+    form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
+    if staff.is_therapist:
+        form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
+            pk=staff.therapist.pk
+        )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment_book(
+                    therapist=data["therapist"],
+                    session_type=data["session_type"],
+                    client=client,
+                    start=data["start"],
+                    enforce_availability=not data["override_hours"],
+                )
+            except BookingError as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+                messages.success(request, "Booked. The client gets a confirmation by email.")
+                return redirect("staff-client", client.public_id)
+    return render(
+        request,
+        "staff/client_book.html",
+        {"client": client, "form": form, "nav": "clients"},
+        status=status,
+    )
+
+
+@staff_required(allow=can_run_intake)
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    include_reviewed = request.GET.get("all") == "1"
+    rows = selectors.intake_queue(request.staff, include_reviewed=include_reviewed)
+    audit(request, action=AuditAction.VIEW, what="intake_queue", practice=request.staff.practice)
+    return render(
+        request,
+        "staff/intake_queue.html",
+        {
+            "page": _page(request, rows),
+            "include_reviewed": include_reviewed,
+            "therapists": Therapist.objects.filter(practice=request.staff.practice, is_active=True),
+            "nav": "intake",
+        },
+    )
+
+
+@staff_required(allow=can_export_or_anonymise)
+def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    data = selectors.client_export(client)
+    audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
+    if fmt == "json":
+        response = JsonResponse(data, json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(
+            render_to_string("staff/client_export.html", {"data": data, "client": client}, request)
+        )
+    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required(allow=can_export_or_anonymise)
+def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "ERASE":
+            messages.error(request, "Type ERASE (in capitals) to confirm.")
+            return redirect("staff-client-anonymise", client.public_id)
+        services.client_anonymise(client=client)
+        audit(request, action=AuditAction.ANONYMISE, what="record", client=client)
+        messages.success(
+            request, "The client's personal data was erased; sessions stay as history."
+        )
+        return redirect("staff-clients")
+    return render(request, "staff/client_anonymise.html", {"client": client, "nav": "clients"})
+
+
+@staff_required(allow=can_read_audit)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
+    filters = {
+        "client": request.GET.get("client", "").strip(),
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", ""),
+        "since": request.GET.get("since", ""),
+        "until": request.GET.get("until", ""),
+    }
+    if filters["client"].isdigit():
+        events = events.filter(client_ref=int(filters["client"]))
+    if filters["actor"]:
+        events = events.filter(actor__username__iexact=filters["actor"])
+    if filters["action"] in AuditAction.values:
+        events = events.filter(action=filters["action"])
+    if since := parse_date(filters["since"] or ""):
+        events = events.filter(at__date__gte=since)
+    if until := parse_date(filters["until"] or ""):
+        events = events.filter(at__date__lte=until)
+    return render(
+        request,
+        "staff/audit_log.html",
+        {
+            "page": _page(request, events, 50),
+            "filters": filters,
+            "extra_query": urlencode({k: v for k, v in filters.items() if v}) + "&",
+            "actions": AuditAction.choices,
+            "nav": "audit",
+        },
+    )

@@ -1,0 +1,112 @@
+"""Every role × every client-data endpoint, HTML and API: allowed, forbidden, or invisible.
+
+The client booked with "therapist"; "other_therapist" has never seen them, so
+for that role the client does not exist (404, not 403: no hint that they do).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from clients import intake_services
+from clients.models import Intake
+from tests.clients.test_intake_flow import complete_everything
+from tests.support.staff import sign_in
+
+ROLES = ["anonymous", "outsider", "receptionist", "therapist", "other_therapist", "owner"]
+CLINICAL_ANSWER = "Panic attacks on the train since spring"
+
+# (method, path, expected status per role in ROLES order); {c} is the client's id.
+HTML = [
+    ("get", "/staff/", [302, 403, 200, 200, 200, 200]),
+    ("get", "/staff/clients/", [302, 403, 200, 200, 200, 200]),
+    ("get", "/staff/clients/?q=Harlowe", [302, 403, 200, 200, 200, 200]),
+    ("get", "/staff/clients/new/", [302, 403, 200, 403, 403, 200]),
+    ("get", "/staff/clients/{c}/", [302, 403, 200, 200, 404, 200]),
+    ("get", "/staff/clients/{c}/edit/", [302, 403, 200, 200, 404, 200]),
+    ("get", "/staff/clients/{c}/book/", [302, 403, 200, 200, 404, 200]),
+    ("post", "/staff/clients/{c}/assign/", [302, 403, 302, 403, 403, 302]),
+    ("post", "/staff/clients/{c}/intake/resend/", [302, 403, 302, 403, 403, 302]),
+    ("post", "/staff/clients/{c}/intake/review/", [302, 403, 302, 403, 403, 302]),
+    ("get", "/staff/intake/", [302, 403, 200, 403, 403, 200]),
+    ("get", "/staff/clients/{c}/export.json", [302, 403, 403, 403, 403, 200]),
+    ("get", "/staff/clients/{c}/export.html", [302, 403, 403, 403, 403, 200]),
+    ("get", "/staff/clients/{c}/anonymise/", [302, 403, 403, 403, 403, 200]),
+    ("get", "/staff/audit/", [302, 403, 403, 403, 403, 200]),
+    ("get", "/admin/clients/client/", [302, 302, 302, 302, 302, 200]),
+]
+API = [
+    ("get", "/api/v1/staff/clients/", [403, 403, 200, 200, 200, 200]),
+    ("get", "/api/v1/staff/clients/{c}/", [403, 403, 200, 200, 404, 200]),
+    ("patch", "/api/v1/staff/clients/{c}/", [403, 403, 200, 200, 404, 200]),
+    ("get", "/api/v1/staff/clients/{c}/intake/", [403, 403, 200, 200, 404, 200]),
+    ("post", "/api/v1/staff/clients/{c}/intake/review/", [403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/staff/clients/{c}/clinical/", [403, 403, 403, 200, 404, 200]),
+    ("get", "/api/v1/staff/clients/{c}/export/", [403, 403, 403, 403, 403, 200]),
+    ("get", "/api/v1/staff/audit/", [403, 403, 403, 403, 403, 200]),
+]
+
+
+@pytest.fixture
+def submitted(booked):
+    intake = Intake.objects.get(client=booked.client)
+    complete_everything(intake, reason=CLINICAL_ANSWER)
+    intake_services.intake_submit(intake=intake)
+    return booked.client
+
+
+def as_role(client, role, staff):
+    if role == "anonymous":
+        return client
+    if role == "outsider":
+        user = get_user_model().objects.create_user("outsider", password="x" * 16, is_staff=True)
+        client.force_login(user)
+        return client
+    return sign_in(client, staff[role])
+
+
+def call(client, method, path, **kwargs):
+    if method == "patch":
+        return client.patch(path, {"pronouns": "she/her"}, content_type="application/json")
+    return getattr(client, method)(path, **kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "expected"), HTML + API, ids=lambda v: str(v)[:40])
+def test_role_matrix(client, submitted, staff, role, method, path, expected):
+    as_role(client, role, staff)
+    response = call(client, method, path.format(c=submitted.public_id))
+    assert response.status_code == expected[ROLES.index(role)], response.content[:300]
+
+
+def test_the_front_desk_sees_contact_and_intake_status_but_no_clinical_answer_or_score(
+    client, submitted, staff
+):
+    sign_in(client, staff["receptionist"])
+    page = client.get(f"/staff/clients/{submitted.public_id}/").content.decode()
+    assert submitted.email in page and "Submitted" in page and "Informed consent" in page
+    assert CLINICAL_ANSWER not in page and "PHQ-9" not in page and "Screeners" not in page
+    api = client.get(f"/api/v1/staff/clients/{submitted.public_id}/intake/").json()
+    assert api["status"] == "submitted" and CLINICAL_ANSWER not in str(api)
+    assert all(c["signed"] for c in api["consents"])
+
+
+def test_the_clients_therapist_sees_answers_and_scores(client, submitted, staff):
+    sign_in(client, staff["therapist"])
+    page = client.get(f"/staff/clients/{submitted.public_id}/").content.decode()
+    assert CLINICAL_ANSWER in page and "PHQ-9" in page and "8 / 27" in page and "Mild" in page
+    api = client.get(f"/api/v1/staff/clients/{submitted.public_id}/clinical/").json()
+    assert {s["measure"]: s["score"] for s in api["screeners"]} == {"phq9": 8, "gad7": 7}
+
+
+def test_another_therapist_does_not_find_the_client_in_lists(client, submitted, staff):
+    sign_in(client, staff["other_therapist"])
+    assert submitted.email not in client.get("/staff/clients/").content.decode()
+    assert client.get("/api/v1/staff/clients/").json()["count"] == 0
+
+
+def test_staff_without_a_second_factor_are_sent_to_set_one_up(client, submitted, staff):
+    user = staff["receptionist"]
+    client.force_login(user)  # password only: the session has no verified device
+    response = client.get(f"/staff/clients/{submitted.public_id}/")
+    assert response.status_code == 302 and response["Location"] == "/staff/two-factor/"
+    assert client.get("/api/v1/staff/clients/").status_code == 403

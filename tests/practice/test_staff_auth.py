@@ -1,0 +1,117 @@
+"""Staff sign-in: password, authenticator codes (TOTP), lockout after repeated failures."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practice.models import StaffRole
+from tests.support.staff import make_staff
+
+PASSWORD = "a-long-staff-password-2026"
+
+
+def code_for(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return str(totp.token()).zfill(device.digits)
+
+
+@pytest.fixture
+def receptionist(practice):
+    user = make_staff(practice, StaffRole.RECEPTIONIST, two_factor=False)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def login(client, username, password=PASSWORD, otp_token="", **extra):
+    return client.post(
+        "/staff/login/",
+        {"username": username, "password": password, "otp_token": otp_token},
+        **extra,
+    )
+
+
+def test_a_new_staff_member_sets_up_an_authenticator_before_any_page_opens(
+    client, receptionist, time_machine
+):
+    response = login(client, receptionist.username)
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert client.get("/staff/clients/")["Location"] == "/staff/two-factor/"
+    setup = client.get("/staff/two-factor/")
+    assert setup.status_code == 200 and "<svg" in setup.content.decode()
+    device = TOTPDevice.objects.get(user=receptionist, confirmed=False)
+    wrong = client.post("/staff/two-factor/", {"token": "000000"})
+    assert wrong.status_code == 400 and "does not match" in wrong.content.decode()
+    # django-otp slows down guessing: the next try waits a moment.
+    time_machine.move_to(timezone.now() + timedelta(seconds=5))
+    assert client.post("/staff/two-factor/", {"token": code_for(device)}).status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/staff/clients/").status_code == 200
+
+
+def test_with_a_device_the_code_is_required_at_sign_in(client, receptionist):
+    device = TOTPDevice.objects.create(user=receptionist, name="phone", confirmed=True)
+    response = login(client, receptionist.username)
+    assert response.status_code == 400 and "six-digit code" in response.content.decode()
+    assert client.get("/staff/clients/").status_code == 302  # not signed in
+    response = login(client, receptionist.username, otp_token=code_for(device))
+    assert response.status_code == 302
+    assert client.get("/staff/clients/").status_code == 200
+
+
+def test_a_practice_may_allow_password_only(client, receptionist, practice):
+    practice.require_two_factor = False
+    practice.save()
+    login(client, receptionist.username)
+    assert client.get("/staff/clients/").status_code == 200
+
+
+def test_repeated_failures_lock_the_account_from_that_address_with_a_429(
+    client, receptionist, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, receptionist.username, password="wrong").status_code == 400
+    locked = login(client, receptionist.username, password="wrong")
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME * 3600
+    assert "Try again in 15 minutes" in locked.content.decode()
+    # Even the right password is refused while locked.
+    assert login(client, receptionist.username).status_code == 429
+    # Another address is not locked out by someone else's guesses.
+    other = login(client, receptionist.username, REMOTE_ADDR="198.51.100.23")
+    assert other.status_code == 302
+
+
+def test_wrong_codes_count_towards_the_lockout(client, receptionist, settings):
+    TOTPDevice.objects.create(user=receptionist, name="phone", confirmed=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, receptionist.username, otp_token="123456").status_code == 400
+    assert login(client, receptionist.username, otp_token="123456").status_code == 429
+
+
+def test_the_admin_sends_everyone_to_the_staff_sign_in(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    response = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+
+
+def test_sign_out_needs_a_post(client, receptionist, practice):
+    practice.require_two_factor = False
+    practice.save()
+    login(client, receptionist.username)
+    assert client.get("/staff/logout/").status_code == 405
+    assert client.post("/staff/logout/").status_code == 302
+    assert client.get("/staff/clients/").status_code == 302
+
+
+@pytest.mark.parametrize("weak", ["short-pw", "password1234", "123456789012"])
+def test_weak_staff_passwords_are_refused(weak):
+    with pytest.raises(ValidationError):
+        validate_password(weak)
