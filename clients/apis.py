@@ -5,6 +5,7 @@ endpoint checks the role through practice.access and records what was seen.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from booking.apis import BAD_REQUEST, ErrorSerializer
 from clients import intake_services, selectors, services
 from clients.audit import audit
+from clients.forms import normalise_phone
 from clients.models import AuditAction, AuditEvent, Client, Intake
 from practice.access import (
     IsPracticeStaff,
@@ -25,6 +27,7 @@ from practice.access import (
     can_see_clinical,
     client_or_404,
 )
+from practice.timezones import zone_names
 
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
@@ -72,9 +75,27 @@ class ClientSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_phone(self, value):
+        return _phone(value)
+
+    def validate_emergency_contact_phone(self, value):
+        return _phone(value)
+
+    def validate_time_zone(self, value):
+        if value not in zone_names():
+            raise serializers.ValidationError("Not a time zone we know, e.g. Europe/Berlin.")
+        return value
+
     def get_intake_status(self, client) -> str | None:
         intake = getattr(client, "intake", None)
         return intake.status if intake is not None else None
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
 
 
 class ClientListApi(StaffApi):

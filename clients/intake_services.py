@@ -109,9 +109,15 @@ def consents_complete(client: Client) -> bool:
 
 
 def intake_for_booking(*, appointment: Appointment, now: datetime) -> list[int]:
-    """Called in the booking transaction: a new client gets an intake link; an
-    unfinished intake gets a reminder 48 hours before this session."""
+    """Called in the booking transaction: a client without a therapist is assigned
+    the one they booked; a new client gets an intake link; an unfinished intake
+    gets a reminder 48 hours before this session."""
     client = appointment.client
+    if client.assigned_therapist_id is None:
+        Client.objects.filter(pk=client.pk, assigned_therapist__isnull=True).update(
+            assigned_therapist=appointment.therapist
+        )
+        client.assigned_therapist = appointment.therapist
     if not appointment.practice.intake_enabled:
         return []
     intake = Intake.objects.filter(client=client).first()

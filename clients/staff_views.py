@@ -4,6 +4,7 @@ Thin views: access through practice.access, reads in clients.selectors, writes
 in the services; every look at or change to a client's data leaves an audit entry.
 """
 
+import copy
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -112,7 +113,9 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(staff, public_id)
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
-    form = ContactForm(request.POST or None, instance=client)
+    # A copy: validating a model form writes onto its instance, and the service
+    # compares the edits with the record as stored.
+    form = ContactForm(request.POST or None, instance=copy.copy(client))
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.client_update_contact(

@@ -5,6 +5,9 @@ import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
+from clients import intake_services
+from clients.models import ConsentDocument, ConsentKind, IntakeForm
+from clients.questions import DEFAULT_QUESTIONS
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
 
 # CI runs the property tests on a fixed sequence of examples, so a red run repeats.
@@ -56,3 +59,19 @@ def therapist(practice, session_type):
 @pytest.fixture
 def client_record(practice):
     return ClientFactory(practice=practice)
+
+
+@pytest.fixture
+def intake_practice(practice):
+    """The practice with intake on, the default questionnaire and two required consents."""
+    practice.intake_enabled = True
+    practice.save()
+    form = IntakeForm.objects.create(practice=practice, name="Intake")
+    intake_services.intake_form_publish(form=form, questions_list=DEFAULT_QUESTIONS)
+    for kind, title in [
+        (ConsentKind.INFORMED_CONSENT, "Informed consent to treatment"),
+        (ConsentKind.PRIVACY_NOTICE, "Privacy notice"),
+    ]:
+        document = ConsentDocument.objects.create(practice=practice, kind=kind, title=title)
+        intake_services.consent_publish(document=document, text=f"The text of the {title}.")
+    return practice

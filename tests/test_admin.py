@@ -61,3 +61,48 @@ def test_the_cancel_action_goes_through_the_service(admin_client, appointment):
     assert (appointment.status, appointment.sequence) == ("cancelled", 1)
     assert appointment.notifications.filter(kind="cancellation").exists()
     assert Appointment.objects.count() == 1
+
+
+def test_the_owner_publishes_a_new_form_version_and_earlier_intakes_keep_theirs(
+    admin_client, intake_practice
+):
+    from clients.models import Intake, IntakeForm
+    from tests.factories import ClientFactory
+
+    form = IntakeForm.objects.get(practice=intake_practice)
+    first = form.versions.get()
+    earlier = Intake.objects.create(
+        practice=intake_practice,
+        client=ClientFactory(practice=intake_practice),
+        form_version=first,
+        invited_at=first.published_at,
+    )
+    questions = '[{"key": "hopes", "type": "long_text", "label": "What do you hope for?"}]'
+    response = admin_client.post(
+        f"/admin/clients/intakeform/{form.pk}/change/",
+        {
+            "practice": intake_practice.pk,
+            "name": "Intake",
+            "is_active": "on",
+            "questions": questions,
+        },
+    )
+    assert response.status_code == 302
+    latest = form.versions.first()
+    assert latest.number == 2 and latest.questions[0]["key"] == "hopes"
+    earlier.refresh_from_db()
+    assert earlier.form_version == first
+    broken = admin_client.post(
+        f"/admin/clients/intakeform/{form.pk}/change/",
+        {"practice": intake_practice.pk, "name": "Intake", "questions": '[{"key": "x"}]'},
+    )
+    assert broken.status_code == 200 and "needs a label" in broken.content.decode()
+    assert form.versions.count() == 2
+
+
+def test_admin_views_of_a_client_are_audited(admin_client, client_record):
+    from clients.models import AuditEvent
+
+    assert admin_client.get(f"/admin/clients/client/{client_record.pk}/change/").status_code == 200
+    entry = AuditEvent.objects.get(client_ref=client_record.pk)
+    assert (entry.action, entry.via) == ("view", "admin")

@@ -5,31 +5,12 @@ import pytest
 from django.core import mail
 
 from booking.services import appointment_book
-from clients import intake_services
-from clients.models import ConsentDocument, ConsentKind, IntakeForm
-from clients.questions import DEFAULT_QUESTIONS
 from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.staff import make_staff
 
 # Thursday 2026-03-05 10:00 EST: three days after NOW.
 THURSDAY_10 = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def intake_practice(practice):
-    """The practice with intake on, the default questionnaire and two required consents."""
-    practice.intake_enabled = True
-    practice.save()
-    form = IntakeForm.objects.create(practice=practice, name="Intake")
-    intake_services.intake_form_publish(form=form, questions_list=DEFAULT_QUESTIONS)
-    for kind, title in [
-        (ConsentKind.INFORMED_CONSENT, "Informed consent to treatment"),
-        (ConsentKind.PRIVACY_NOTICE, "Privacy notice"),
-    ]:
-        document = ConsentDocument.objects.create(practice=practice, kind=kind, title=title)
-        intake_services.consent_publish(document=document, text=f"The text of the {title}.")
-    return practice
 
 
 @pytest.fixture

@@ -92,6 +92,11 @@ def test_a_first_booking_emails_a_signed_link_that_opens_the_forms(client, booke
     assert Intake.objects.get(client=booked.client).status == IntakeStatus.INVITED
 
 
+def test_the_first_booking_assigns_the_booked_therapist(booked, therapist):
+    booked.client.refresh_from_db()
+    assert booked.client.assigned_therapist == therapist
+
+
 def test_a_returning_client_is_not_invited_again(
     booked, therapist, django_capture_on_commit_callbacks
 ):
@@ -233,6 +238,8 @@ def test_without_an_assigned_therapist_the_owner_is_alerted(
     booked, intake_practice, django_capture_on_commit_callbacks
 ):
     owner = make_staff(intake_practice, StaffRole.OWNER, email="owner@practice.example")
+    booked.client.assigned_therapist = None
+    booked.client.save()
     intake = Intake.objects.get(client=booked.client)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -91,3 +91,61 @@ def test_each_response_carries_its_request_id(client, db):
     assert response["X-Request-ID"] == "abc12345-from-proxy"
     made_up = client.get("/healthz", HTTP_X_REQUEST_ID="bad id with spaces")
     assert len(made_up["X-Request-ID"]) == 32
+
+
+def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
+    client, now, therapist, intake_practice, log_output, django_capture_on_commit_callbacks
+):
+    from clients.intake_services import current_consents
+    from clients.models import Intake
+    from clients.tokens import intake_token
+    from practice.models import StaffRole
+    from tests.support.staff import make_staff, sign_in
+
+    answer = "Grief after losing my brother Ellis"
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(
+            "/api/v1/bookings/",
+            {
+                "therapist": therapist.pk,
+                "session_type": therapist.session_types.get().pk,
+                "start": datetime(2026, 3, 4, 15, tzinfo=UTC).isoformat(),
+                "timezone": "America/New_York",
+                "client": {"first_name": NAME, "last_name": SURNAME, "email": EMAIL},
+            },
+            content_type="application/json",
+        )
+    assert booked.status_code == 201
+    intake = Intake.objects.get(client__email=EMAIL)
+    token = intake_token(intake)
+    link = f"/intake/{token}/"
+    about = {
+        "first_name": NAME,
+        "last_name": SURNAME,
+        "date_of_birth": "1988-02-03",
+        "phone": PHONE,
+        "emergency_contact_name": "Ellis Privacytest",
+        "emergency_contact_phone": "+12025550188",
+        "action": "next",
+    }
+    assert client.post(link + "about/", about).status_code == 302
+    assert client.post(link + "about/", about | {"phone": "12"}).status_code == 400  # logged
+    form = {"reason": answer, "previous_therapy": "yes", "wellbeing": "3", "action": "next"}
+    assert client.post(link + "questions/", form).status_code == 302
+    phq9 = {f"phq9_{i}": "1" for i in range(9)}
+    gad7 = {f"gad7_{i}": "2" for i in range(7)}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link + "wellbeing/", phq9 | gad7 | {"action": "next"})
+    consents = {f"agree_{v.pk}": "1" for v in current_consents(intake_practice)}
+    client.post(link + "consent/", consents | {"typed_name": f"{NAME} {SURNAME}"})
+    assert client.post(link + "submit/").status_code == 302
+    assert client.get(link[:-3] + "xyz/").status_code == 404  # logged, token redacted
+    sign_in(client, make_staff(intake_practice, StaffRole.RECEPTIONIST))
+    intake.refresh_from_db()
+    assert client.get(f"/staff/clients/?q={SURNAME}").status_code == 200
+    assert client.get(f"/staff/clients/{intake.client.public_id}/").status_code == 200
+
+    text = log_output.getvalue()
+    assert "Not Found: /intake/<token>/" in text
+    for secret in (NAME, SURNAME, EMAIL, PHONE, "Ellis", answer, token, token[:20]):
+        assert secret not in text, secret

@@ -14,7 +14,13 @@ def low_limits(monkeypatch):
     monkeypatch.setattr(
         ScopedRateThrottle,
         "THROTTLE_RATES",
-        {"slots": "3/minute", "booking": "2/minute", "manage": "2/minute", "feed": "2/hour"},
+        {
+            "slots": "3/minute",
+            "booking": "2/minute",
+            "manage": "2/minute",
+            "feed": "2/hour",
+            "intake": "2/minute",
+        },
     )
 
 
@@ -65,3 +71,19 @@ def test_the_schema_declares_429(client, db):
 
     schema = yaml.safe_load(client.get("/api/schema/").content)
     assert "429" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
+
+
+def test_intake_links_say_429_in_words(client, now, intake_practice, low_limits):
+    from clients.models import Intake
+    from clients.tokens import intake_token
+    from tests.factories import ClientFactory
+
+    intake = Intake.objects.create(
+        practice=intake_practice, client=ClientFactory(practice=intake_practice), invited_at=now
+    )
+    url = f"/intake/{intake_token(intake)}/"
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    limited = client.get(url)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    # Guessing at links is limited the same way.
+    assert client.get("/intake/guess/").status_code == 429
