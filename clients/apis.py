@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from practice.timezones import zone_names
 
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
+NO_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of results.")
 
 
 class StaffApi(APIView):
@@ -98,16 +99,17 @@ def _phone(value: str) -> str:
         raise serializers.ValidationError(exc.messages) from exc
 
 
-class ClientListApi(StaffApi):
+class ClientListApi(StaffApi, generics.GenericAPIView):
+    pagination_class = Pages
+    serializer_class = ClientSerializer
+
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Name, email or phone fragment.")],
-        responses={200: ClientSerializer(many=True), 403: FORBIDDEN},
+        responses={200: ClientSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:100]
-        clients = selectors.client_search(request.staff, query)
-        pages = Pages()
-        page = pages.paginate_queryset(clients, request, view=self)
+        page = self.paginate_queryset(selectors.client_search(request.staff, query))
         if query:
             audit(
                 request,
@@ -116,7 +118,7 @@ class ClientListApi(StaffApi):
                 via="api",
                 practice=request.staff.practice,
             )
-        return pages.get_paginated_response(ClientSerializer(page, many=True).data)
+        return self.get_paginated_response(ClientSerializer(page, many=True).data)
 
 
 class ClientDetailApi(StaffApi):
@@ -284,18 +286,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class AuditLogApi(StaffApi):
+class AuditLogApi(StaffApi, generics.GenericAPIView):
     staff_allow = staticmethod(can_read_audit)
+    pagination_class = Pages
+    serializer_class = AuditEventSerializer
 
     @extend_schema(
         parameters=[OpenApiParameter("client", int, description="Client number.")],
-        responses={200: AuditEventSerializer(many=True), 403: FORBIDDEN},
+        responses={200: AuditEventSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
     )
     def get(self, request: Request) -> Response:
         events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
         client_ref = request.query_params.get("client", "")
         if client_ref.isdigit():
             events = events.filter(client_ref=int(client_ref))
-        pages = Pages()
-        page = pages.paginate_queryset(events, request, view=self)
-        return pages.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
