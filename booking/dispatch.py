@@ -189,6 +189,8 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None
+    if notification.kind == NotificationKind.DECLINED:
+        return appointment.status == AppointmentStatus.CANCELLED
     if notification.kind == NotificationKind.CANCELLATION:
         return appointment.status in (
             AppointmentStatus.CANCELLED,

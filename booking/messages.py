@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from booking import ics, notifications
-from booking.models import Appointment, Notification, NotificationKind
+from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.tokens import manage_token_for
 
@@ -24,6 +24,7 @@ SUBJECTS = {
     NotificationKind.CONFIRMATION: "Your session on {when_short} is booked",
     NotificationKind.UPDATE: "Your session has moved to {when_short}",
     NotificationKind.CANCELLATION: "Your session on {when_short} is cancelled",
+    NotificationKind.DECLINED: "We could not offer you {when_short}",
     NotificationKind.REMINDER: "Reminder: your appointment on {when_short}",
     NotificationKind.AGENDA: "Your sessions on {day}",
     NotificationKind.INTAKE_INVITE: (
@@ -77,7 +78,22 @@ def context_for(notification: Notification) -> dict:
         "deadline": _when(late_cancel_deadline(appointment), client.zone),
         "window": humanize_duration(practice.late_cancel_window),
         "pending": appointment.status == "pending",
+        "series_starts": _series_starts(appointment, client.zone),
+        "book_url": settings.SITE_URL + reverse("booking:landing"),
     }
+
+
+def _series_starts(appointment: Appointment, zone) -> list[str]:
+    """For the first session of a standing series: when the others are."""
+    if appointment.series_id is None:
+        return []
+    others = (
+        Appointment.objects.filter(series_id=appointment.series_id, status__in=ACTIVE_STATUSES)
+        .exclude(pk=appointment.pk)
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    return [_when(start, zone) for start in others]
 
 
 def agenda_context(notification: Notification) -> dict:

@@ -89,6 +89,10 @@ class TimeOff(models.Model):
     end_date = models.DateField()
     end_time = models.TimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True, help_text="Staff only.")
+    repeats_yearly = models.BooleanField(
+        default=False,
+        help_text="The same dates every year (a practice holiday such as New Year's Day).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -99,10 +103,61 @@ class TimeOff(models.Model):
                 condition=Q(start_date__lte=models.F("end_date")),
                 name="time_off_start_not_after_end",
             ),
+            # Yearly repetition is for practice holidays.
+            models.CheckConstraint(
+                condition=Q(repeats_yearly=False) | Q(therapist__isnull=True),
+                name="time_off_yearly_is_practice_wide",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Time off {self.start_date}–{self.end_date}"
+
+
+class Series(models.Model):
+    """Standing appointments: the same local time every week or every other week.
+
+    Stored in the therapist's wall-clock time (``local_time`` on ``weekday``)
+    so that 10:00 stays 10:00 across DST changes. Each occurrence is a real
+    Appointment (``series`` and ``occurrence_date``), under the same
+    no-overlap constraint as any other.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="series")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="series")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="series")
+    session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="+")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_date = models.DateField()
+    local_time = models.TimeField()
+    interval_weeks = models.PositiveSmallIntegerField(
+        choices=[(1, "Every week"), (2, "Every other week")], default=1
+    )
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="Cancelled from this date on.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "series"
+        constraints = [
+            # Either a number of sessions or a last date, never both or neither.
+            models.CheckConstraint(
+                condition=(Q(count__isnull=False, until__isnull=True, count__gte=1))
+                | Q(count__isnull=True, until__isnull=False),
+                name="series_count_or_until",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_weeks__in=[1, 2]), name="series_weekly_or_fortnightly"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Series {self.public_id}"
 
 
 class AppointmentStatus(models.TextChoices):
@@ -186,6 +241,11 @@ class Appointment(models.Model):
     client_note = models.TextField(blank=True, help_text="The client's note when booking.")
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
+    # The series date this occurrence stands for (it may have been moved to another day).
+    occurrence_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +311,7 @@ class NotificationKind(models.TextChoices):
     CONFIRMATION = "confirmation", "Confirmation"
     UPDATE = "update", "Session moved"
     CANCELLATION = "cancellation", "Cancellation"
+    DECLINED = "declined", "Request declined"
     REMINDER = "reminder", "Reminder"
     AGENDA = "agenda", "Therapist's daily agenda"
     INTAKE_INVITE = "intake_invite", "Intake link"

@@ -49,17 +49,32 @@ def reminder_due_at(
     return due
 
 
-def notifications_schedule_for_booking(*, appointment: Appointment, now: datetime) -> list[int]:
+def notifications_schedule_for_booking(
+    *, appointment: Appointment, now: datetime, confirmation: bool = True
+) -> list[int]:
     """A new booking: its confirmation (or request receipt) and its reminders.
 
     Returns the ids of messages due now, for the caller to send after commit.
+    ``confirmation=False`` (later occurrences of a series, which the first
+    one's confirmation lists) schedules the reminders only.
     """
     if appointment.status == AppointmentStatus.PENDING:
+        if not confirmation:
+            return []
         immediate = _create(appointment, NotificationKind.REQUESTED, Channel.EMAIL, now)
         return [immediate.pk]
+    _schedule_reminders(appointment, now)
+    if not confirmation:
+        return []
     # Confirmed: on booking, or later on approval (a new sequence, so new rows).
     immediate = _create(appointment, NotificationKind.CONFIRMATION, Channel.EMAIL, now)
-    _schedule_reminders(appointment, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_decline(*, appointment: Appointment, now: datetime) -> list[int]:
+    """A declined request: one message saying so (there were no reminders)."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.DECLINED, Channel.EMAIL, now)
     return [immediate.pk]
 
 
@@ -118,7 +133,9 @@ def _call_off_pending(appointment: Appointment) -> None:
     """Cancel every message not yet handed to a provider (a send under way is left to finish)."""
     Notification.objects.filter(
         appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
-    ).exclude(kind=NotificationKind.CANCELLATION).update(state=NotificationState.CANCELLED)
+    ).exclude(kind__in=[NotificationKind.CANCELLATION, NotificationKind.DECLINED]).update(
+        state=NotificationState.CANCELLED
+    )
 
 
 def notifications_schedule_agendas(*, now: datetime) -> int:

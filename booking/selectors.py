@@ -61,11 +61,19 @@ def slot_rules_get(
     time_off_rows = (
         TimeOff.objects.filter(practice_id=therapist.practice_id)
         .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
-        .filter(start_date__lte=last_day, end_date__gte=first_day)
+        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
         .order_by()
-        .values_list("start_date", "start_time", "end_date", "end_time")
+        .values_list("start_date", "start_time", "end_date", "end_time", "repeats_yearly")
     )
-    time_off = [slots.time_off_span(zone, *row) for row in time_off_rows]
+    time_off = []
+    for start_date, start_time, end_date, end_time, yearly in time_off_rows:
+        dates = (
+            slots.yearly_occurrences(start_date, end_date, first_day, last_day)
+            if yearly
+            else [(start_date, end_date)]
+        )
+        for start, end in dates:
+            time_off.append(slots.time_off_span(zone, start, start_time, end, end_time))
 
     # Buffers reach at most a few hours; a day's margin catches every neighbour.
     busy_rows = Appointment.objects.filter(

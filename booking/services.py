@@ -44,11 +44,16 @@ def appointment_book(
     room: Room | None = None,
     enforce_availability: bool = True,
     now: datetime | None = None,
+    series=None,
+    occurrence_date=None,
+    confirmation: bool = True,
 ) -> Appointment:
     """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
 
     ``enforce_availability=False`` is the staff override: working hours, notice
-    and horizon are not checked; overlaps still are, always.
+    and horizon are not checked; overlaps still are, always. A series books its
+    occurrences with ``series``; only the first sends a confirmation email
+    (listing the others), all get reminders.
     """
     now = now or timezone.now()
     _require_aware(start)
@@ -59,6 +64,8 @@ def appointment_book(
         session_type=session_type,
         client=client,
         room=room,
+        series=series,
+        occurrence_date=occurrence_date,
     )
     _set_initial_status(appointment, client)
     appointment.set_times(
@@ -70,7 +77,9 @@ def appointment_book(
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        due_now = notifications.notifications_schedule_for_booking(
+            appointment=appointment, now=now, confirmation=confirmation
+        )
         due_now += intake_for_booking(appointment=appointment, now=now)
         _send_after_commit(due_now)
     return appointment
@@ -194,6 +203,58 @@ def appointment_approve(*, appointment: Appointment, now: datetime | None = None
         appointment.save(update_fields=["status", "sequence", "updated_at"])
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
         _send_after_commit(due_now)
+    return appointment
+
+
+def appointment_decline(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Staff decline a requested session: the time is free again and the client is told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status != AppointmentStatus.PENDING:
+            raise NotChangeable("Only a session awaiting approval can be declined.")
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancelled_at = now
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        due_now = notifications.notifications_schedule_for_decline(appointment=appointment, now=now)
+        _send_after_commit(due_now)
+    return appointment
+
+
+OUTCOMES = (
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.LATE_CANCELLED,
+)
+
+
+def appointment_record_outcome(
+    *, appointment: Appointment, outcome: str, now: datetime | None = None
+) -> Appointment:
+    """Mark a session attended, no-show or late-cancelled.
+
+    Attended and no-show only once it has started. Late-cancelling a session
+    still to come is a cancellation (the client is told); after its start it
+    is a record only. A recorded outcome can be corrected to another one.
+    """
+    now = now or timezone.now()
+    if outcome not in OUTCOMES:
+        raise InvalidBooking("Mark a session attended, no-show or late-cancelled.")
+    if outcome == AppointmentStatus.LATE_CANCELLED and appointment.start > now:
+        return appointment_cancel(appointment=appointment, actor=Actor.STAFF, late=True, now=now)
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status not in (AppointmentStatus.CONFIRMED, *OUTCOMES):
+            raise NotChangeable("Only a booked session can be marked.")
+        if appointment.start > now:
+            raise NotChangeable("A session can be marked attended or no-show once it has started.")
+        if appointment.status != outcome:
+            appointment.status = outcome
+            appointment.sequence += 1
+            if outcome == AppointmentStatus.LATE_CANCELLED:
+                appointment.cancelled_at = now
+            appointment.save(update_fields=["status", "sequence", "cancelled_at", "updated_at"])
     return appointment
 
 

@@ -95,6 +95,32 @@ def free_slots(rules: Rules, req: Request, window_start: datetime, window_end: d
     return [datetime.fromtimestamp(start, UTC) for start in sorted(found)]
 
 
+def conflict_at(
+    rules: Rules, start: datetime, duration: timedelta, before: timedelta, after: timedelta
+) -> str:
+    """Why a session at ``start`` does not fit the rules ("" when it does).
+
+    For staff-made times (standing appointments): "session" (overlaps another
+    session, buffers included), "time off", or "hours" (outside working hours).
+    """
+    _require_aware(start)
+    s = start.timestamp()
+    e = s + duration.total_seconds()
+    busy_starts, busy_ends = _merge(_seconds(rules.busy))
+    if _overlaps(busy_starts, busy_ends, s - before.total_seconds(), e + after.total_seconds()):
+        return "session"
+    off_starts, off_ends = _merge(_seconds(rules.time_off))
+    if _overlaps(off_starts, off_ends, s, e):
+        return "time off"
+    day = _local_date(s, rules.zone)
+    for start_t, end_t in _intervals_on(rules, day):
+        lo = wall_to_utc_lenient(day, start_t, rules.zone).timestamp()
+        hi = wall_to_utc_lenient(day, end_t, rules.zone).timestamp()
+        if lo <= s and e <= hi:
+            return ""
+    return "hours"
+
+
 def _candidate_starts(
     zone: ZoneInfo, day: date, start_t: time, end_t: time, step_minutes: int, duration: float
 ) -> Iterator[float]:
@@ -142,6 +168,28 @@ def time_off_span(
     else:
         end = wall_to_utc_lenient(end_date, end_time, zone)
     return start, end
+
+
+def yearly_occurrences(
+    start_date: date, end_date: date, first_day: date, last_day: date
+) -> list[tuple[date, date]]:
+    """The dates of a yearly time-off entry that touch [first_day, last_day].
+
+    The entry repeats on the same month and day each year (and the years
+    before it: a holiday is a holiday). A 29 February entry happens in leap
+    years only.
+    """
+    found = []
+    for year in range(first_day.year - 1, last_day.year + 1):
+        shift = year - start_date.year
+        try:
+            start = start_date.replace(year=start_date.year + shift)
+            end = end_date.replace(year=end_date.year + shift)
+        except ValueError:  # 29 February in a common year
+            continue
+        if start <= last_day and end >= first_day:
+            found.append((start, end))
+    return found
 
 
 def _intervals_on(rules: Rules, day: date) -> list[WallInterval]:
