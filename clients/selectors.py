@@ -244,3 +244,49 @@ def _answered(intake: Intake) -> list[dict]:
 
 def _json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def today_sessions(context: StaffContext, *, now) -> list[dict]:
+    """Today's sessions (in the practice's zone) with the client's intake and consent status.
+
+    A therapist sees their own; the front desk and owners everyone's. Four
+    queries, whatever the day holds.
+    """
+    from datetime import datetime, time, timedelta
+
+    from booking.models import AppointmentStatus
+    from practice.access import appointments_visible
+
+    zone = context.practice.zone
+    day = now.astimezone(zone).date()
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    sessions = list(
+        appointments_visible(context)
+        .filter(
+            start__gte=start,
+            start__lt=end,
+            status__in=[*ACTIVE_STATUSES, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW],
+        )
+        .select_related("client", "client__intake", "therapist", "session_type")
+        .order_by("start")
+    )
+    required = [v for v in current_consents(context.practice) if v.document.is_required]
+    signed = set(
+        ConsentSignature.objects.filter(
+            client__in=[a.client_id for a in sessions], version__in=required
+        ).values_list("client_id", "version_id")
+    )
+    rows = []
+    for appointment in sessions:
+        intake = getattr(appointment.client, "intake", None)
+        rows.append(
+            {
+                "appointment": appointment,
+                "local": appointment.start.astimezone(zone),
+                "intake": intake,
+                "consent_complete": all((appointment.client_id, v.pk) in signed for v in required),
+                "unconfirmed": appointment.status == "pending",
+            }
+        )
+    return rows

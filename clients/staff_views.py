@@ -49,7 +49,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/home.html",
-        {"alerts": alerts, "queue_size": len(queue), "nav": "home"},
+        {
+            "alerts": alerts,
+            "queue_size": len(queue),
+            "today": selectors.today_sessions(staff, now=timezone.now()),
+            "nav": "home",
+        },
     )
 
 

@@ -14,6 +14,8 @@ intake answers,    own (link)  —             own clients             all
 scores, alerts
 export, anonymise  —           —             —                       all
 audit log          —           —             —                       all
+calendars, hours,  —           everyone's    their own               all
+sessions
 =================  ==========  ============  ======================  =====
 
 "Own clients" of a therapist: assigned to them, or with a session with them.
@@ -200,3 +202,35 @@ class IsPracticeStaff(BasePermission):
         request.staff = context
         allow = getattr(view, "staff_allow", None)
         return allow is None or allow(context)
+
+
+# --- Schedules ---------------------------------------------------------------------
+
+
+def therapists_manageable(context: StaffContext):
+    """Whose calendar and hours this staff member may run: a therapist their own,
+    the front desk and owners everyone's."""
+    therapists = Therapist.objects.filter(practice=context.practice, is_active=True)
+    if context.is_therapist:
+        return therapists.filter(pk=context.therapist.pk)
+    return therapists
+
+
+def appointments_visible(context: StaffContext):
+    """Sessions whose details this staff member may see and act on."""
+    from booking.models import Appointment
+
+    appointments = Appointment.objects.filter(practice=context.practice)
+    if context.is_therapist:
+        appointments = appointments.filter(therapist=context.therapist)
+    return appointments
+
+
+def shows_client_of(context: StaffContext, appointment) -> bool:
+    """Whether a calendar may name the client: not on another therapist's sessions."""
+    return not context.is_therapist or appointment.therapist_id == context.therapist.pk
+
+
+def can_run_practice_calendar(context: StaffContext) -> bool:
+    """Practice-wide holidays and the front desk's views: the front desk and owners."""
+    return context.is_owner or context.is_receptionist

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/logout/", auth.logout, name="staff-logout"),
     path("staff/two-factor/", auth.two_factor, name="staff-two-factor"),
     path("staff/", include(staff_urlpatterns)),
+    path("staff/", include("booking.staff_urls")),
     path("intake/", include(intake_urlpatterns)),
     path("staff/calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
     path(

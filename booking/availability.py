@@ -1,0 +1,97 @@
+"""Writes for a therapist's availability: weekly hours, extra hours on a date, time off.
+
+Each change is visible to the slot engine at once (it reads these tables on
+every question; nothing is cached), so public slots follow immediately.
+"""
+
+import re
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from booking.models import ExtraHours, TimeOff, Weekday, WorkingHours
+from practice.models import Practice, Therapist
+
+_INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_intervals(text: str) -> list[tuple[time, time]]:
+    """ "09:00-12:00, 13:00-17:30" -> [(09:00, 12:00), (13:00, 17:30)], checked and sorted."""
+    intervals = []
+    for part in [p for p in re.split(r"[,;]", text or "") if p.strip()]:
+        match = _INTERVAL.match(part)
+        if not match:
+            raise ValidationError(f"“{part.strip()}” is not like 09:00-12:00.")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (0 <= h1 <= 23 and 0 <= h2 <= 23 and m1 < 60 and m2 < 60):
+            raise ValidationError(f"“{part.strip()}” is not a time of day.")
+        start, end = time(h1, m1), time(h2, m2)
+        if start >= end:
+            raise ValidationError(f"“{part.strip()}” ends before it starts.")
+        intervals.append((start, end))
+    intervals.sort()
+    for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+        if start < end:
+            raise ValidationError("Two intervals on the same day overlap.")
+    return intervals
+
+
+def format_intervals(intervals) -> str:
+    return ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in intervals)
+
+
+def weekly_hours_get(therapist: Therapist) -> dict[int, list[tuple[time, time]]]:
+    weekly = {day: [] for day in Weekday.values}
+    for row in WorkingHours.objects.filter(therapist=therapist).order_by("weekday", "start_time"):
+        weekly[row.weekday].append((row.start_time, row.end_time))
+    return weekly
+
+
+def weekly_hours_replace(*, therapist: Therapist, weekly: dict[int, list]) -> None:
+    """Replace a therapist's weekly hours (every weekday given; empty: not working)."""
+    with transaction.atomic():
+        WorkingHours.objects.filter(therapist=therapist).delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=day, start_time=start, end_time=end)
+            for day, intervals in weekly.items()
+            for start, end in intervals
+        )
+
+
+def extra_hours_add(*, therapist: Therapist, on: date, start: time, end: time) -> ExtraHours:
+    if start >= end:
+        raise ValidationError("The hours end before they start.")
+    return ExtraHours.objects.create(therapist=therapist, date=on, start_time=start, end_time=end)
+
+
+def time_off_add(
+    *,
+    practice: Practice,
+    therapist: Therapist | None,
+    start_date: date,
+    end_date: date,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    reason: str = "",
+    repeats_yearly: bool = False,
+) -> TimeOff:
+    """Time off for one therapist, or (``therapist=None``) the whole practice."""
+    if end_date < start_date:
+        raise ValidationError("The time off ends before it starts.")
+    if start_date == end_date and start_time and end_time and end_time <= start_time:
+        raise ValidationError("The time off ends before it starts.")
+    if repeats_yearly and therapist is not None:
+        raise ValidationError("Only practice-wide holidays repeat every year.")
+    if repeats_yearly and (end_date - start_date).days > 31:
+        raise ValidationError("A yearly holiday lasts at most a month.")
+    return TimeOff.objects.create(
+        practice=practice,
+        therapist=therapist,
+        start_date=start_date,
+        end_date=end_date,
+        start_time=start_time,
+        end_time=end_time,
+        reason=reason,
+        repeats_yearly=repeats_yearly,
+    )

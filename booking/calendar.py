@@ -1,0 +1,375 @@
+"""Reads for the staff calendars: a therapist's week, the front desk's day, a month overview.
+
+Everything is laid out in wall-clock time on a grid of 15-minute rows, so the
+templates only place blocks (CSS classes, no inline styles: the CSP forbids
+them). Query counts are fixed whatever the number of sessions (see the tests).
+"""
+
+import calendar as pycalendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    ExtraHours,
+    TimeOff,
+    WorkingHours,
+)
+from booking.slots import yearly_occurrences
+from practice.timezones import wall_to_utc_lenient
+
+ROW_MINUTES = 15
+DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
+SHOWN_STATUSES = (
+    *ACTIVE_STATUSES,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.LATE_CANCELLED,
+)
+
+
+@dataclass
+class Block:
+    kind: str  # "hours", "off", "session"
+    start: datetime  # local, aware
+    end: datetime
+    column: int = 1
+    row: int = 1
+    span: int = 1
+    appointment: Appointment | None = None
+    label: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Column:
+    key: object
+    title: str
+    day: date
+    is_today: bool = False
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    first_hour: int
+    last_hour: int
+    zone_name: str
+
+    @property
+    def rows(self) -> int:
+        return (self.last_hour - self.first_hour) * 60 // ROW_MINUTES
+
+    @property
+    def hours(self) -> list[dict]:
+        return [
+            {"label": f"{hour:02d}:00", "row": 2 + (hour - self.first_hour) * 4}
+            for hour in range(self.first_hour, self.last_hour)
+        ]
+
+
+def week_start_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _place(grid_first_hour: int, block: Block, day: date) -> Block | None:
+    """Grid rows for a block, clipped to its day (a row per 15 minutes; row 1 is the header)."""
+    # Wall-clock minutes since the day's midnight (a DST day still has 24 rows of hours).
+    midnight = datetime.combine(day, time(0))
+    start_minutes = max(0, int((block.start.replace(tzinfo=None) - midnight).total_seconds() // 60))
+    end_minutes = min(
+        24 * 60, int((block.end.replace(tzinfo=None) - midnight).total_seconds() // 60)
+    )
+    if end_minutes <= start_minutes:
+        return None
+    first = grid_first_hour * 60
+    block.row = 2 + max(0, start_minutes - first) // ROW_MINUTES
+    block.span = max(1, -(-(end_minutes - max(start_minutes, first)) // ROW_MINUTES))
+    return block
+
+
+def _hour_range(blocks: list[Block]) -> tuple[int, int]:
+    first, last = DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR
+    for block in blocks:
+        if block.kind == "off" and (block.end - block.start) >= timedelta(hours=20):
+            continue  # whole days off do not stretch the view
+        first = min(first, block.start.hour)
+        end_hour = block.end.hour + (1 if block.end.minute else 0)
+        if block.end.date() > block.start.date():
+            end_hour = 24
+        last = max(last, end_hour)
+    return first, min(24, last)
+
+
+def _time_off_for(practice_id, therapist_ids, first_day: date, last_day: date):
+    rows = (
+        TimeOff.objects.filter(practice_id=practice_id)
+        .filter(Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True))
+        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
+        .order_by()
+    )
+    result = []
+    for off in rows:
+        spans = (
+            yearly_occurrences(off.start_date, off.end_date, first_day, last_day)
+            if off.repeats_yearly
+            else [(off.start_date, off.end_date)]
+        )
+        for start_date, end_date in spans:
+            result.append((off, start_date, end_date))
+    return result
+
+
+def _local_span(zone, start_date, start_time, end_date, end_time):
+    start = wall_to_utc_lenient(start_date, start_time or time(0), zone).astimezone(zone)
+    if end_time is None:
+        end = wall_to_utc_lenient(end_date + timedelta(days=1), time(0), zone).astimezone(zone)
+    else:
+        end = wall_to_utc_lenient(end_date, end_time, zone).astimezone(zone)
+    return start, end
+
+
+def session_label(appointment: Appointment, *, show_client: bool) -> str:
+    if not show_client:
+        return "Busy"
+    client = appointment.client
+    first = client.preferred_name or client.first_name
+    return f"{first} {client.last_name}".strip()
+
+
+def _split_by_day(block: Block, days: list[date]) -> list[tuple[date, Block]]:
+    """A block that crosses midnight appears on each day it touches."""
+    parts = []
+    for day in days:
+        zone = block.start.tzinfo
+        day_start = datetime.combine(day, time(0), tzinfo=zone)
+        day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        if block.start < day_end and block.end > day_start:
+            part = Block(**{**block.__dict__})
+            part.start, part.end = max(block.start, day_start), min(block.end, day_end)
+            parts.append((day, part))
+    return parts
+
+
+def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Grid:
+    """A therapist's days in their own zone: working hours, time off, sessions.
+
+    Four queries: weekly hours, extra hours, time off, sessions (with client and
+    session type), however full the week.
+    """
+    zone = therapist.zone
+    day_list = [first_day + timedelta(days=i) for i in range(days)]
+    last_day = day_list[-1]
+    raw: list[Block] = []
+
+    hours = WorkingHours.objects.filter(therapist=therapist).order_by()
+    weekly = {}
+    for row in hours.values_list("weekday", "start_time", "end_time"):
+        weekly.setdefault(row[0], []).append(row[1:])
+    extra = ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
+    extras = {}
+    for row in extra.order_by().values_list("date", "start_time", "end_time"):
+        extras.setdefault(row[0], []).append(row[1:])
+    for day in day_list:
+        for start_t, end_t in [*weekly.get(day.weekday(), []), *extras.get(day, [])]:
+            start, end = _local_span(zone, day, start_t, day, end_t)
+            raw.append(Block("hours", start, end, label="Open"))
+
+    for off, start_date, end_date in _time_off_for(
+        therapist.practice_id, [therapist.pk], first_day, last_day
+    ):
+        start, end = _local_span(zone, start_date, off.start_time, end_date, off.end_time)
+        label = off.reason or ("Practice closed" if off.therapist_id is None else "Time off")
+        raw.append(Block("off", start, end, label=label))
+
+    window_start = wall_to_utc_lenient(first_day, time(0), zone)
+    window_end = wall_to_utc_lenient(last_day + timedelta(days=1), time(0), zone)
+    sessions = (
+        Appointment.objects.filter(
+            therapist=therapist,
+            status__in=SHOWN_STATUSES,
+            start__lt=window_end,
+            end__gt=window_start,
+        )
+        .select_related("client", "session_type")
+        .order_by("start")
+    )
+    for appointment in sessions:
+        raw.append(
+            Block(
+                "session",
+                appointment.start.astimezone(zone),
+                appointment.end.astimezone(zone),
+                appointment=appointment,
+                label=session_label(appointment, show_client=True),
+                detail=appointment.session_type.name,
+            )
+        )
+
+    first_hour, last_hour = _hour_range(raw)
+    columns = [
+        Column(key=day, title=f"{day:%a %-d %b}", day=day, is_today=day == today)
+        for day in day_list
+    ]
+    index = {day: i for i, day in enumerate(day_list)}
+    for block in raw:
+        for day, part in _split_by_day(block, day_list):
+            placed = _place(first_hour, part, day)
+            if placed is not None:
+                placed.column = index[day] + 2
+                columns[index[day]].blocks.append(placed)
+    for column in columns:
+        order = {"hours": 0, "off": 1, "session": 2}
+        column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    return Grid(columns=columns, first_hour=first_hour, last_hour=last_hour, zone_name=str(zone))
+
+
+def front_desk_day(
+    *, practice, day: date, therapists, zone, today: date, show_client, by_room: bool, rooms=()
+) -> Grid:
+    """Every therapist (or room) side by side for one day, in the practice's zone.
+
+    Four queries: weekly hours, extra hours and time off for all of them, and
+    the day's sessions.
+    """
+    therapists = list(therapists)
+    ids = [t.pk for t in therapists]
+    raw: list[tuple[object, Block]] = []
+    window_start = wall_to_utc_lenient(day, time(0), zone)
+    window_end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    if not by_room:
+        weekly = {}
+        for t_id, weekday, start_t, end_t in (
+            WorkingHours.objects.filter(therapist_id__in=ids)
+            .order_by()
+            .values_list("therapist_id", "weekday", "start_time", "end_time")
+        ):
+            weekly.setdefault((t_id, weekday), []).append((start_t, end_t))
+        for t_id, on, start_t, end_t in (
+            ExtraHours.objects.filter(
+                therapist_id__in=ids, date__range=(day - timedelta(1), day + timedelta(1))
+            )
+            .order_by()
+            .values_list("therapist_id", "date", "start_time", "end_time")
+        ):
+            weekly.setdefault((t_id, on), []).append((start_t, end_t))
+        by_id = {t.pk: t for t in therapists}
+        for therapist in therapists:
+            tz = therapist.zone
+            # The therapist's own days that touch this practice day.
+            for local_day in {window_start.astimezone(tz).date(), window_end.astimezone(tz).date()}:
+                for start_t, end_t in [
+                    *weekly.get((therapist.pk, local_day.weekday()), []),
+                    *weekly.get((therapist.pk, local_day), []),
+                ]:
+                    start, end = _local_span(tz, local_day, start_t, local_day, end_t)
+                    raw.append(
+                        (
+                            therapist.pk,
+                            Block(
+                                "hours", start.astimezone(zone), end.astimezone(zone), label="Open"
+                            ),
+                        )
+                    )
+        for off, start_date, end_date in _time_off_for(
+            practice.pk, ids, day - timedelta(1), day + timedelta(1)
+        ):
+            owners = [off.therapist_id] if off.therapist_id else ids
+            for t_id in owners:
+                tz = by_id[t_id].zone
+                start, end = _local_span(tz, start_date, off.start_time, end_date, off.end_time)
+                label = off.reason or (
+                    "Practice closed" if off.therapist_id is None else "Time off"
+                )
+                raw.append(
+                    (t_id, Block("off", start.astimezone(zone), end.astimezone(zone), label=label))
+                )
+    sessions = (
+        Appointment.objects.filter(
+            practice=practice,
+            status__in=SHOWN_STATUSES,
+            start__lt=window_end,
+            end__gt=window_start,
+        )
+        .select_related("client", "session_type", "therapist", "room")
+        .order_by("start")
+    )
+    if by_room:
+        sessions = sessions.filter(room__isnull=False)
+    else:
+        sessions = sessions.filter(therapist_id__in=ids)
+    for appointment in sessions:
+        key = appointment.room_id if by_room else appointment.therapist_id
+        raw.append(
+            (
+                key,
+                Block(
+                    "session",
+                    appointment.start.astimezone(zone),
+                    appointment.end.astimezone(zone),
+                    appointment=appointment,
+                    label=session_label(appointment, show_client=show_client(appointment)),
+                    detail=appointment.session_type.name
+                    + (f" · {appointment.therapist.display_name}" if by_room else ""),
+                ),
+            )
+        )
+    first_hour, last_hour = _hour_range([b for _, b in raw])
+    if by_room:
+        columns = [Column(key=r.pk, title=r.name, day=day, is_today=day == today) for r in rooms]
+    else:
+        columns = [
+            Column(key=t.pk, title=t.display_name, day=day, is_today=day == today)
+            for t in therapists
+        ]
+    index = {c.key: i for i, c in enumerate(columns)}
+    for key, block in raw:
+        if key not in index:
+            continue
+        for on, part in _split_by_day(block, [day]):
+            placed = _place(first_hour, part, on)
+            if placed is not None:
+                placed.column = index[key] + 2
+                columns[index[key]].blocks.append(placed)
+    for column in columns:
+        order = {"hours": 0, "off": 1, "session": 2}
+        column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    return Grid(columns=columns, first_hour=first_hour, last_hour=last_hour, zone_name=str(zone))
+
+
+def month_overview(*, therapist, month_day: date, today: date) -> list[list[dict]]:
+    """A small month calendar: each day with its number of sessions (one query)."""
+    zone = therapist.zone if therapist is not None else None
+    first = month_day.replace(day=1)
+    days_in_month = pycalendar.monthrange(first.year, first.month)[1]
+    last = first.replace(day=days_in_month)
+    counts: dict[date, int] = {}
+    if therapist is not None:
+        starts = Appointment.objects.filter(
+            therapist=therapist,
+            status__in=ACTIVE_STATUSES,
+            start__gte=wall_to_utc_lenient(first, time(0), zone),
+            start__lt=wall_to_utc_lenient(last + timedelta(days=1), time(0), zone),
+        ).values_list("start", flat=True)
+        for start in starts:
+            local = start.astimezone(zone).date()
+            counts[local] = counts.get(local, 0) + 1
+    weeks = []
+    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append(
+            [
+                {
+                    "day": day,
+                    "in_month": day.month == first.month,
+                    "count": counts.get(day, 0),
+                    "is_today": day == today,
+                }
+                for day in week
+            ]
+        )
+    return weeks
