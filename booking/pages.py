@@ -22,6 +22,7 @@ from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for
 from booking.views import appointment_or_404
 from practice.models import SessionType, Therapist
+from practice.parsing import int_or_none
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
@@ -57,7 +58,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 def _id(value) -> int:
     """A positive id from a form value; 0 for anything else (matches nothing)."""
-    return int(value) if str(value).isdigit() else 0
+    return int_or_none(value) or 0
 
 
 def _session_type_or_404(practice, value) -> SessionType:

@@ -35,6 +35,7 @@ from practice.access import (
     therapists_manageable,
 )
 from practice.models import Room, SessionType
+from practice.parsing import int_or_none
 from practice.timezones import wall_to_utc
 
 DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
@@ -51,8 +52,8 @@ def _therapist_for(request, param="therapist"):
     wanted = request.GET.get(param) or request.POST.get(param)
     if request.staff.is_therapist and not wanted:
         return request.staff.therapist
-    if wanted and str(wanted).isdigit():
-        therapist = therapists.filter(pk=int(wanted)).first()
+    if wanted and int_or_none(wanted) is not None:
+        therapist = therapists.filter(pk=int_or_none(wanted)).first()
         if therapist is not None:
             return therapist
         raise Http404("No such therapist (whose calendar you may see).")
@@ -158,7 +159,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return int_or_none(value)
 
 
 # --- One session ------------------------------------------------------------------------

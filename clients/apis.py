@@ -9,42 +9,31 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from booking.apis import BAD_REQUEST, ErrorSerializer
+from booking.apis import BAD_REQUEST
 from clients import intake_services, selectors, services
 from clients.audit import audit
 from clients.forms import normalise_phone
 from clients.models import AuditAction, AuditEvent, Client, Intake
 from practice.access import (
-    IsPracticeStaff,
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
     can_see_clinical,
     client_or_404,
 )
+from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
+from practice.parsing import int_or_none
 from practice.timezones import zone_names
 
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
-NO_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of results.")
 
 
-class StaffApi(APIView):
-    permission_classes = [IsPracticeStaff]
-
+class ClientApi(StaffApi):
     def client(self, public_id) -> Client:
         return client_or_404(self.request.staff, public_id)
-
-
-class Pages(PageNumberPagination):
-    page_size = 25
-    max_page_size = 100
-    page_size_query_param = "page_size"
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -121,7 +110,7 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
         return self.get_paginated_response(ClientSerializer(page, many=True).data)
 
 
-class ClientDetailApi(StaffApi):
+class ClientDetailApi(ClientApi):
     @extend_schema(responses={200: ClientSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, public_id) -> Response:
         client = self.client(public_id)
@@ -184,7 +173,7 @@ def _intake_status(client: Client) -> dict:
     return IntakeStatusSerializer(data).data
 
 
-class IntakeStatusApi(StaffApi):
+class IntakeStatusApi(ClientApi):
     """The administrative part of intake: what the front desk may see."""
 
     @extend_schema(responses={200: IntakeStatusSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -194,7 +183,7 @@ class IntakeStatusApi(StaffApi):
         return Response(_intake_status(client))
 
 
-class IntakeReviewApi(StaffApi):
+class IntakeReviewApi(ClientApi):
     staff_allow = staticmethod(can_run_intake)
 
     @extend_schema(
@@ -230,7 +219,7 @@ class ClinicalSerializer(serializers.Serializer):
     open_safety_alerts = serializers.IntegerField()
 
 
-class ClinicalApi(StaffApi):
+class ClinicalApi(ClientApi):
     """Intake answers, screener scores and safety alerts: the client's therapists and owners."""
 
     @extend_schema(responses={200: ClinicalSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -252,7 +241,7 @@ class ClinicalApi(StaffApi):
         return Response(ClinicalSerializer(data).data)
 
 
-class ExportApi(StaffApi):
+class ExportApi(ClientApi):
     staff_allow = staticmethod(can_export_or_anonymise)
 
     @extend_schema(
@@ -298,7 +287,7 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
         client_ref = request.query_params.get("client", "")
-        if client_ref.isdigit():
-            events = events.filter(client_ref=int(client_ref))
+        if (number := int_or_none(client_ref)) is not None:
+            events = events.filter(client_ref=number)
         page = self.paginate_queryset(events)
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

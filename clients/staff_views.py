@@ -32,6 +32,7 @@ from practice.access import (
     staff_required,
 )
 from practice.models import Therapist
+from practice.parsing import int_or_none
 from practice.timezones import zone_names
 
 PAGE_SIZE = 25
@@ -325,8 +326,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "since": request.GET.get("since", ""),
         "until": request.GET.get("until", ""),
     }
-    if filters["client"].isdigit():
-        events = events.filter(client_ref=int(filters["client"]))
+    if (number := int_or_none(filters["client"])) is not None:
+        events = events.filter(client_ref=number)
     if filters["actor"]:
         events = events.filter(actor__username__iexact=filters["actor"])
     if filters["action"] in AuditAction.values:

@@ -65,11 +65,18 @@ def staff_context_for(request) -> StaffContext | None:
     """The signed-in user's role at their practice, or None for anyone else (cached per request)."""
     if hasattr(request, "_staff_context"):
         return request._staff_context
-    request._staff_context = context = _context(request.user)
+    request._staff_context = context = _context(request.user, by_token=_by_token(request))
     return context
 
 
-def _context(user) -> StaffContext | None:
+def _by_token(request) -> bool:
+    """An API token issued by an owner counts as the second factor (integrations have no phone)."""
+    from rest_framework.authtoken.models import Token
+
+    return isinstance(getattr(request, "auth", None), Token)
+
+
+def _context(user, *, by_token: bool = False) -> StaffContext | None:
     if not user.is_authenticated or not user.is_active:
         return None
     member = StaffMember.objects.select_related("practice").filter(user=user).first()
@@ -91,7 +98,7 @@ def _context(user) -> StaffContext | None:
         practice=practice,
         role=role,
         therapist=therapist,
-        two_factor_ok=verified or not practice.require_two_factor,
+        two_factor_ok=verified or by_token or not practice.require_two_factor,
     )
 
 

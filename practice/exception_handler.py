@@ -15,13 +15,19 @@ def api_exception_handler(exc, context):
         code = _STATUS_FOR.get(type(exc), status.HTTP_409_CONFLICT)
         return Response({"detail": exc.message, "code": exc.code}, status=code)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exc.messages)
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail
+        if not isinstance(errors, dict):
+            # Errors about the request as a whole, in the same shape as a field's.
+            errors = {"non_field_errors": errors}
         return Response(
             {
                 "detail": "Some of what was sent needs fixing; see errors.",
                 "code": "invalid",
-                "errors": exc.detail,
+                "errors": errors,
             },
             status=status.HTTP_400_BAD_REQUEST,
         )

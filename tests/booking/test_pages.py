@@ -248,3 +248,9 @@ def test_an_empty_week_offers_a_jump_to_the_next_free_day(client, now, therapist
     assert text.count("No free times") == 7
     assert "Next available: Monday 16 March" in text
     assert "start=2026-03-16" in text
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 40])
+def test_digits_that_are_not_ascii_or_too_long_are_not_a_500(client, now, therapist, value):
+    response = client.get("/book/times/", {"session_type": value, "tz": "UTC"})
+    assert response.status_code in (302, 400, 404)
