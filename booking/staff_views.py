@@ -440,12 +440,15 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
     staff = request.staff
     client = client_or_404(staff, client_id)
     therapists = therapists_manageable(staff)
+    therapist = staff.therapist or client.assigned_therapist
+    offered = therapist.session_types.filter(is_active=True).first() if therapist else None
     form = SeriesForm(
         request.POST or None,
         therapists=therapists,
         session_types=SessionType.objects.filter(practice=staff.practice, is_active=True),
         initial={
-            "therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id,
+            "therapist": therapist.pk if therapist else None,
+            "session_type": offered.pk if offered else None,
             "interval_weeks": 1,
             "ends": "count",
             "count": 10,

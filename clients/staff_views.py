@@ -5,6 +5,7 @@ in the services; every look at or change to a client's data leaves an audit entr
 """
 
 import copy
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
+from booking.selectors import slot_map_any
 from booking.services import appointment_book
 from clients import intake_services, selectors, services
 from clients.audit import audit
@@ -31,7 +33,7 @@ from practice.access import (
     client_or_404,
     staff_required,
 )
-from practice.models import Therapist
+from practice.models import SessionType, Therapist
 from practice.parsing import int_or_none
 from practice.timezones import zone_names
 
@@ -240,7 +242,14 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             pk=staff.therapist.pk
         )
     status = 200
-    if request.method == "POST":
+    therapists = form.fields["therapist"].queryset
+    if request.method == "POST" and request.POST.get("quick_start"):
+        # A free time picked from the list: booked as offered (hours, notice, overlap).
+        response = _book_quick(request, client, therapists)
+        if response is not None:
+            return response
+        status = 409
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -262,9 +271,73 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "staff/client_book.html",
-        {"client": client, "form": form, "nav": "clients"},
+        {
+            "client": client,
+            "form": form,
+            "nav": "clients",
+            **_free_times(request, staff, therapists),
+        },
         status=status,
     )
+
+
+FREE_TIMES_SHOWN = 12
+
+
+def _free_times(request, staff, therapists) -> dict:
+    """Next free times for a session type, with one therapist or whoever is free."""
+    session_types = SessionType.objects.filter(practice=staff.practice, is_active=True)
+    chosen_type = session_types.filter(pk=int_or_none(request.GET.get("find_type"))).first()
+    wanted = int_or_none(request.GET.get("find_therapist"))
+    offering = therapists.filter(session_types=chosen_type) if chosen_type else therapists.none()
+    if wanted is not None:
+        offering = offering.filter(pk=wanted)
+    free = []
+    if chosen_type is not None:
+        now = timezone.now()
+        found = slot_map_any(
+            therapists=list(offering),
+            session_type=chosen_type,
+            window_start=now,
+            window_end=now + timedelta(days=14),
+            now=now,
+        )
+        zone = staff.practice.zone
+        free = [
+            {"start": start, "local": start.astimezone(zone), "therapist": who[0]}
+            for start, who in list(found.items())[:FREE_TIMES_SHOWN]
+        ]
+    return {
+        "session_types": session_types,
+        "therapists": therapists,
+        "find_type": chosen_type,
+        "find_therapist": wanted,
+        "free_times": free,
+    }
+
+
+def _book_quick(request, client, therapists):
+    # "<therapist id>|<start, ISO 8601 with offset>": the button says who and when.
+    therapist_id, _, iso = request.POST["quick_start"].partition("|")
+    try:
+        start = datetime.fromisoformat(iso)
+    except ValueError:
+        start = None
+    therapist = therapists.filter(pk=int_or_none(therapist_id)).first()
+    session_type = SessionType.objects.filter(
+        practice=request.staff.practice, pk=int_or_none(request.POST.get("quick_type"))
+    ).first()
+    if start is None or timezone.is_naive(start) or therapist is None or session_type is None:
+        messages.error(request, "Pick one of the free times listed.")
+        return None
+    try:
+        appointment_book(therapist=therapist, session_type=session_type, client=client, start=start)
+    except BookingError as exc:
+        messages.error(request, exc.message)
+        return None
+    audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+    messages.success(request, "Booked. The client gets a confirmation by email.")
+    return redirect("staff-client", client.public_id)
 
 
 @staff_required(allow=can_run_intake)

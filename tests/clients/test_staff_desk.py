@@ -1,5 +1,6 @@
 """The front desk's actions: queue, resend, review, assign, new client, book on their behalf."""
 
+import re
 from datetime import UTC, datetime
 
 from django.core import mail
@@ -184,3 +185,22 @@ def test_the_api_refuses_bad_contact_details_with_reasons(client, booked, staff)
     assert "too short" in errors["phone"][0] and "time zone" in errors["time_zone"][0]
     ok = client.patch(url, {"phone": "(202) 555-0101"}, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["phone"] == "+12025550101"
+
+
+def test_the_phone_flow_books_a_listed_free_time_in_one_click(
+    client, now, therapist, staff, booked
+):
+    sign_in(client, staff["receptionist"])
+    url = f"/staff/clients/{booked.client.public_id}/book/"
+    page = client.get(url, {"find_type": therapist.session_types.get().pk}).content.decode()
+    values = re.findall(r'name="quick_start" value="([^"]+)"', page)
+    assert len(values) == 12
+    therapist_id, iso = values[0].split("|")
+    first = datetime.fromisoformat(iso)
+    # The first time after the 24-hour notice: Tuesday 09:00 in New York.
+    assert (int(therapist_id), first) == (therapist.pk, datetime(2026, 3, 3, 14, tzinfo=UTC))
+    data = {"quick_start": values[0], "quick_type": therapist.session_types.get().pk}
+    assert client.post(url, data).status_code == 302
+    assert Appointment.objects.filter(client=booked.client, start=first).exists()
+    assert client.post(url, data).status_code == 409  # taken now
+    assert client.post(url, data | {"quick_start": "x|y"}).status_code == 409
