@@ -373,3 +373,59 @@ def month_overview(*, therapist, month_day: date, today: date) -> list[list[dict
             ]
         )
     return weeks
+
+
+def front_desk_week(*, practice, first_day: date, therapists, zone, today: date, show_client):
+    """Every therapist's week as a board: a row per therapist, a column per day (two queries).
+
+    Times in the practice's zone; time off is listed by day as well.
+    """
+    therapists = list(therapists)
+    days = [first_day + timedelta(days=i) for i in range(7)]
+    start = wall_to_utc_lenient(first_day, time(0), zone)
+    end = wall_to_utc_lenient(first_day + timedelta(days=7), time(0), zone)
+    cells = {(t.pk, d): [] for t in therapists for d in days}
+    sessions = (
+        Appointment.objects.filter(
+            practice=practice,
+            therapist__in=therapists,
+            status__in=SHOWN_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("client", "session_type")
+        .order_by("start")
+    )
+    for appointment in sessions:
+        local = appointment.start.astimezone(zone)
+        cells[(appointment.therapist_id, local.date())].append(
+            {
+                "appointment": appointment,
+                "local": local,
+                "label": session_label(appointment, show_client=show_client(appointment)),
+            }
+        )
+    off_days = set()
+    by_id = {t.pk: t for t in therapists}
+    for off, start_date, end_date in _time_off_for(
+        practice.pk, list(by_id), first_day, first_day + timedelta(days=6)
+    ):
+        owners = [off.therapist_id] if off.therapist_id else list(by_id)
+        day = start_date
+        while day <= end_date:
+            for owner in owners:
+                off_days.add((owner, day))
+            day += timedelta(days=1)
+    return {
+        "days": [{"day": d, "is_today": d == today} for d in days],
+        "rows": [
+            {
+                "therapist": t,
+                "cells": [
+                    {"day": d, "sessions": cells[(t.pk, d)], "off": (t.pk, d) in off_days}
+                    for d in days
+                ],
+            }
+            for t in therapists
+        ],
+    }

@@ -122,6 +122,16 @@ def front_desk(request: HttpRequest) -> HttpResponse:
         by_room=by_room,
         rooms=shown_rooms,
     )
+    week = None
+    if request.GET.get("view") == "week":
+        week = calendar.front_desk_week(
+            practice=practice,
+            first_day=calendar.week_start_of(day),
+            therapists=therapists,
+            zone=zone,
+            today=today,
+            show_client=lambda a: shows_client_of(staff, a),
+        )
     next_free = []
     if chosen_type is not None and request.GET.get("find"):
         now = timezone.now()
@@ -141,9 +151,10 @@ def front_desk(request: HttpRequest) -> HttpResponse:
         "staff/front_desk.html",
         {
             "grid": grid,
+            "week": week,
             "day": day,
-            "previous": day - timedelta(days=1),
-            "next": day + timedelta(days=1),
+            "previous": day - timedelta(days=7 if week else 1),
+            "next": day + timedelta(days=7 if week else 1),
             "today": today,
             "by_room": by_room,
             "therapists": therapists_manageable(staff).order_by("display_name"),

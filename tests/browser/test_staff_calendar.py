@@ -146,6 +146,7 @@ def test_every_staff_page_renders_accessibly(open_page, clinic, shot, viewport):
         "today": "/staff/",
         "calendar": f"/staff/calendar/?therapist={alex.pk}",
         "front-desk": "/staff/desk/",
+        "front-desk-week": "/staff/desk/?view=week",
         "availability": f"/staff/availability/?therapist={alex.pk}",
         "session": f"/staff/appointments/{appointment.public_id}/",
         "client": f"/staff/clients/{patient.public_id}/",

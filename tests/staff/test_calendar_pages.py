@@ -160,3 +160,23 @@ def test_today_lists_who_is_coming_with_intake_and_consent(
     page = client.get("/staff/").content.decode()
     assert "Toda Ycomer" in page and "10:00" in page
     assert "Coming in today" in page
+
+
+def test_the_front_desk_week_board_lists_each_therapists_days(
+    client, team, booked, therapist, practice
+):
+    TimeOff.objects.create(
+        practice=practice,
+        therapist=team["colleague_record"],
+        start_date=date(2026, 3, 4),
+        end_date=date(2026, 3, 4),
+    )
+    sign_in(client, team["receptionist"])
+    url = "/staff/desk/?date=2026-03-05&view=week"
+    count, response = queries_for(client, url)
+    page = response.content.decode()
+    assert 'data-testid="week-board"' in page and "week of 2 March 2026" in page
+    assert "10:00 Ines Calendartest" in page and 'class="off"' in page
+    book_full_week(therapist, practice, date(2026, 3, 9))
+    again, _ = queries_for(client, "/staff/desk/?date=2026-03-10&view=week")
+    assert again == count
