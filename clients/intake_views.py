@@ -5,6 +5,8 @@ partial answers without checking required ones), then one submit. A positive
 PHQ-9 item 9 shows crisis resources on the spot and alerts the clinician.
 """
 
+from functools import wraps
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,16 +29,19 @@ STEPS = [
 ]
 
 
-def _open(request: HttpRequest, token: str) -> Intake | HttpResponse:
-    intake, reason = intake_from_token(token)
-    if intake is None:
-        return render(
-            request,
-            "intake/invalid.html",
-            {"expired": reason == "expired"},
-            status=404,
-        )
-    return intake
+def intake_view(view):
+    """Open the intake a link's token names (or answer 404 in words), rate-limited, never cached."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        intake, reason = intake_from_token(token)
+        if intake is None:
+            return render(
+                request, "intake/invalid.html", {"expired": reason == "expired"}, status=404
+            )
+        return view(request, token, intake)
+
+    return never_cache(rate_limited("intake")(wrapped))
 
 
 def _done(intake: Intake) -> dict:
@@ -83,23 +88,15 @@ def _after_save(request, token: str, step: str) -> HttpResponse:
     return redirect("intake-start", token)
 
 
-@never_cache
-@rate_limited("intake")
-def start(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+@intake_view
+def start(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     context = _context(intake, token, "", missing=intake_services.intake_missing(intake))
     return render(request, "intake/start.html", context)
 
 
-@never_cache
-@rate_limited("intake")
+@intake_view
 @require_http_methods(["GET", "POST"])
-def about(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+def about(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     strict = request.POST.get("action") != "later"
     form = AboutYouForm(request.POST or None, instance=intake.client, strict=strict)
     if request.method == "POST" and not intake.is_complete and form.is_valid():
@@ -115,13 +112,9 @@ def about(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
-@rate_limited("intake")
+@intake_view
 @require_http_methods(["GET", "POST"])
-def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+def questionnaire(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     question_list = intake.form_version.questions if intake.form_version else []
     strict = request.POST.get("action") != "later"
     form = questions.answers_form(
@@ -151,13 +144,9 @@ def _items_from(post, spec) -> list:
     return items
 
 
-@never_cache
-@rate_limited("intake")
+@intake_view
 @require_http_methods(["GET", "POST"])
-def wellbeing(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+def wellbeing(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     stored = intake.answers or {}
     values = {
         spec.code: stored.get(spec.code) or [None] * len(spec.items)
@@ -214,13 +203,9 @@ class SignForm(forms.Form):
     typed_name = forms.CharField(label="Type your full name to sign", max_length=200)
 
 
-@never_cache
-@rate_limited("intake")
+@intake_view
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+def consent(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     statuses = intake_services.consent_status(intake.client)
     form = SignForm(request.POST)
     errors = []
@@ -262,12 +247,9 @@ def consent(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@rate_limited("intake")
+@intake_view
 @require_POST
-def submit(request: HttpRequest, token: str) -> HttpResponse:
-    intake = _open(request, token)
-    if isinstance(intake, HttpResponse):
-        return intake
+def submit(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
     try:
         intake_services.intake_submit(intake=intake)
     except intake_services.IntakeIncomplete as exc:
