@@ -39,7 +39,7 @@ from practice.access import (
 from practice.api import FORBIDDEN, NO_PAGE, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
-from practice.parsing import int_or_none
+from practice.parsing import int_or_none, uuid_or_none
 
 NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
 
@@ -202,10 +202,9 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
 
 class StaffAppointmentApi(StaffApi):
     def appointment(self, public_id) -> Appointment:
-        try:
-            found = _visible_appointments(self.request).filter(public_id=public_id).first()
-        except DjangoValidationError:
-            found = None
+        found = (
+            _visible_appointments(self.request).filter(public_id=uuid_or_none(public_id)).first()
+        )
         if found is None:
             raise Http404("No such session (visible to you).")
         return found
@@ -595,19 +594,16 @@ class EndSeriesSerializer(serializers.Serializer):
 
 class SeriesApi(StaffApi):
     def series(self, public_id) -> Series:
-        try:
-            found = (
-                Series.objects.filter(
-                    practice=self.request.staff.practice,
-                    therapist__in=therapists_manageable(self.request.staff),
-                    public_id=public_id,
-                )
-                .prefetch_related("appointments__client", "appointments__series")
-                .select_related("client")
-                .first()
+        found = (
+            Series.objects.filter(
+                practice=self.request.staff.practice,
+                therapist__in=therapists_manageable(self.request.staff),
+                public_id=uuid_or_none(public_id),
             )
-        except DjangoValidationError:
-            found = None
+            .prefetch_related("appointments__client", "appointments__series")
+            .select_related("client")
+            .first()
+        )
         if found is None:
             raise Http404("No such series.")
         return found

@@ -35,7 +35,7 @@ from practice.access import (
     therapists_manageable,
 )
 from practice.models import Room, SessionType
-from practice.parsing import int_or_none
+from practice.parsing import int_or_none, uuid_or_none
 from practice.timezones import wall_to_utc
 
 DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
@@ -177,15 +177,12 @@ def _int(value) -> int | None:
 
 
 def _appointment_or_404(request, public_id):
-    try:
-        appointment = (
-            appointments_visible(request.staff)
-            .select_related("client", "therapist", "session_type", "room", "series")
-            .filter(public_id=public_id)
-            .first()
-        )
-    except ValidationError:
-        appointment = None
+    appointment = (
+        appointments_visible(request.staff)
+        .select_related("client", "therapist", "session_type", "room", "series")
+        .filter(public_id=uuid_or_none(public_id))
+        .first()
+    )
     if appointment is None:
         raise Http404("No such session (that you may see).")
     return appointment

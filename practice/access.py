@@ -149,15 +149,11 @@ def can_read_audit(context: StaffContext) -> bool:
 
 def client_or_404(context: StaffContext, public_id):
     """A visible client, or 404 (an invisible client is indistinguishable from none)."""
-    import uuid
-
     from django.http import Http404
 
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404("No such client.") from None
-    client = clients_visible(context).filter(public_id=public_id).first()
+    from practice.parsing import uuid_or_none
+
+    client = clients_visible(context).filter(public_id=uuid_or_none(public_id)).first()
     if client is None:
         raise Http404("No such client.")
     return client
