@@ -29,6 +29,7 @@ from tests.support.celery_helpers import (
     free_port,
     not_eager,
     wait_for,
+    wait_for_quiet_database,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,6 +70,7 @@ def worker():
         app.control.purge()
         with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False):
             yield
+        wait_for_quiet_database()
 
 
 def sent_count():

@@ -157,3 +157,27 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def wait_for_quiet_database(timeout: float = 15.0) -> None:
+    """Wait until no other connection is running a query on the test database.
+
+    A worker thread can still be finishing a duplicated delivery (a no-op that
+    locks rows) when its test ends; the test database's flush (TRUNCATE) must
+    not start under it, or PostgreSQL reports a deadlock. SQLite has nothing
+    to wait for.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+
+    def quiet() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            return cursor.fetchone()[0] == 0
+
+    wait_for(quiet, timeout=timeout, what="other connections to finish their queries")
