@@ -28,7 +28,7 @@ from booking.models import (
     FeedPrivacy,
     TimeOff,
 )
-from booking.slots import time_off_span
+from booking.slots import time_off_span, yearly_occurrences
 from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
 from clients.models import Client
 from practice.models import Modality, Practice, Therapist
@@ -146,8 +146,7 @@ def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
     first, last = (now - PAST).date(), (now + AHEAD).date()
     return TimeOff.objects.filter(
         Q(therapist_id=feed.therapist_id) | Q(therapist__isnull=True, practice_id=feed.practice_id),
-        start_date__lte=last,
-        end_date__gte=first,
+        Q(start_date__lte=last, end_date__gte=first) | Q(repeats_yearly=True),
     )
 
 
@@ -227,17 +226,26 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
     blocks = _cached_blocks(feed, rows)
     if feed.kind == FeedKind.THERAPIST:
         zone = feed.therapist.zone
+        first, last = (now - PAST).date(), (now + AHEAD).date()
         for off in feed_time_off(feed, now).order_by("start_date"):
-            start, end = time_off_span(
-                zone, off.start_date, off.start_time, off.end_date, off.end_time
+            # A yearly holiday appears once for each year in the window, each with its own UID.
+            dates = (
+                yearly_occurrences(off.start_date, off.end_date, first, last)
+                if off.repeats_yearly
+                else [(off.start_date, off.end_date)]
             )
-            event = ics.busy_event(
-                uid=f"time-off-{off.pk}-{feed.therapist_id}@{ics.uid_domain()}",
-                start=start,
-                end=end,
-                changed=off.updated_at,
-            )
-            blocks.append(event.to_ical())
+            for start_date, end_date in dates:
+                start, end = time_off_span(
+                    zone, start_date, off.start_time, end_date, off.end_time
+                )
+                year = f"-{start_date.year}" if off.repeats_yearly else ""
+                event = ics.busy_event(
+                    uid=f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}",
+                    start=start,
+                    end=end,
+                    changed=off.updated_at,
+                )
+                blocks.append(event.to_ical())
     return ics.feed_calendar(
         uid=f"feed-{feed.public_id}@{ics.uid_domain()}",
         name=_feed_name(feed),

@@ -192,6 +192,23 @@ def test_time_off_shows_as_busy_unless_switched_off(client, booked, feed, practi
     assert "Time off" not in fetch(client, feed).content.decode()
 
 
+def test_a_yearly_practice_holiday_is_busy_in_each_year_of_the_window(
+    client, booked, feed, practice
+):
+    TimeOff.objects.create(
+        practice=practice,
+        start_date=date(2020, 12, 25),
+        end_date=date(2020, 12, 25),
+        reason="Winter holiday",
+        repeats_yearly=True,
+    )
+    calendar, events = events_of(fetch(client, feed))
+    busy = sorted(e.decoded("DTSTART") for uid, e in events.items() if uid.startswith("time-off-"))
+    # NOW is 2 March 2026; the feed runs 90 days back and a year ahead: two Christmases.
+    assert busy == [datetime(2025, 12, 25, 5, tzinfo=UTC), datetime(2026, 12, 25, 5, tzinfo=UTC)]
+    assert len({uid for uid in events if uid.startswith("time-off-")}) == 2
+
+
 def test_the_practice_feed_has_every_therapist_and_the_client_feed_one_client(
     client, now, practice, session_type, jamie
 ):
