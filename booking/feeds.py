@@ -235,9 +235,7 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
                 else [(off.start_date, off.end_date)]
             )
             for start_date, end_date in dates:
-                start, end = time_off_span(
-                    zone, start_date, off.start_time, end_date, off.end_time
-                )
+                start, end = time_off_span(zone, start_date, off.start_time, end_date, off.end_time)
                 year = f"-{start_date.year}" if off.repeats_yearly else ""
                 event = ics.busy_event(
                     uid=f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}",

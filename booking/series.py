@@ -191,6 +191,7 @@ def series_create(
                     series=series,
                     occurrence_date=occurrence.date,
                     confirmation=not confirmed_one,
+                    by_staff=True,
                 )
             except SlotUnavailable as exc:
                 raise SlotUnavailable(

@@ -47,13 +47,16 @@ def appointment_book(
     series=None,
     occurrence_date=None,
     confirmation: bool = True,
+    by_staff: bool = False,
 ) -> Appointment:
     """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
 
     ``enforce_availability=False`` is the staff override: working hours, notice
     and horizon are not checked; overlaps still are, always. A series books its
     occurrences with ``series``; only the first sends a confirmation email
-    (listing the others), all get reminders.
+    (listing the others), all get reminders. ``by_staff``: booked by the
+    practice itself, so a session type's approval step does not apply (an
+    unfinished intake still does).
     """
     now = now or timezone.now()
     _require_aware(start)
@@ -67,7 +70,7 @@ def appointment_book(
         series=series,
         occurrence_date=occurrence_date,
     )
-    _set_initial_status(appointment, client)
+    _set_initial_status(appointment, client, approved=by_staff)
     appointment.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
@@ -85,15 +88,16 @@ def appointment_book(
     return appointment
 
 
-def _set_initial_status(appointment: Appointment, client: Client) -> None:
+def _set_initial_status(appointment: Appointment, client: Client, *, approved=False) -> None:
     """Confirmed, or pending: for approval, or until a new client's intake is submitted."""
     session_type = appointment.session_type
     appointment.awaiting_intake = session_type.requires_intake and (
         intake_needed_before_confirming(client)
     )
+    needs_approval = session_type.requires_approval and not approved
     appointment.status = (
         AppointmentStatus.PENDING
-        if session_type.requires_approval or appointment.awaiting_intake
+        if needs_approval or appointment.awaiting_intake
         else AppointmentStatus.CONFIRMED
     )
 

@@ -194,6 +194,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             start=values["start"],
             room=room,
             enforce_availability=not values["override_hours"],
+            by_staff=True,
         )
         return Response(
             StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED

@@ -260,6 +260,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
                     client=client,
                     start=data["start"],
                     enforce_availability=not data["override_hours"],
+                    by_staff=True,
                 )
             except BookingError as exc:
                 form.add_error(None, exc.message)
@@ -331,7 +332,13 @@ def _book_quick(request, client, therapists):
         messages.error(request, "Pick one of the free times listed.")
         return None
     try:
-        appointment_book(therapist=therapist, session_type=session_type, client=client, start=start)
+        appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=client,
+            start=start,
+            by_staff=True,
+        )
     except BookingError as exc:
         messages.error(request, exc.message)
         return None

@@ -145,3 +145,26 @@ def test_an_unknown_action_or_someone_elses_session_is_a_404(client, team, booke
     sign_in(client, team["colleague"])
     assert client.post(f"/staff/appointments/{booked.public_id}/cancel/").status_code == 404
     assert Appointment.objects.get(pk=booked.pk).status == AppointmentStatus.CONFIRMED
+
+
+def test_a_session_the_practice_books_itself_needs_no_approval(
+    client, team, therapist, practice, now
+):
+    session_type = therapist.session_types.get()
+    session_type.requires_approval = True
+    session_type.save()
+    patient = ClientFactory(practice=practice, assigned_therapist=therapist)
+    sign_in(client, team["receptionist"])
+    response = client.post(
+        "/api/v1/staff/appointments/",
+        {
+            "therapist": therapist.pk,
+            "session_type": session_type.pk,
+            "client": str(patient.public_id),
+            "start": (THURSDAY_10 + timedelta(hours=2)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["status"] == "confirmed"
+    # A client's own request for the same type still waits for approval.
+    assert pending_request(therapist, practice).status == AppointmentStatus.PENDING
