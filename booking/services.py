@@ -271,10 +271,25 @@ def holds_release_expired(*, now: datetime | None = None) -> int:
     return deleted
 
 
+OUTSIDE_HOURS_MESSAGE = (
+    "That time is not free in the working hours. Override the hours to book it anyway "
+    "(it still cannot overlap another session)."
+)
+
+
 def appointment_reschedule(
-    *, appointment: Appointment, start: datetime, actor: Actor, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    start: datetime,
+    actor: Actor,
+    enforce_availability: bool = False,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Move a session to a new start, with the same guarantees as booking it."""
+    """Move a session to a new start, with the same guarantees as booking it.
+
+    A client's move must land on an offered time; staff may ask for the same
+    check (``enforce_availability``) or override the hours — never the overlap.
+    """
     now = now or timezone.now()
     _require_aware(start)
     with transaction.atomic():
@@ -288,6 +303,8 @@ def appointment_reschedule(
         )
         if actor == Actor.CLIENT:
             _require_offered(appointment, now=now)
+        elif enforce_availability:
+            _require_offered(appointment, now=now, message=OUTSIDE_HOURS_MESSAGE)
         _require_no_overlap(appointment, now=now)
         appointment.sequence += 1
         _save_or_conflict(appointment)
@@ -355,7 +372,9 @@ def _require_bookable(
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
 
 
-def _require_offered(appointment: Appointment, *, now: datetime) -> None:
+def _require_offered(
+    appointment: Appointment, *, now: datetime, message: str = TAKEN_MESSAGE
+) -> None:
     """The start must be one the slot engine offers (hours, time off, notice, horizon, step)."""
     if not selectors.slot_is_free(
         therapist=appointment.therapist,
@@ -364,7 +383,7 @@ def _require_offered(appointment: Appointment, *, now: datetime) -> None:
         now=now,
         exclude_appointment_id=appointment.pk,
     ):
-        raise SlotUnavailable(TAKEN_MESSAGE)
+        raise SlotUnavailable(message)
 
 
 def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -23,10 +22,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking import availability, selectors, services
+from booking import availability, services
 from booking import series as series_services
 from booking.apis import BAD_REQUEST, CONFLICT
-from booking.exceptions import SlotUnavailable
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
 from booking.serializers import AwareDateTimeField
 from booking.services import OUTCOMES, Actor
@@ -230,20 +228,11 @@ class StaffAppointmentApi(StaffApi):
         appointment = self.appointment(public_id)
         data = RescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        start = data.validated_data["start"]
-        if not data.validated_data["override_hours"] and not selectors.slot_is_free(
-            therapist=appointment.therapist,
-            session_type=appointment.session_type,
-            start=start,
-            now=timezone.now(),
-            exclude_appointment_id=appointment.pk,
-        ):
-            raise SlotUnavailable(
-                "That time is not free in the working hours; send override_hours to book it "
-                "anyway (it still cannot overlap another session)."
-            )
         moved = services.appointment_reschedule(
-            appointment=appointment, start=start, actor=Actor.STAFF
+            appointment=appointment,
+            start=data.validated_data["start"],
+            actor=Actor.STAFF,
+            enforce_availability=not data.validated_data["override_hours"],
         )
         return Response(StaffAppointmentSerializer(moved).data)
 

@@ -286,21 +286,11 @@ def _reschedule(request, appointment):
     if timezone.is_naive(start):
         messages.error(request, "Pick one of the free times listed.")
         return _back(appointment)
-    if not override and not selectors.slot_is_free(
-        therapist=therapist,
-        session_type=appointment.session_type,
-        start=start,
-        now=timezone.now(),
-        exclude_appointment_id=appointment.pk,
-    ):
-        messages.error(
-            request,
-            "That time is not free in the working hours. Tick the override to book it "
-            "anyway (it still cannot overlap another session).",
-        )
-        return _back(appointment)
     services.appointment_reschedule(
-        appointment=appointment, start=start, actor=services.Actor.STAFF
+        appointment=appointment,
+        start=start,
+        actor=services.Actor.STAFF,
+        enforce_availability=not override,
     )
     messages.success(request, "Moved. The client has been told.")
     return _back(appointment)

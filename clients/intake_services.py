@@ -142,14 +142,22 @@ def intake_needed_before_confirming(client: Client) -> bool:
     return intake is None or not intake.is_complete
 
 
-def intake_resend(*, intake: Intake, now: datetime | None = None) -> list[int]:
-    """A fresh link (the old one stops working) and an email with it."""
+def intake_resend(*, client: Client, now: datetime | None = None) -> Intake:
+    """A fresh link by email (the old one stops working); the intake is made if there is none."""
     now = now or timezone.now()
     with transaction.atomic():
-        intake = Intake.objects.select_for_update().get(pk=intake.pk)
+        intake, _ = Intake.objects.select_for_update().get_or_create(
+            client=client,
+            defaults={
+                "practice": client.practice,
+                "form_version": current_form_version(client.practice),
+                "invited_at": now,
+            },
+        )
         intake.link_nonce = new_link_nonce()
         intake.save(update_fields=["link_nonce", "updated_at"])
-        return [_notify(intake, NotificationKind.INTAKE_INVITE, now).pk]
+        _send_after_commit([_notify(intake, NotificationKind.INTAKE_INVITE, now).pk])
+    return intake
 
 
 def _notify(intake: Intake, kind: str, due_at: datetime) -> Notification:

@@ -35,10 +35,11 @@ def client_search(context: StaffContext, query: str = "") -> QuerySet[Client]:
     )
 
 
-def _next_session():
+def _next_session(client_field: str = "pk"):
+    """The start of the client's next active session (the client found by ``client_field``)."""
     return Subquery(
         Appointment.objects.filter(
-            client=OuterRef("pk"), status__in=ACTIVE_STATUSES, start__gte=timezone.now()
+            client=OuterRef(client_field), status__in=ACTIVE_STATUSES, start__gte=timezone.now()
         )
         .order_by("start")
         .values("start")[:1]
@@ -50,7 +51,7 @@ def intake_queue(context: StaffContext, *, include_reviewed: bool = False) -> li
     intakes = (
         Intake.objects.filter(client__in=clients_visible(context), client__anonymised_at=None)
         .select_related("client", "client__assigned_therapist")
-        .annotate(next_session=Subquery(_next_session_for_intake()))
+        .annotate(next_session=_next_session("client"))
         .order_by("next_session", "invited_at")
     )
     if not include_reviewed:
@@ -72,16 +73,6 @@ def intake_queue(context: StaffContext, *, include_reviewed: bool = False) -> li
         }
         for intake in intakes
     ]
-
-
-def _next_session_for_intake():
-    return (
-        Appointment.objects.filter(
-            client=OuterRef("client"), status__in=ACTIVE_STATUSES, start__gte=timezone.now()
-        )
-        .order_by("start")
-        .values("start")[:1]
-    )
 
 
 def client_appointments(client: Client, context: StaffContext) -> QuerySet[Appointment]:

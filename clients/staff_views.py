@@ -171,16 +171,7 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(request.staff, public_id)
-    intake = Intake.objects.filter(client=client).first()
-    if intake is None:
-        intake = Intake.objects.create(
-            practice=client.practice,
-            client=client,
-            form_version=intake_services.current_form_version(client.practice),
-            invited_at=timezone.now(),
-        )
-    ids = intake_services.intake_resend(intake=intake)
-    intake_services._send_after_commit(ids)
+    intake_services.intake_resend(client=client)
     audit(request, action=AuditAction.CHANGE, what="intake_link", client=client)
     messages.success(request, "A new intake link is on its way; the old one no longer works.")
     return redirect("staff-client", client.public_id)

@@ -301,7 +301,7 @@ def test_an_expired_or_replaced_link_says_so_and_opens_nothing(
 ):
     link = intake_link_from(intake_email())
     intake = Intake.objects.get(client=booked.client)
-    intake_services.intake_resend(intake=intake)
+    intake_services.intake_resend(client=booked.client)
     response = client.get(link)
     assert response.status_code == 404 and "does not work" in response.content.decode()
     intake.refresh_from_db()
