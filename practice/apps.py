@@ -7,6 +7,9 @@ class PracticeConfig(AppConfig):
     name = "practice"
     verbose_name = "Practice"
 
+    def ready(self):
+        from practice import checks  # noqa: F401 (registers the system checks)
+
 
 class PracticeAdminConfig(admin_apps.AdminConfig):
     """The admin site, open only to practice owners who passed two-factor (practice.admin_site)."""

@@ -18,7 +18,9 @@ from django.db import models
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is empty: intake answers cannot be encrypted or read."
+        )
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError as exc:

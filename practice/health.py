@@ -27,8 +27,24 @@ def check_broker(timeout: float = 2.0) -> str:
     return "ok"
 
 
+def check_encryption() -> str:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from practice.crypto import fernet
+
+    try:
+        fernet()
+    except ImproperlyConfigured:
+        return "no valid FIELD_ENCRYPTION_KEYS"
+    return "ok"
+
+
 def checks() -> dict[str, str]:
-    return {"database": check_database(), "broker": check_broker()}
+    return {
+        "database": check_database(),
+        "broker": check_broker(),
+        "encryption": check_encryption(),
+    }
 
 
 @never_cache

@@ -201,6 +201,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Practice booking")
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put a
 # new key first, run `manage.py rotate_field_encryption`, then drop the old one).
 # Without these keys the answers are unreadable: back them up apart from the database.
+# Required when DEBUG is off, like SECRET_KEY: the service does not start
+# without it. A malformed key fails `check`/`migrate` (practice.checks) and /readyz.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS:
     if not DEBUG:

@@ -14,7 +14,26 @@ def test_healthz_answers_without_touching_anything(client):
 def test_readyz_checks_the_database_and_the_broker(client, db):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "encryption": "ok",
+    }
+
+
+@pytest.mark.parametrize("keys", [[], ["not-a-fernet-key"]])
+def test_without_a_valid_encryption_key_readyz_is_503_and_checks_fail(client, db, settings, keys):
+    settings.FIELD_ENCRYPTION_KEYS = keys
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["encryption"] == "no valid FIELD_ENCRYPTION_KEYS"
+    from django.core.checks import run_checks
+
+    errors = [e for e in run_checks() if e.id == "practice.E001"]
+    assert len(errors) == 1 and "FIELD_ENCRYPTION_KEYS" in errors[0].hint
+    with pytest.raises(CommandError, match="FIELD_ENCRYPTION_KEYS"):
+        call_command("check")
 
 
 def test_readyz_is_503_when_the_broker_is_down(client, db, settings):
