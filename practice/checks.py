@@ -1,15 +1,16 @@
 """System checks: settings the service cannot run safely without.
 
-Registered in PracticeConfig.ready; they run on `migrate` (the deploy's
-first step), `check` and `runserver`, so a malformed key stops a deployment
-before it serves anyone (a missing one already stops the settings).
+Registered in PracticeConfig.ready as deploy checks: `check --deploy` runs
+them (CI does, and the compose `migrate` step does before migrating), so a
+missing or malformed key stops a deployment before it serves anyone, while
+development commands such as makemigrations run without production secrets.
 """
 
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
 
-@register()
+@register(deploy=True)
 def field_encryption_keys(app_configs, **kwargs):
     from practice.crypto import fernet
 

@@ -44,7 +44,10 @@ def test_web_worker_and_beat_are_one_image_with_one_environment():
 
 def test_the_commands_name_real_things():
     services = COMPOSE["services"]
-    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    assert services["migrate"]["command"] == (
+        'sh -c "python manage.py check --deploy --fail-level ERROR'
+        ' && python manage.py migrate --noinput"'
+    )
     assert services["worker"]["command"].startswith("celery -A practice worker")
     assert services["beat"]["command"].startswith("celery -A practice beat")
     dockerfile = (ROOT / "Dockerfile").read_text()

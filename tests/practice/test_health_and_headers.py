@@ -30,10 +30,10 @@ def test_without_a_valid_encryption_key_readyz_is_503_and_checks_fail(client, db
     assert response.json()["encryption"] == "no valid FIELD_ENCRYPTION_KEYS"
     from django.core.checks import run_checks
 
-    errors = [e for e in run_checks() if e.id == "practice.E001"]
+    errors = [e for e in run_checks(include_deployment_checks=True) if e.id == "practice.E001"]
     assert len(errors) == 1 and "FIELD_ENCRYPTION_KEYS" in errors[0].hint
     with pytest.raises(CommandError, match="FIELD_ENCRYPTION_KEYS"):
-        call_command("check")
+        call_command("check", deploy=True)
 
 
 def test_readyz_is_503_when_the_broker_is_down(client, db, settings):
