@@ -50,6 +50,20 @@ def _parse(name: str, field: serializers.Field, value):
         raise serializers.ValidationError({name: exc.detail}) from None
 
 
+def _session_type(request, pk) -> SessionType:
+    session_type = SessionType.objects.filter(practice=request.staff.practice, pk=pk).first()
+    if session_type is None:
+        raise serializers.ValidationError({"session_type": "No such session type."})
+    return session_type
+
+
+def _client(request, public_id):
+    try:
+        return client_or_404(request.staff, public_id)
+    except Http404:
+        raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
+
+
 def _pk(value: str) -> int:
     number = int_or_none(value)
     if number is None:
@@ -169,22 +183,13 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         therapist = _therapist(request, values["therapist"])
-        session_type = SessionType.objects.filter(
-            practice=request.staff.practice, pk=values["session_type"]
-        ).first()
-        if session_type is None:
-            raise serializers.ValidationError({"session_type": "No such session type."})
+        session_type = _session_type(request, values["session_type"])
         room = None
         if values.get("room"):
             room = Room.objects.filter(practice=request.staff.practice, pk=values["room"]).first()
             if room is None:
                 raise serializers.ValidationError({"room": "No such room."})
-        try:
-            client = client_or_404(request.staff, values["client"])
-        except Http404:
-            raise serializers.ValidationError(
-                {"client": "No such client (visible to you)."}
-            ) from None
+        client = _client(request, values["client"])
         appointment = services.appointment_book(
             therapist=therapist,
             session_type=session_type,
@@ -525,15 +530,8 @@ def _series_args(request) -> tuple[dict, dict, object]:
     data.is_valid(raise_exception=True)
     values = data.validated_data
     therapist = _therapist(request, values["therapist"])
-    session_type = SessionType.objects.filter(
-        practice=request.staff.practice, pk=values["session_type"]
-    ).first()
-    if session_type is None:
-        raise serializers.ValidationError({"session_type": "No such session type."})
-    try:
-        client = client_or_404(request.staff, values["client"])
-    except Http404:
-        raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
+    session_type = _session_type(request, values["session_type"])
+    client = _client(request, values["client"])
     local = values["local_time"]
     args = {
         "therapist": therapist,

@@ -145,6 +145,13 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _back_to(request, client):
+    """To the intake queue when the action came from there, else to the record."""
+    if request.POST.get("back") == "queue":
+        return redirect("staff-intake-queue")
+    return redirect("staff-client", client.public_id)
+
+
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_assign(request: HttpRequest, public_id) -> HttpResponse:
@@ -162,9 +169,7 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
         fields=["assigned_therapist"],
     )
     messages.success(request, "Therapist assigned.")
-    if request.POST.get("back") == "queue":
-        return redirect("staff-intake-queue")
-    return redirect("staff-client", client.public_id)
+    return _back_to(request, client)
 
 
 @staff_required(allow=can_run_intake)
@@ -195,9 +200,7 @@ def intake_review(request: HttpRequest, public_id) -> HttpResponse:
             fields=["status"],
         )
         messages.success(request, "Intake marked reviewed.")
-    if request.POST.get("back") == "queue":
-        return redirect("staff-intake-queue")
-    return redirect("staff-client", client.public_id)
+    return _back_to(request, client)
 
 
 @staff_required
