@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from booking import policy, selectors, services
 from booking.models import Appointment
 from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
-from booking.tokens import manage_token_for
 from practice.models import Practice, SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
@@ -246,7 +245,7 @@ class BookingOutputSerializer(serializers.Serializer):
         return isoformat_in(policy.late_cancel_deadline(obj), obj.client.time_zone)
 
     def get_manage_url(self, obj: Appointment) -> str:
-        path = reverse("booking:manage", args=[manage_token_for(obj.public_id)])
+        path = reverse("booking:manage", args=[selectors.manage_token(obj)])
         return self.context["request"].build_absolute_uri(path)
 
 
@@ -284,7 +283,7 @@ class BookingCreateApi(PublicApi):
         payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        appointment = services.appointment_book_for_new_or_returning_client(
+        appointment = services.appointment_book_public(
             therapist=data["therapist"],
             session_type=data["session_type"],
             start=data["start"],

@@ -189,6 +189,11 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None
+    # An address nobody has proven gets "confirm your email" and nothing else.
+    if notification.kind == NotificationKind.VERIFY_EMAIL:
+        return appointment.email_confirm_by is not None and appointment.email_confirm_by > now
+    if not appointment.client.is_verified:
+        return False
     if notification.kind == NotificationKind.DECLINED:
         return appointment.status == AppointmentStatus.CANCELLED
     if notification.kind == NotificationKind.CANCELLATION:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from booking import ics
 from booking.models import (
@@ -36,6 +37,8 @@ from practice.models import Modality, Practice, Therapist
 PAST = timedelta(days=90)
 AHEAD = timedelta(days=365)
 TOMBSTONE = timedelta(days=30)
+# A client's feed stops answering this long after their last session.
+CLIENT_FEED_AFTERLIFE = timedelta(days=30)
 # Bump when the feed's text changes shape, so every ETag and cached event changes with it.
 FORMAT_VERSION = "1"
 EVENT_CACHE_SECONDS = 7 * 24 * 3600
@@ -118,7 +121,23 @@ def feed_resolve(token: str) -> CalendarFeed | None:
     )
     if feed is None or not feed_token_valid(token, feed.secret):
         return None
+    if feed.kind == FeedKind.CLIENT and not _client_feed_alive(feed):
+        return None
     return feed
+
+
+def _client_feed_alive(feed: CalendarFeed) -> bool:
+    """A client's feed works for a proven client while they have a session that is
+    coming up, or ended (or was cancelled) within CLIENT_FEED_AFTERLIFE."""
+    if feed.client.anonymised_at is not None or not feed.client.is_verified:
+        return False
+    since = timezone.now() - CLIENT_FEED_AFTERLIFE
+    live = ~Q(status__in=(*CANCELLED, AppointmentStatus.HELD)) & Q(end__gte=since)
+    return (
+        Appointment.objects.filter(client_id=feed.client_id)
+        .filter(live | Q(cancelled_at__gte=since))
+        .exists()
+    )
 
 
 def feed_last_fetch(feed: CalendarFeed) -> FeedFetch | None:

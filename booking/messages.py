@@ -17,9 +17,11 @@ from django.utils import dateformat
 from booking import ics, notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.policy import humanize_duration, late_cancel_deadline
-from booking.tokens import manage_token_for
+from booking.selectors import manage_token
+from booking.tokens import confirm_email_token
 
 SUBJECTS = {
+    NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
     NotificationKind.REQUESTED: "We received your request for {when_short}",
     NotificationKind.CONFIRMATION: "Your session on {when_short} is booked",
     NotificationKind.UPDATE: "Your session has moved to {when_short}",
@@ -42,8 +44,7 @@ ICS_METHOD = {
 
 
 def manage_url(appointment: Appointment) -> str:
-    token = manage_token_for(appointment.public_id)
-    return settings.SITE_URL + reverse("booking:manage", args=[token])
+    return settings.SITE_URL + reverse("booking:manage", args=[manage_token(appointment)])
 
 
 LONG_FORMAT = r"l j F Y \a\t H:i"
@@ -80,6 +81,24 @@ def context_for(notification: Notification) -> dict:
         "pending": appointment.status == "pending",
         "series_starts": _series_starts(appointment, client.zone),
         "book_url": settings.SITE_URL + reverse("booking:landing"),
+    }
+
+
+def verify_email_context(notification: Notification) -> dict:
+    """Only that a booking was requested for this address, when, and the link.
+
+    No name (typed by anyone), no therapist, no kind of session: the address
+    has not been proven to belong to whoever booked.
+    """
+    appointment = notification.appointment
+    zone = appointment.client.zone
+    token = confirm_email_token(appointment.public_id)
+    return {
+        "practice_name": appointment.practice.name,
+        "practice_phone": appointment.practice.contact_phone,
+        "when": _when(appointment.start, zone),
+        "confirm_by": _when(appointment.email_confirm_by, zone),
+        "confirm_url": settings.SITE_URL + reverse("booking:confirm-email", args=[token]),
     }
 
 
@@ -153,6 +172,8 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
         context, to = intake_context(notification), notification.intake.client.email
     elif kind == NotificationKind.SAFETY_ALERT:
         context, to = safety_alert_context(notification), None
+    elif kind == NotificationKind.VERIFY_EMAIL:
+        context, to = verify_email_context(notification), notification.appointment.client.email
     else:
         context, to = context_for(notification), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"

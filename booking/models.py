@@ -177,6 +177,9 @@ ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 # holds, and the booking service deletes them before it writes.
 BLOCKING_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
 HOLD_DURATION = timedelta(minutes=10)
+# How long a public booking waits for its booker to confirm the email address
+# (never past the session's start), before the time is released.
+EMAIL_CONFIRM_WINDOW = timedelta(hours=24)
 
 
 class TsTzRange(Func):
@@ -241,6 +244,9 @@ class Appointment(models.Model):
     client_note = models.TextField(blank=True, help_text="The client's note when booking.")
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
+    # A public booking waits for its booker to click the link sent to the
+    # address they typed; if nobody does by then, the time is released.
+    email_confirm_by = models.DateTimeField(null=True, blank=True)
     series = models.ForeignKey(
         Series, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
     )
@@ -261,6 +267,11 @@ class Appointment(models.Model):
                 & Q(blocked_start__lte=models.F("start"))
                 & Q(blocked_end__gte=models.F("end")),
                 name="appointment_times_ordered",
+            ),
+            # Only a pending booking waits for an email confirmation.
+            models.CheckConstraint(
+                condition=Q(email_confirm_by__isnull=True) | Q(status="pending"),
+                name="appointment_email_confirm_only_pending",
             ),
             # Only a hold may lack a client; only a hold has an expiry.
             models.CheckConstraint(
@@ -307,6 +318,7 @@ class Appointment(models.Model):
 
 
 class NotificationKind(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Confirm your email"
     REQUESTED = "requested", "Request received"
     CONFIRMATION = "confirmation", "Confirmation"
     UPDATE = "update", "Session moved"

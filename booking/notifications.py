@@ -58,6 +58,9 @@ def notifications_schedule_for_booking(
     ``confirmation=False`` (later occurrences of a series, which the first
     one's confirmation lists) schedules the reminders only.
     """
+    if appointment.email_confirm_by is not None:
+        immediate = _create(appointment, NotificationKind.VERIFY_EMAIL, Channel.EMAIL, now)
+        return [immediate.pk]
     if appointment.status == AppointmentStatus.PENDING:
         if not confirmation:
             return []
@@ -127,6 +130,13 @@ def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=No
         due_at=due_at,
         state=state or NotificationState.SCHEDULED,
     )
+
+
+def notifications_call_off(*, appointment: Appointment) -> None:
+    """Nothing more about this session, not even a cancellation (a lapsed, unproven request)."""
+    Notification.objects.filter(
+        appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
+    ).update(state=NotificationState.CANCELLED)
 
 
 def _call_off_pending(appointment: Appointment) -> None:

@@ -4,6 +4,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from booking import slots
 from booking.models import (
@@ -15,7 +17,7 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
-from booking.tokens import public_id_from_token
+from booking.tokens import manage_token_for, manage_token_parts
 from practice.models import SessionType, Therapist
 
 
@@ -126,10 +128,52 @@ def slot_list(
     return slots.free_slots(rules, request, window_start, window_end)
 
 
-def appointment_get_by_token(token: str) -> Appointment | None:
-    """The appointment a manage-link token grants, or None for any other string."""
-    public_id = public_id_from_token(token)
-    return appointment_get_by_public_id(public_id) if public_id else None
+# A manage link outlives its session (or the session's cancellation) by this
+# long, as a receipt to look back at; then it answers like any unknown link.
+LINK_AFTERLIFE = timedelta(days=30)
+
+
+def manage_link_nonce(appointment: Appointment) -> str:
+    """The nonce a valid manage link carries: the proven client's, else empty.
+
+    A hold and an unproven contact's booking are reached with the link the
+    booker got on screen (empty nonce); once the address is proven the client
+    has a nonce, and that on-screen link stops working.
+    """
+    client = appointment.client
+    return client.link_nonce if client is not None and client.is_verified else ""
+
+
+def manage_token(appointment: Appointment) -> str:
+    return manage_token_for(appointment.public_id, manage_link_nonce(appointment))
+
+
+def appointment_get_by_token(token: str, *, now: datetime | None = None) -> Appointment | None:
+    """The appointment a manage-link token grants, or None for any other string.
+
+    None too for a link retired by a new nonce, and for one whose session
+    ended (or was cancelled) more than LINK_AFTERLIFE ago.
+    """
+    parts = manage_token_parts(token)
+    if parts is None:
+        return None
+    public_id, nonce = parts
+    appointment = appointment_get_by_public_id(public_id)
+    if appointment is None or not constant_time_compare(nonce, manage_link_nonce(appointment)):
+        return None
+    over = appointment.cancelled_at or appointment.end
+    if over < (now or timezone.now()) - LINK_AFTERLIFE:
+        return None
+    return appointment
+
+
+def manage_link_shows_client(appointment: Appointment) -> bool:
+    """Whether a manage page may show more than this one session (the client's feed).
+
+    Only for a proven client: the page was reached with a link that only the
+    address's owner received.
+    """
+    return appointment.client is not None and appointment.client.is_verified
 
 
 def slot_is_free(

@@ -15,11 +15,11 @@ from django.utils import timezone
 from booking import notifications, selectors
 from booking.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
-from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
+from booking.models import EMAIL_CONFIRM_WINDOW, HOLD_DURATION, Appointment, AppointmentStatus
 from booking.policy import humanize_duration, late_cancel_deadline
 from clients.intake_services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
-from clients.services import client_get_or_create
+from clients.services import client_create_contact, client_discard_contact, client_prove_email
 from practice.models import Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
@@ -28,6 +28,9 @@ _EXCLUSION_VIOLATION = "23P01"
 TAKEN_MESSAGE = (
     "Sorry, that time has just been taken or is no longer available. Please pick another."
 )
+
+
+_CANCEL_FIELDS = ("status", "cancelled_at", "email_confirm_by", "sequence", "updated_at")
 
 
 class Actor(TextChoices):
@@ -48,6 +51,7 @@ def appointment_book(
     occurrence_date=None,
     confirmation: bool = True,
     by_staff: bool = False,
+    await_email: bool = False,
 ) -> Appointment:
     """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
 
@@ -56,11 +60,17 @@ def appointment_book(
     occurrences with ``series``; only the first sends a confirmation email
     (listing the others), all get reminders. ``by_staff``: booked by the
     practice itself, so a session type's approval step does not apply (an
-    unfinished intake still does).
+    unfinished intake still does). ``await_email``: an anonymous booker's
+    unproven contact; the session waits for the link sent to the address.
     """
     now = now or timezone.now()
     _require_aware(start)
     _require_bookable(therapist=therapist, session_type=session_type, client=client, room=room)
+    if not (await_email or client.is_verified):
+        raise InvalidBooking(
+            "This person has not confirmed their email yet: book once they have, or make "
+            "them a client record of your own (Clients → New client)."
+        )
     appointment = Appointment(
         practice_id=therapist.practice_id,
         therapist=therapist,
@@ -70,22 +80,42 @@ def appointment_book(
         series=series,
         occurrence_date=occurrence_date,
     )
-    _set_initial_status(appointment, client, approved=by_staff)
     appointment.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
+    if await_email:
+        _await_email(appointment, now)
+    else:
+        _set_initial_status(appointment, client, approved=by_staff)
     with transaction.atomic():
         if enforce_availability:
             _require_offered(appointment, now=now)
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        due_now = notifications.notifications_schedule_for_booking(
-            appointment=appointment, now=now, confirmation=confirmation
-        )
-        due_now += intake_for_booking(appointment=appointment, now=now)
-        _send_after_commit(due_now)
+        _send_after_commit(_messages_for_booking(appointment, now, confirmation=confirmation))
     return appointment
+
+
+def _messages_for_booking(appointment: Appointment, now: datetime, *, confirmation=True):
+    """Schedule a new (or newly proven) booking's messages; the ids due now.
+
+    While the address is unproven, only the "confirm your email" message:
+    nothing else reaches an address before its owner confirms.
+    """
+    due_now = notifications.notifications_schedule_for_booking(
+        appointment=appointment, now=now, confirmation=confirmation
+    )
+    if appointment.email_confirm_by is None:
+        due_now += intake_for_booking(appointment=appointment, now=now)
+    return due_now
+
+
+def _await_email(appointment: Appointment, now: datetime) -> None:
+    """Pending until the booker proves the address, at most until the session starts."""
+    appointment.status = AppointmentStatus.PENDING
+    appointment.awaiting_intake = False
+    appointment.email_confirm_by = min(now + EMAIL_CONFIRM_WINDOW, appointment.start)
 
 
 def _set_initial_status(appointment: Appointment, client: Client, *, approved=False) -> None:
@@ -102,7 +132,7 @@ def _set_initial_status(appointment: Appointment, client: Client, *, approved=Fa
     )
 
 
-def appointment_book_for_new_or_returning_client(
+def appointment_book_public(
     *,
     therapist: Therapist,
     session_type: SessionType,
@@ -110,11 +140,20 @@ def appointment_book_for_new_or_returning_client(
     client_details: dict,
     now: datetime | None = None,
 ) -> Appointment:
-    """The public booking: find or create the client and book, all or nothing."""
+    """An anonymous booking: a new contact from the typed details, waiting for its email link.
+
+    The same path whatever the email, so the answer never tells whether the
+    practice knows an address (docs/architecture.md, "Who is booking").
+    """
     with transaction.atomic():
-        client = client_get_or_create(practice=therapist.practice, **client_details)
+        contact = client_create_contact(practice=therapist.practice, **client_details)
         return appointment_book(
-            therapist=therapist, session_type=session_type, client=client, start=start, now=now
+            therapist=therapist,
+            session_type=session_type,
+            client=contact,
+            start=start,
+            now=now,
+            await_email=True,
         )
 
 
@@ -182,17 +221,76 @@ def appointment_confirm_hold(
             )
         if appointment.status != AppointmentStatus.HELD:
             return appointment
-        client = client_get_or_create(practice=appointment.practice, **client_details)
-        appointment.client = client
-        _set_initial_status(appointment, client)
+        appointment.client = client_create_contact(practice=appointment.practice, **client_details)
+        _await_email(appointment, now)
         appointment.hold_expires_at = None
         appointment.first_session = first_session
         appointment.client_note = note
         appointment.save()
-        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
-        due_now += intake_for_booking(appointment=appointment, now=now)
-        _send_after_commit(due_now)
+        _send_after_commit(_messages_for_booking(appointment, now))
     return appointment
+
+
+def appointment_confirm_email(
+    *, appointment: Appointment, now: datetime | None = None
+) -> Appointment:
+    """The booker clicked the link sent to the address they typed: the booking goes ahead.
+
+    The contact becomes a proven client (or joins the practice's proven
+    record with that address); then the booking takes the status it would
+    have had (approval, intake) and its real messages are scheduled.
+    Clicking twice changes nothing; a lapsed or cancelled request cannot be
+    confirmed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.email_confirm_by is None:
+            return appointment
+        if appointment.status != AppointmentStatus.PENDING or appointment.email_confirm_by <= now:
+            raise NotChangeable(
+                "This request was not confirmed in time and the time was released. "
+                "Please book again."
+            )
+        contact = appointment.client
+        client = client_prove_email(contact=contact, now=now)
+        if client.pk != contact.pk:
+            Appointment.objects.filter(client=contact).update(client=client, updated_at=now)
+            client_discard_contact(contact=contact)
+        appointment.client = client
+        appointment.email_confirm_by = None
+        _set_initial_status(appointment, client)
+        appointment.sequence += 1
+        appointment.save()
+        _send_after_commit(_messages_for_booking(appointment, now))
+    return appointment
+
+
+def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:
+    """Cancel public bookings whose address was not confirmed in time; the time is free again.
+
+    Nobody is told: nobody proved they can be.
+    """
+    now = now or timezone.now()
+    lapsed = Appointment.objects.filter(
+        status=AppointmentStatus.PENDING, email_confirm_by__lte=now
+    ).select_related("client")
+    released = 0
+    for appointment in lapsed:
+        with transaction.atomic():
+            appointment = _lock(appointment)
+            if appointment.email_confirm_by is None or appointment.email_confirm_by > now:
+                continue
+            if appointment.status != AppointmentStatus.PENDING:
+                continue
+            appointment.status = AppointmentStatus.CANCELLED
+            appointment.cancelled_at = now
+            appointment.email_confirm_by = None
+            appointment.sequence += 1
+            appointment.save()
+            notifications.notifications_call_off(appointment=appointment)
+            released += 1
+    return released
 
 
 def appointment_approve(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
@@ -202,6 +300,11 @@ def appointment_approve(*, appointment: Appointment, now: datetime | None = None
         appointment = _lock(appointment)
         if appointment.status != AppointmentStatus.PENDING:
             raise NotChangeable("Only a session awaiting approval can be approved.")
+        if appointment.email_confirm_by is not None:
+            raise NotChangeable(
+                "The client has not confirmed their email yet: the session is approved once "
+                "they click the link we sent (or book it for them by phone)."
+            )
         appointment.status = AppointmentStatus.CONFIRMED
         appointment.sequence += 1
         appointment.save(update_fields=["status", "sequence", "updated_at"])
@@ -219,8 +322,9 @@ def appointment_decline(*, appointment: Appointment, now: datetime | None = None
             raise NotChangeable("Only a session awaiting approval can be declined.")
         appointment.status = AppointmentStatus.CANCELLED
         appointment.cancelled_at = now
+        appointment.email_confirm_by = None
         appointment.sequence += 1
-        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        appointment.save(update_fields=[*_CANCEL_FIELDS])
         due_now = notifications.notifications_schedule_for_decline(appointment=appointment, now=now)
         _send_after_commit(due_now)
     return appointment
@@ -301,6 +405,8 @@ def appointment_reschedule(
             buffer_before=session_type.buffer_before,
             buffer_after=session_type.buffer_after,
         )
+        if appointment.email_confirm_by is not None:
+            appointment.email_confirm_by = min(appointment.email_confirm_by, start)
         if actor == Actor.CLIENT:
             _require_offered(appointment, now=now)
         elif enforce_availability:
@@ -331,8 +437,9 @@ def appointment_cancel(
             AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         )
         appointment.cancelled_at = now
+        appointment.email_confirm_by = None
         appointment.sequence += 1
-        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        appointment.save(update_fields=[*_CANCEL_FIELDS])
         due_now = notifications.notifications_schedule_for_cancellation(
             appointment=appointment, now=now
         )

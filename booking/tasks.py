@@ -28,3 +28,9 @@ def schedule_daily_agendas() -> int:
 @shared_task(ignore_result=True)
 def release_expired_holds() -> int:
     return services.holds_release_expired()
+
+
+@shared_task(ignore_result=True)
+def release_unconfirmed_bookings() -> int:
+    """Every 5 minutes (beat): free the times of public bookings nobody confirmed."""
+    return services.bookings_release_unconfirmed()

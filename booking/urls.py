@@ -13,4 +13,6 @@ urlpatterns = [
     path("manage/<str:token>/cancel/", views.cancel, name="cancel"),
     path("manage/<str:token>/reschedule/", views.reschedule, name="reschedule"),
     path("manage/<str:token>/session.ics", views.appointment_ics, name="appointment-ics"),
+    path("manage/<str:token>/new-links/", views.new_links, name="new-links"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm-email"),
 ]

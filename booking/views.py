@@ -9,9 +9,14 @@ from rest_framework.exceptions import ValidationError
 
 from booking import calendar_links, feeds, ics, policy, selectors, services
 from booking.exceptions import BookingError
-from booking.models import AppointmentStatus, FeedKind
+from booking.models import EMAIL_CONFIRM_WINDOW, AppointmentStatus, FeedKind
 from booking.serializers import AwareDateTimeField
+from booking.tokens import public_id_from_confirm_token
+from clients.audit import audit
+from clients.models import AuditAction
+from clients.services import client_rotate_links
 from practice.ratelimit import rate_limited
+from practice.selectors import practice_current
 
 
 def appointment_or_404(token: str):
@@ -26,8 +31,11 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     if appointment.status == AppointmentStatus.HELD:
         return redirect("booking:details", token=token)
     client = appointment.client
-    client_feed = feeds.feed_get_or_create(
-        kind=FeedKind.CLIENT, practice=appointment.practice, client=client
+    # All of a client's sessions only behind a link the address's owner received.
+    client_feed = (
+        feeds.feed_get_or_create(kind=FeedKind.CLIENT, practice=appointment.practice, client=client)
+        if selectors.manage_link_shows_client(appointment)
+        else None
     )
     deadline = policy.late_cancel_deadline(appointment)
     now = timezone.now()
@@ -45,7 +53,11 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
             appointment.therapist.zone
         ).utcoffset()
         != appointment.start.astimezone(client.zone).utcoffset(),
-        "feed_urls": feeds.feed_urls(client_feed) if client_feed.is_active else None,
+        "feed_urls": feeds.feed_urls(client_feed)
+        if client_feed and client_feed.is_active
+        else None,
+        "proven": client_feed is not None,
+        "awaiting_email": appointment.email_confirm_by is not None,
         "google_url": calendar_links.google(appointment),
         "outlook_url": calendar_links.outlook(appointment),
         "reschedule_url": reverse("booking:times")
@@ -93,3 +105,51 @@ def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="session.ics"'
     return response
+
+
+@require_POST
+@rate_limited("manage")
+def new_links(request: HttpRequest, token: str) -> HttpResponse:
+    """The client retires every link of theirs (this one, emailed ones, the calendar feed)."""
+    appointment = appointment_or_404(token)
+    if not selectors.manage_link_shows_client(appointment):
+        raise Http404("Confirm your email first: the link we sent you has a button for it.")
+    client_rotate_links(client=appointment.client)
+    appointment.client.refresh_from_db()
+    new = selectors.manage_token(appointment)
+    return redirect(reverse("booking:manage", args=[new]) + "?new_links=1")
+
+
+@rate_limited("manage")
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the "confirm your booking" email: a button, so mail scanners that
+    open links do not confirm for the reader."""
+    public_id = public_id_from_confirm_token(token, max_age=EMAIL_CONFIRM_WINDOW)
+    appointment = selectors.appointment_get_by_public_id(public_id) if public_id else None
+    if appointment is None or appointment.client is None:
+        return _confirm_page(request, state="invalid", status=404)
+    if appointment.email_confirm_by is None and appointment.client.is_verified:
+        return redirect("booking:manage", token=selectors.manage_token(appointment))
+    if request.method != "POST":
+        return _confirm_page(request, state="ask", appointment=appointment)
+    try:
+        appointment = services.appointment_confirm_email(appointment=appointment)
+    except BookingError as exc:
+        return _confirm_page(request, state="lapsed", message=exc.message, status=409)
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="identity",
+        client=appointment.client,
+        fields=["email_confirmed"],
+        via="link",
+    )
+    return redirect(
+        reverse("booking:manage", args=[selectors.manage_token(appointment)]) + "?booked=1"
+    )
+
+
+def _confirm_page(request, *, state: str, appointment=None, message="", status=200):
+    practice = appointment.practice if appointment else practice_current()
+    context = {"state": state, "appointment": appointment, "practice": practice, "message": message}
+    return render(request, "booking/confirm_email.html", context, status=status)

@@ -34,6 +34,10 @@ def audit(
 ) -> AuditEvent:
     staff = getattr(request, "staff", None)
     user = request.user if request.user.is_authenticated else None
+    if staff is None and user is not None:
+        from practice.access import staff_context_for
+
+        staff = staff_context_for(request)
     return AuditEvent.objects.create(
         practice=practice or (client.practice if client is not None else staff.practice),
         at=timezone.now(),

@@ -39,6 +39,9 @@ def intake_view(view):
             return render(
                 request, "intake/invalid.html", {"expired": reason == "expired"}, status=404
             )
+        if request.method == "GET":
+            # Whoever opens a link is on record: the client, or a signed-in staff member.
+            audit(request, action=AuditAction.VIEW, what="intake", client=intake.client, via="link")
         return view(request, token, intake)
 
     return never_cache(rate_limited("intake")(wrapped))

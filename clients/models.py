@@ -52,19 +52,36 @@ class Client(models.Model):
         null=True, blank=True, help_text="When they agreed to be contacted about sessions."
     )
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Identity is proven, never typed (docs/architecture.md, "Who is booking").
+    # Set when the person clicked a link sent to ``email``, or when staff
+    # created the record. Until then the record is a *contact*: what one
+    # anonymous booker typed, matched to nobody, sent nothing but "confirm".
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Part of every manage link of a verified client (booking.tokens): a new
+    # value retires all of them at once. Empty for contacts (their links are
+    # the booker's own and die when the address is proven) and for records
+    # older than this field.
+    link_nonce = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            # A returning client who books again with the same email is the same record.
+            # One proven record per address: a contact whose address is proven
+            # joins it rather than making a second one. Unproven contacts may
+            # share an address (anyone can type anyone's email).
             models.UniqueConstraint(
-                "practice", Lower("email"), name="client_unique_email_per_practice"
+                "practice",
+                Lower("email"),
+                condition=Q(verified_at__isnull=False),
+                name="client_unique_verified_email",
             ),
         ]
         indexes = [
             models.Index(Lower("last_name"), name="client_last_name_idx"),
+            # Finding the proven record behind a contact's address.
+            models.Index("practice", Lower("email"), name="client_email_idx"),
         ]
 
     def __str__(self) -> str:
@@ -74,6 +91,10 @@ class Client(models.Model):
     @property
     def zone(self):
         return get_zone(self.time_zone)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def display_name(self) -> str:

@@ -1,12 +1,44 @@
 """Writes for client records."""
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, Intake, IntakeStatus, new_link_nonce
 from practice.models import Practice
+
+
+def client_create_contact(
+    *,
+    practice: Practice,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    time_zone: str,
+    preferred_name: str = "",
+    contact_consent: bool = False,
+) -> Client:
+    """A new, unproven contact from what an anonymous booker typed.
+
+    Never matched to an existing record, whatever the email: typing an
+    address proves nothing. ``client_prove_email`` turns it into a client
+    (its own, or the proven record with that address) once the booker clicks
+    the link sent to that address.
+    """
+    return Client.objects.create(
+        practice=practice,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        phone=phone,
+        time_zone=time_zone,
+        preferred_name=preferred_name.strip(),
+        contact_consent_at=timezone.now() if contact_consent else None,
+    )
 
 
 def client_get_or_create(
@@ -20,19 +52,15 @@ def client_get_or_create(
     preferred_name: str = "",
     contact_consent: bool = False,
 ) -> Client:
-    """The practice's client with this email (any letter case), created if new.
+    """Staff: the practice's proven client with this email (any letter case), created if new.
 
-    A returning client's stored details are left as they are: a booking form
-    is not the place to overwrite a record, and whether one existed is never
-    revealed to the person booking.
+    Staff vouch for a record they create, so it is proven from the start.
+    An existing record's details are left as they are.
     """
     email = email.strip()
-    consent_at = timezone.now() if contact_consent else None
-    existing = Client.objects.filter(practice=practice, email__iexact=email).first()
+    now = timezone.now()
+    existing = _proven_with_email(practice, email)
     if existing is not None:
-        if consent_at and existing.contact_consent_at is None:
-            existing.contact_consent_at = consent_at
-            existing.save(update_fields=["contact_consent_at", "updated_at"])
         return existing
     try:
         with transaction.atomic():
@@ -44,11 +72,87 @@ def client_get_or_create(
                 phone=phone,
                 time_zone=time_zone,
                 preferred_name=preferred_name.strip(),
-                contact_consent_at=consent_at,
+                contact_consent_at=now if contact_consent else None,
+                verified_at=now,
+                link_nonce=new_link_nonce(),
             )
     except IntegrityError:
         # Another request created the same client a moment ago.
-        return Client.objects.get(practice=practice, email__iexact=email)
+        return _proven_with_email(practice, email)
+
+
+def _proven_with_email(practice: Practice, email: str) -> Client | None:
+    return (
+        Client.objects.filter(
+            practice=practice, email__iexact=email.strip(), verified_at__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def client_prove_email(*, contact: Client, now=None) -> Client:
+    """The booker clicked the link sent to the contact's address: identity proven.
+
+    Returns the proven client: the practice's existing record with that
+    address (the address's owner booked; the zone they gave this time and
+    their consent to be contacted are carried over, and the caller moves the
+    contact's sessions there and discards it), or else the contact itself,
+    now proven. Either way the client gets a new link nonce, so links issued
+    before the proof stop working. Call inside the caller's transaction.
+    """
+    now = now or timezone.now()
+    contact = Client.objects.select_for_update().get(pk=contact.pk)
+    if contact.is_verified:
+        return contact
+    existing = _proven_with_email(contact.practice, contact.email)
+    if existing is None:
+        contact.verified_at = now
+        contact.link_nonce = new_link_nonce()
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=["verified_at", "link_nonce", "updated_at"])
+            return contact
+        except IntegrityError:
+            # Another contact with this address was proven a moment ago: join it.
+            existing = _proven_with_email(contact.practice, contact.email)
+    return _join(contact=contact, client=existing)
+
+
+def _join(*, contact: Client, client: Client) -> Client:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changed = ["link_nonce", "time_zone", "updated_at"]
+    client.link_nonce = new_link_nonce()
+    client.time_zone = contact.time_zone
+    if contact.contact_consent_at and client.contact_consent_at is None:
+        client.contact_consent_at = contact.contact_consent_at
+        changed.append("contact_consent_at")
+    client.save(update_fields=changed)
+    return client
+
+
+def client_discard_contact(*, contact: Client) -> None:
+    """Delete an unproven contact whose sessions have moved to a proven record."""
+    if contact.is_verified:
+        raise ValidationError("Only an unproven contact can be discarded.")
+    contact.delete()
+
+
+def client_rotate_links(*, client: Client) -> Client:
+    """Retire every manage link and the calendar feed URL of a client; new ones replace them.
+
+    For a proven client only (a contact's single link dies with its proof).
+    """
+    from booking.models import CalendarFeed
+
+    if not client.is_verified:
+        raise ValidationError("This contact has not confirmed their email yet.")
+    client.link_nonce = new_link_nonce()
+    client.save(update_fields=["link_nonce", "updated_at"])
+    for feed in CalendarFeed.objects.filter(client=client):
+        feed.secret = secrets.token_urlsafe(32)
+        feed.save(update_fields=["secret", "updated_at"])
+    return client
 
 
 CONTACT_FIELDS = (
@@ -77,11 +181,35 @@ def client_update_contact(*, client: Client, changes: dict) -> list[str]:
         try:
             with transaction.atomic():
                 client.save(update_fields=[*changed, "updated_at"])
+                if "email" in changed:
+                    _intake_restart_for_new_address(client)
         except IntegrityError as exc:
             raise ValidationError(
                 {"email": "Another client of the practice already uses this email."}
             ) from exc
     return changed
+
+
+def _intake_restart_for_new_address(client: Client) -> None:
+    """A new address never opens answers given before it: an unfinished intake starts again.
+
+    Its link changes (the old one stops working) and its answers and
+    signatures so far are discarded, so whoever reads the new address sees
+    only what they give themselves. A submitted intake is the practice's
+    record and stays; its link only shows that it was sent.
+    """
+    intake = Intake.objects.select_for_update().filter(client=client).first()
+    if intake is None:
+        return
+    intake.link_nonce = new_link_nonce()
+    if intake.is_complete:
+        intake.save(update_fields=["link_nonce", "updated_at"])
+        return
+    intake.answers = {}
+    intake.status = IntakeStatus.INVITED
+    intake.started_at = None
+    intake.save(update_fields=["link_nonce", "answers", "status", "started_at", "updated_at"])
+    client.signatures.all().delete()
 
 
 def client_assign_therapist(*, client: Client, therapist) -> None:
@@ -143,6 +271,7 @@ def client_anonymise(*, client: Client, now=None) -> Client:
             "emergency_contact_phone": "",
             "emergency_contact_relationship": "",
             "contact_consent_at": None,
+            "link_nonce": new_link_nonce(),
             "status": ClientStatus.DISCHARGED,
             "anonymised_at": now,
         }.items():

@@ -184,6 +184,22 @@ def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
 
 @staff_required(allow=can_run_intake)
 @require_POST
+def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    try:
+        services.client_rotate_links(client=client)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("staff-client", client.public_id)
+    audit(request, action=AuditAction.CHANGE, what="links", client=client)
+    messages.success(
+        request, "Done: the client's earlier links and calendar subscription no longer work."
+    )
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
 def intake_review(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(request.staff, public_id)
     intake = get_object_or_404(Intake, client=client)

@@ -18,6 +18,11 @@ staff_urlpatterns = [
         name="staff-intake-resend",
     ),
     path(
+        "clients/<uuid:public_id>/links/rotate/",
+        staff_views.client_rotate_links,
+        name="staff-client-rotate-links",
+    ),
+    path(
         "clients/<uuid:public_id>/intake/review/",
         staff_views.intake_review,
         name="staff-intake-review",

@@ -18,8 +18,13 @@ calendars, hours,  —           everyone's    their own               all
 sessions
 =================  ==========  ============  ======================  =====
 
-"Own clients" of a therapist: assigned to them, or with a session with them.
-Clients reach their own data only through signed links (clients.tokens).
+"Own clients" of a therapist: assigned to them (by staff, or by the client's
+own booking once their email is proven), or with a session with them that is
+requested, booked or has taken place — not a cancelled one. Nothing an
+anonymous booker types reaches an existing record: a public booking makes a
+new contact, joined to a record only when the address's owner confirms
+(docs/architecture.md, "Who is booking"). Clients reach their own data only
+through signed links (booking.tokens, clients.tokens).
 """
 
 from dataclasses import dataclass
@@ -107,13 +112,20 @@ def _context(user, *, by_token: bool = False) -> StaffContext | None:
 
 def clients_visible(context: StaffContext) -> QuerySet:
     """The clients whose contact and scheduling data this staff member may see."""
-    from booking.models import Appointment
+    from booking.models import Appointment, AppointmentStatus
     from clients.models import Client
 
     clients = Client.objects.filter(practice=context.practice)
     if context.is_therapist:
         sessions_with_them = Appointment.objects.filter(
-            client=OuterRef("pk"), therapist=context.therapist
+            client=OuterRef("pk"),
+            therapist=context.therapist,
+            status__in=(
+                AppointmentStatus.PENDING,
+                AppointmentStatus.CONFIRMED,
+                AppointmentStatus.COMPLETED,
+                AppointmentStatus.NO_SHOW,
+            ),
         )
         clients = clients.filter(
             Q(assigned_therapist=context.therapist) | Exists(sessions_with_them)

@@ -14,7 +14,7 @@ request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _SECRET_PATHS = [
-    (re.compile(r"(/book/(?:manage|details)/)[^/\s?\"']+"), r"\1<token>"),
+    (re.compile(r"(/book/(?:manage|details|confirm)/)[^/\s?\"']+"), r"\1<token>"),
     (re.compile(r"(/api/v1/bookings/)(?!\s)[^/\s?\"']{20,}"), r"\1<token>"),
     (re.compile(r"(/calendar/)[^/\s?\"']+(\.ics)"), r"\1<token>\2"),
     # The client's intake link (at the start of a path, not /staff/intake/ or an API path).

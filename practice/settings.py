@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.release_expired_holds",
         "schedule": 5 * 60.0,
     },
+    "release-unconfirmed-bookings": {
+        "task": "booking.tasks.release_unconfirmed_bookings",
+        "schedule": 5 * 60.0,
+    },
     "schedule-daily-agendas": {
         "task": "booking.tasks.schedule_daily_agendas",
         "schedule": 15 * 60.0,

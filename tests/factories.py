@@ -4,9 +4,10 @@ from datetime import time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from booking.models import WorkingHours
-from clients.models import Client
+from clients.models import Client, new_link_nonce
 from practice.models import Modality, Practice, Room, SessionType, Therapist
 
 
@@ -91,3 +92,6 @@ class ClientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Client{n}")
     email = factory.Sequence(lambda n: f"client{n}@example.com")
     time_zone = "America/New_York"
+    # A known client: created by staff, or whose email link was used.
+    verified_at = factory.LazyFunction(timezone.now)
+    link_nonce = factory.LazyFunction(new_link_nonce)

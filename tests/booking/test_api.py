@@ -170,7 +170,7 @@ def test_booking_answers_201_with_times_in_the_clients_zone(api, now, therapist)
     body = response.json()
     appointment = Appointment.objects.get()
     assert body["id"] == str(appointment.public_id)
-    assert body["status"] == "confirmed"
+    assert body["status"] == "pending"  # until the emailed link is used
     assert body["start"] == "2026-03-03T16:00:00+01:00"  # 10:00 EST is 16:00 CET
     assert body["end"] == "2026-03-03T16:50:00+01:00"
     assert body["timezone"] == "Europe/Berlin"
@@ -341,7 +341,7 @@ def test_inside_the_late_cancel_window_the_api_refuses_and_explains(
         assert response.status_code == 409
         assert response.json()["code"] == "policy"
         assert "within 24 hours" in response.json()["detail"]
-    assert Appointment.objects.get().status == AppointmentStatus.CONFIRMED
+    assert Appointment.objects.get().status == AppointmentStatus.PENDING
 
 
 def test_the_manage_page_shows_the_session_in_the_clients_zone(api, now, therapist):

@@ -10,7 +10,7 @@ from booking.models import Appointment, AppointmentStatus, TimeOff
 from booking.services import (
     Actor,
     appointment_book,
-    appointment_book_for_new_or_returning_client,
+    appointment_book_public,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -162,32 +162,11 @@ def test_a_pending_request_holds_the_time_too(now, therapist, client_record, pra
         book(therapist, session_type, ClientFactory(practice=practice))
 
 
-def test_a_returning_client_is_matched_by_email_not_duplicated(now, therapist, practice):
-    session_type = therapist.session_types.get()
-    details = {
-        "first_name": "Robin",
-        "last_name": "Example",
-        "email": "robin@example.com",
-        "time_zone": "Europe/Berlin",
-    }
-    first = appointment_book_for_new_or_returning_client(
-        therapist=therapist, session_type=session_type, start=TUESDAY_10, client_details=details
-    )
-    second = appointment_book_for_new_or_returning_client(
-        therapist=therapist,
-        session_type=session_type,
-        start=TUESDAY_10 + timedelta(hours=1),
-        client_details=details | {"email": "ROBIN@example.com", "first_name": "Someone"},
-    )
-    assert first.client_id == second.client_id
-    assert Client.objects.get().first_name == "Robin"
-
-
 def test_a_failed_booking_leaves_no_new_client_behind(now, therapist, practice, client_record):
     session_type = therapist.session_types.get()
     book(therapist, session_type, client_record)
     with pytest.raises(SlotUnavailable):
-        appointment_book_for_new_or_returning_client(
+        appointment_book_public(
             therapist=therapist,
             session_type=session_type,
             start=TUESDAY_10,

@@ -324,9 +324,9 @@ def test_the_management_command_prints_and_rotates_the_url(client, booked, feed,
 
 
 def test_the_download_emails_and_feed_share_one_event(client, booked, feed):
-    from booking.tokens import manage_token_for
+    from booking.selectors import manage_token
 
-    download = client.get(f"/book/manage/{manage_token_for(booked.public_id)}/session.ics")
+    download = client.get(f"/book/manage/{manage_token(booked)}/session.ics")
     assert download.status_code == 200
     (downloaded,) = parse_all(download.content).walk("VEVENT")
     (in_feed,) = events_of(fetch(client, feed))[1].values()

@@ -6,10 +6,17 @@ import pytest
 
 from booking.exceptions import SlotUnavailable
 from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
-from booking.selectors import slot_list
-from booking.services import appointment_book, appointment_confirm_hold, appointment_hold
+from booking.selectors import manage_token, slot_list
+from booking.services import (
+    appointment_book,
+    appointment_confirm_email,
+    appointment_confirm_hold,
+    appointment_hold,
+)
 from booking.tokens import manage_token_for
+from clients.models import Client
 from tests.factories import ClientFactory, TherapistFactory
+from tests.support.identity import confirm_email
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 DETAILS = {
@@ -63,8 +70,9 @@ def test_confirming_a_hold_books_it_once_even_if_submitted_twice(now, therapist)
     first = appointment_confirm_hold(hold=hold, client_details=details)
     again = appointment_confirm_hold(hold=hold, client_details=details)
     assert first.pk == again.pk == hold.pk
-    assert first.status == AppointmentStatus.CONFIRMED
-    assert first.notifications.filter(kind="confirmation").count() == 1
+    assert first.status == AppointmentStatus.PENDING and first.email_confirm_by is not None
+    assert first.notifications.filter(kind="verify_email").count() == 1
+    assert Client.objects.count() == 1
 
 
 def test_an_expired_hold_taken_by_someone_else_cannot_be_confirmed(
@@ -102,7 +110,8 @@ def test_an_expired_hold_nobody_took_can_still_be_confirmed(now, therapist, time
             "time_zone": "UTC",
         },
     )
-    assert booked.status == AppointmentStatus.CONFIRMED
+    assert booked.status == AppointmentStatus.PENDING
+    assert appointment_confirm_email(appointment=booked).status == AppointmentStatus.CONFIRMED
 
 
 def test_holds_never_appear_in_feeds_or_get_messages(now, therapist):
@@ -212,10 +221,15 @@ def test_details_book_the_held_time_and_record_consent(client, now, therapist):
     assert response["Location"] == f"/book/manage/{token}/?booked=1"
     hold.refresh_from_db()
     assert (hold.status, hold.first_session, hold.client_note) == (
-        AppointmentStatus.CONFIRMED,
+        AppointmentStatus.PENDING,
         True,
         "Evenings suit me",
     )
+    assert "check your email" in client.get(response["Location"]).content.decode()
+    confirmed = confirm_email(client, hold)
+    hold.refresh_from_db()
+    assert hold.status == AppointmentStatus.CONFIRMED
+    assert confirmed["Location"] == f"/book/manage/{manage_token(hold)}/?booked=1"
     assert hold.client.phone == "+12025550143"
     assert hold.client.time_zone == "America/Chicago"
     assert hold.client.contact_consent_at == now
@@ -225,6 +239,9 @@ def test_the_manage_page_refuses_changes_inside_the_window(client, now, therapis
     hold = hold_now(therapist)
     token = manage_token_for(hold.public_id)
     client.post(f"/book/details/{token}/", DETAILS)
+    confirm_email(client, hold)
+    hold.refresh_from_db()
+    token = manage_token(hold)
     time_machine.move_to(TUESDAY_10 - timedelta(hours=2), tick=False)
     page = client.get(f"/book/manage/{token}/").content.decode()
     assert "can no longer be changed online" in page and "+1 212 555 0100" in page

@@ -11,7 +11,7 @@ from clients.models import ConsentDocument, ConsentKind, Intake, IntakeForm, Int
 from clients.questions import DEFAULT_QUESTIONS
 from practice.models import StaffRole
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
-from tests.browser.test_booking_pages import choose, fill_details, slot_after
+from tests.browser.test_booking_pages import choose, confirm_by_email, fill_details, slot_after
 from tests.practice.test_staff_auth import code_for
 from tests.support.staff import make_staff
 
@@ -65,6 +65,8 @@ def test_book_intake_review_and_the_therapist_sees_scores_and_the_flag(open_page
     fill_details(page, **{"First name": "Morgan", "Last name": "Testperson"})
     page.get_by_role("button", name="Book this session").click()
     page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
+    assert not [m for m in mail.outbox if "/intake/" in m.body]  # not before the address is proven
+    confirm_by_email(page)
 
     # 2. The intake link arrives by email.
     (invite,) = [m for m in mail.outbox if "/intake/" in m.body]

@@ -6,6 +6,7 @@ for that role the client does not exist (404, not 403: no hint that they do).
 
 import pytest
 from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
 from clients import intake_services
 from clients.models import Intake
@@ -70,9 +71,31 @@ def call(client, method, path, **kwargs):
     return getattr(client, method)(path, **kwargs)
 
 
+def borrow_identity(client_record, therapist) -> None:
+    """An anonymous booker books ``therapist`` through the public API with the client's email."""
+    therapist.session_types.add(*client_record.practice.session_types.all())
+    response = APIClient().post(
+        "/api/v1/bookings/",
+        {
+            "therapist": therapist.pk,
+            "session_type": client_record.practice.session_types.first().pk,
+            "start": "2026-03-06T10:00:00-05:00",
+            "timezone": "UTC",
+            "client": {"first_name": "M", "last_name": "X", "email": client_record.email.upper()},
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("known_email", [False, True], ids=["", "booked-with-known-email"])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path", "expected"), HTML + API, ids=lambda v: str(v)[:40])
-def test_role_matrix(client, submitted, staff, role, method, path, expected):
+def test_role_matrix(client, submitted, staff, role, method, path, expected, known_email):
+    """With ``known_email``, someone booked "other_therapist" typing the client's address:
+    nobody's access changes (above all, other_therapist's stays 404)."""
+    if known_email:
+        borrow_identity(submitted, staff["other_therapist"].therapist)
     as_role(client, role, staff)
     response = call(client, method, path.format(c=submitted.public_id))
     assert response.status_code == expected[ROLES.index(role)], response.content[:300]

@@ -100,6 +100,7 @@ def test_a_caller_becomes_a_client_and_is_booked_with_the_same_guarantees(
         last_name="C",
         email="b@example.net",
         time_zone="UTC",
+        verified_at=now,
     )
     clash = client.post(f"/staff/clients/{other.public_id}/book/", form)
     assert clash.status_code == 409

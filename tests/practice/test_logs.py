@@ -96,10 +96,12 @@ def test_each_response_carries_its_request_id(client, db):
 def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
     client, now, therapist, intake_practice, log_output, django_capture_on_commit_callbacks
 ):
+    from booking.models import Appointment
     from clients.intake_services import current_consents
     from clients.models import Intake
     from clients.tokens import intake_token
     from practice.models import StaffRole
+    from tests.support.identity import confirm_email
     from tests.support.staff import make_staff, sign_in
 
     answer = "Grief after losing my brother Ellis"
@@ -116,6 +118,11 @@ def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
             content_type="application/json",
         )
     assert booked.status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = confirm_email(client, Appointment.objects.get(public_id=booked.json()["id"]))
+    assert confirmed.status_code == 302
+    confirm_token = confirmed.request["PATH_INFO"].split("/")[-2]
+    assert client.get(f"/book/confirm/{confirm_token[:-4]}xyz/").status_code == 404  # logged
     intake = Intake.objects.get(client__email=EMAIL)
     token = intake_token(intake)
     link = f"/intake/{token}/"
@@ -147,5 +154,7 @@ def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
 
     text = log_output.getvalue()
     assert "Not Found: /intake/<token>/" in text
-    for secret in (NAME, SURNAME, EMAIL, PHONE, "Ellis", answer, token, token[:20]):
+    assert "Not Found: /book/confirm/<token>/" in text
+    secrets = (NAME, SURNAME, EMAIL, PHONE, "Ellis", answer, token, token[:20], confirm_token[:20])
+    for secret in secrets:
         assert secret not in text, secret
