@@ -8,8 +8,8 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from practice.cache_control import PUBLIC_ROUTES
 
+from practice.cache_control import PUBLIC_ROUTES
 from practice.models import StaffRole
 from tests.support.staff import make_staff, sign_in
 
