@@ -310,6 +310,9 @@ REST_FRAMEWORK = {
     # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# Times one client address may hold on the booking pages without giving details
+# (booking/holds.py); each browser holds one at a time.
+HOLDS_PER_ADDRESS = env.int("HOLDS_PER_ADDRESS", default=5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Therapy practice booking API",
     "DESCRIPTION": "Public booking API: therapists, session types, free slots, bookings.",
