@@ -14,4 +14,5 @@ RUN useradd --system --home /app booking && mkdir -p /app/var && chown booking /
 USER booking
 
 EXPOSE 8000
-CMD ["gunicorn", "practice.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Bind, workers and the token-redacting access log: gunicorn.conf.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "practice.wsgi:application"]

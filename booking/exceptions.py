@@ -33,3 +33,13 @@ class NotChangeable(BookingError):
     """The appointment is no longer active (already cancelled, in the past): 409."""
 
     code = "not_changeable"
+
+
+class TooManyHolds(BookingError):
+    """One client address holds HOLDS_PER_ADDRESS times already: 429 after ``retry_after``."""
+
+    code = "too_many_holds"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

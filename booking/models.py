@@ -180,6 +180,10 @@ HOLD_DURATION = timedelta(minutes=10)
 # How long a public booking waits for its booker to confirm the email address
 # (never past the session's start), before the time is released.
 EMAIL_CONFIRM_WINDOW = timedelta(hours=24)
+# A hold made from the public pages starts this short and gets HOLD_DURATION
+# when its details page first opens (booking/holds.py): times picked by a
+# script that never reads the details form come free again quickly.
+HOLD_UNTIL_DETAILS = timedelta(minutes=3)
 
 
 class TsTzRange(Func):
@@ -315,6 +319,31 @@ class Appointment(models.Model):
         self.end = start + self.session_type.duration
         self.blocked_start = start - buffer_before
         self.blocked_end = self.end + buffer_after
+
+
+class HoldClaim(models.Model):
+    """Who holds a time picked on the public pages: a browser and a client address.
+
+    Both as keyed hashes (booking/holds.py), never in clear. Deleted with its
+    hold, and by the expired-holds task once the hold is booked or gone.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="hold_claim"
+    )
+    browser = models.CharField(max_length=64)
+    address = models.CharField(max_length=64)
+    extended = models.BooleanField(default=False, help_text="The details page has opened.")
+
+    class Meta:
+        indexes = [
+            # The per-browser lookup (release the previous hold) and the per-address count.
+            models.Index(fields=["browser"], name="holdclaim_browser_idx"),
+            models.Index(fields=["address"], name="holdclaim_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold claim for {self.appointment_id}"
 
 
 class NotificationKind(models.TextChoices):

@@ -5,17 +5,20 @@ detection and loading more days in place. Every write goes through
 booking.services, so the pages have the API's guarantees.
 """
 
+import re
+import secrets
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from booking import policy, selectors, services
-from booking.exceptions import BookingError, SlotUnavailable
+from booking import holds, policy, selectors, services
+from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
 from booking.forms import DetailsForm
 from booking.models import AppointmentStatus
 from booking.serializers import AwareDateTimeField
@@ -23,11 +26,15 @@ from booking.tokens import manage_token_for
 from booking.views import appointment_or_404
 from practice.models import SessionType, Therapist
 from practice.parsing import int_or_none
-from practice.ratelimit import rate_limited
+from practice.ratelimit import client_address, rate_limited
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
 
 DAYS_PER_PAGE = 7
+# The browser's id for holds: random, readable by the server only.
+BROWSER_COOKIE = "booking_browser"
+BROWSER_COOKIE_AGE = 24 * 60 * 60
+_BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
 def _practice():
@@ -197,27 +204,48 @@ def hold(request: HttpRequest) -> HttpResponse:
     }
     if start is None:
         return redirect(_times_url(**back))
-    now = timezone.now()
     offering = list(session_type.therapists.filter(is_active=True))
     if back["therapist"]:
         offering = [t for t in offering if t.pk == _id(back["therapist"])]
-    free = [
-        t
-        for t in offering
-        if selectors.slot_is_free(therapist=t, session_type=session_type, start=start, now=now)
-    ]
+    browser = _browser_id(request)
     try:
-        if not free:
-            raise SlotUnavailable(services.TAKEN_MESSAGE)
-        therapist = selectors.therapist_pick_fairly(candidates=free, start=start)
-        held = services.appointment_hold(
-            therapist=therapist, session_type=session_type, start=start, now=now
+        held = holds.hold_for_browser(
+            browser=browser,
+            address=client_address(request),
+            session_type=session_type,
+            therapists=offering,
+            start=start,
         )
+    except TooManyHolds as exc:
+        return _too_many_holds(request, exc, times_url=_times_url(**back))
     except BookingError:
         day = start.astimezone(get_zone(back["tz"])).date().isoformat()
         return redirect(_times_url(**back, start=day, taken=1))
     token = manage_token_for(held.public_id)
-    return redirect(reverse("booking:details", args=[token]) + f"?tz={back['tz']}")
+    response = redirect(reverse("booking:details", args=[token]) + f"?tz={back['tz']}")
+    if request.COOKIES.get(BROWSER_COOKIE) != browser:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            browser,
+            max_age=BROWSER_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _browser_id(request: HttpRequest) -> str:
+    """This browser's random id (booking/holds.py ties holds to it), or a new one."""
+    value = request.COOKIES.get(BROWSER_COOKIE, "")
+    return value if _BROWSER_ID.fullmatch(value) else secrets.token_urlsafe(18)
+
+
+def _too_many_holds(request: HttpRequest, exc: TooManyHolds, *, times_url: str) -> HttpResponse:
+    context = {"message": exc.message, "wait": exc.retry_after, "times_url": times_url}
+    response = render(request, "booking/too_many_holds.html", context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _times_url(**params) -> str:
@@ -229,6 +257,7 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
     appointment = appointment_or_404(token)
     if appointment.status != AppointmentStatus.HELD:
         return redirect("booking:manage", token=token)
+    holds.hold_extend_for_details(hold=appointment)
     practice = appointment.practice
     zone_name = _zone_name(request, practice)
     form = DetailsForm(request.POST or None)

@@ -6,7 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
@@ -15,7 +15,13 @@ from django.utils import timezone
 from booking import notifications, selectors
 from booking.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
-from booking.models import EMAIL_CONFIRM_WINDOW, HOLD_DURATION, Appointment, AppointmentStatus
+from booking.models import (
+    EMAIL_CONFIRM_WINDOW,
+    HOLD_DURATION,
+    Appointment,
+    AppointmentStatus,
+    HoldClaim,
+)
 from booking.policy import humanize_duration, late_cancel_deadline
 from clients.intake_services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
@@ -163,8 +169,9 @@ def appointment_hold(
     session_type: SessionType,
     start: datetime,
     now: datetime | None = None,
+    duration: timedelta = HOLD_DURATION,
 ) -> Appointment:
-    """Hold an offered time for HOLD_DURATION while the client types their details.
+    """Hold an offered time for ``duration`` while the client types their details.
 
     A hold is an appointment row in status ``held``, so the same exclusion
     constraint keeps everyone else off the slot.
@@ -180,7 +187,7 @@ def appointment_hold(
         therapist=therapist,
         session_type=session_type,
         status=AppointmentStatus.HELD,
-        hold_expires_at=now + HOLD_DURATION,
+        hold_expires_at=now + duration,
     )
     hold.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
@@ -367,12 +374,17 @@ def appointment_record_outcome(
 
 
 def holds_release_expired(*, now: datetime | None = None) -> int:
-    """Delete holds past their expiry (they no longer block anything but a table scan)."""
+    """Delete holds past their expiry (they no longer block anything but a table scan).
+
+    Their claims go with them; the claims of holds since booked are deleted
+    too (who held a time matters only while it is held).
+    """
     now = now or timezone.now()
-    deleted, _ = Appointment.objects.filter(
+    _, deleted = Appointment.objects.filter(
         status=AppointmentStatus.HELD, hold_expires_at__lte=now
     ).delete()
-    return deleted
+    HoldClaim.objects.exclude(appointment__status=AppointmentStatus.HELD).delete()
+    return deleted.get(Appointment._meta.label, 0)
 
 
 OUTSIDE_HOURS_MESSAGE = (

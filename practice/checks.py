@@ -27,3 +27,20 @@ def field_encryption_keys(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def site_url_is_https(app_configs, **kwargs):
+    """Links in emails and feeds carry manage, intake and feed tokens: HTTPS only."""
+    from django.conf import settings
+
+    if settings.DEBUG or settings.SITE_URL.startswith("https://"):
+        return []
+    return [
+        Error(
+            f"SITE_URL must start with https:// in production (it is {settings.SITE_URL!r}): "
+            "links in emails, texts and calendar feeds carry secret tokens.",
+            hint="Set SITE_URL to the public address, e.g. SITE_URL=https://booking.example.org",
+            id="practice.E002",
+        )
+    ]

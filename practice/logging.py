@@ -1,8 +1,9 @@
 """Logs: one JSON object a line, a request id on each, no personal data or tokens.
 
-Secret-bearing paths (manage links, intake links, calendar feeds) are
-rewritten before any handler writes them: Django logs the path of every 4xx
-and 5xx, and the development server every request.
+Secret-bearing paths (manage links, intake links, calendar feeds) and
+``reschedule=`` query values are rewritten before any handler writes them:
+Django logs the path of every 4xx and 5xx, and the development server every
+request. gunicorn's access log uses the same rules (practice/gunicorn_logging.py).
 """
 
 import logging
@@ -19,6 +20,10 @@ _SECRET_PATHS = [
     (re.compile(r"(/calendar/)[^/\s?\"']+(\.ics)"), r"\1<token>\2"),
     # The client's intake link (at the start of a path, not /staff/intake/ or an API path).
     (re.compile(r"(?<![\w/-])(/intake/)[^/\s?\"']+"), r"\1<token>"),
+    # ... and as a whole address (a Referer header, a link in a message).
+    (re.compile(r"(https?://[^/\s\"']+/intake/)[^/\s?\"']+"), r"\1<token>"),
+    # Moving a session: the times page carries the manage token in its query.
+    (re.compile(r"([?&]reschedule=)[^&\s\"']+"), r"\1<token>"),
 ]
 
 

@@ -9,7 +9,7 @@ import math
 from functools import wraps
 
 from django.shortcuts import render
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 
 class _Scope:
@@ -34,3 +34,8 @@ def rate_limited(scope: str):
         return wrapped
 
     return decorator
+
+
+def client_address(request) -> str:
+    """The client's address by the rate limits' rule (REST_FRAMEWORK["NUM_PROXIES"])."""
+    return BaseThrottle().get_ident(request)

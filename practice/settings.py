@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "practice.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise (static files stay cacheable): no-store unless the route is public.
+    "practice.cache_control.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -312,6 +314,9 @@ REST_FRAMEWORK = {
     # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# Times one client address may hold on the booking pages without giving details
+# (booking/holds.py); each browser holds one at a time.
+HOLDS_PER_ADDRESS = env.int("HOLDS_PER_ADDRESS", default=5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Therapy practice booking API",
     "DESCRIPTION": "Public booking API: therapists, session types, free slots, bookings.",
