@@ -28,6 +28,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practice.access import staff_context_for
+from practice.ratelimit import rate_limited
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
@@ -90,6 +91,7 @@ def _next_url(request) -> str:
 @sensitive_post_parameters("password", "otp_token")
 @csrf_protect
 @never_cache
+@rate_limited("login", methods=("POST",))
 def login(request):
     form = StaffLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():

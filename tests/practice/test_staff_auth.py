@@ -115,3 +115,89 @@ def test_sign_out_needs_a_post(client, receptionist, practice):
 def test_weak_staff_passwords_are_refused(weak):
     with pytest.raises(ValidationError):
         validate_password(weak)
+
+
+# --- Behind the TLS proxy: the client's address, not the proxy's ------------------
+
+PROXY = "10.0.0.2"
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+
+def via_proxy(forwarded_for: str) -> dict:
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded_for}
+
+
+def test_behind_the_proxy_one_clients_bad_passwords_do_not_lock_out_another(
+    client, receptionist, settings, behind_one_proxy
+):
+    attacker = via_proxy("203.0.113.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, receptionist.username, password="wrong", **attacker)
+    assert login(client, receptionist.username, **attacker).status_code == 429
+    # The real user comes through the same proxy from their own address.
+    assert login(client, receptionist.username, **via_proxy("198.51.100.7")).status_code == 302
+
+
+def test_a_client_cannot_pick_its_address_with_a_forged_forwarded_header(
+    client, receptionist, settings, behind_one_proxy
+):
+    # The proxy appends the address it saw; whatever the client sent comes before it.
+    for forged in range(settings.AXES_FAILURE_LIMIT):
+        headers = via_proxy(f"192.0.2.{forged}, 203.0.113.9")
+        login(client, receptionist.username, password="wrong", **headers)
+    assert (
+        login(client, receptionist.username, **via_proxy("192.0.2.77, 203.0.113.9")).status_code
+        == 429
+    )
+    assert login(client, receptionist.username, **via_proxy("198.51.100.7")).status_code == 302
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, receptionist, settings):
+    for forged in range(settings.AXES_FAILURE_LIMIT):
+        login(
+            client,
+            receptionist.username,
+            password="wrong",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{forged}",
+        )
+    assert (
+        login(client, receptionist.username, HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+    )
+
+
+def test_a_malformed_forwarded_address_is_a_readable_failure_not_a_500(
+    client, receptionist, behind_one_proxy
+):
+    response = login(client, receptionist.username, password="wrong", **via_proxy("not-an-ip"))
+    assert response.status_code == 400
+    assert login(client, receptionist.username, **via_proxy("not-an-ip")).status_code == 302
+
+
+@pytest.fixture
+def low_login_rate(monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(
+        ScopedRateThrottle,
+        "THROTTLE_RATES",
+        {**ScopedRateThrottle.THROTTLE_RATES, "login": "3/hour"},
+    )
+
+
+def test_sign_in_attempts_from_one_address_are_limited_across_user_names(
+    client, receptionist, low_login_rate, behind_one_proxy
+):
+    sprayer = via_proxy("203.0.113.9")
+    for name in ("anna", "ben", "carla"):
+        assert login(client, name, password="Winter2026!", **sprayer).status_code == 400
+    limited = login(client, "dora", password="Winter2026!", **sprayer)
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 3600
+    assert "Please wait a moment" in limited.content.decode()
+    # Reading the page is not an attempt, and other addresses have their own allowance.
+    assert client.get("/staff/login/", **sprayer).status_code == 200
+    assert login(client, receptionist.username, **via_proxy("198.51.100.7")).status_code == 302
