@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking import feed_views
 from clients.urls import intake_urlpatterns, staff_urlpatterns
-from practice import auth, health
+from practice import auth, health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -15,6 +15,12 @@ urlpatterns = [
     path("staff/login/", auth.login, name="staff-login"),
     path("staff/logout/", auth.logout, name="staff-logout"),
     path("staff/two-factor/", auth.two_factor, name="staff-two-factor"),
+    path("staff/api-tokens/", views.api_token_list, name="staff-api-tokens"),
+    path(
+        "staff/api-tokens/<int:token_id>/revoke/",
+        views.api_token_revoke,
+        name="staff-api-token-revoke",
+    ),
     path("staff/", include(staff_urlpatterns)),
     path("staff/", include("booking.staff_urls")),
     path("intake/", include(intake_urlpatterns)),
