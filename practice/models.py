@@ -290,3 +290,33 @@ class ApiToken(models.Model):
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+class EnrolmentLink(models.Model):
+    """A one-time, expiring link that lets one staff user set up their authenticator.
+
+    Without one, a password alone cannot enrol a device (so whoever learns a new
+    staff member's password first cannot make their own phone the second factor).
+    Only a digest of the link's secret is stored (practice.two_factor).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    # Looked up by digest: the secret is random, so its digest is a safe key.
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link #{self.pk}"
+
+    def is_usable(self, now) -> bool:
+        return self.used_at is None and now < self.expires_at

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "practice",
     "clients",
     "booking",
@@ -183,6 +184,8 @@ AUTHENTICATION_BACKENDS = [
 # Staff sessions end when the browser closes, and after 8 idle hours at most.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# Password-reset links (emailed; practice.passwords) work once, for this long.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Login rate limiting (django-axes): after LOGIN_FAILURE_LIMIT failed logins for
 # one user name from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
@@ -307,6 +310,7 @@ REST_FRAMEWORK = {
         "intake": env.str("RATE_LIMIT_INTAKE", default="60/minute"),
         # Sign-in attempts (POSTs) per address, whatever the user name.
         "login": env.str("RATE_LIMIT_LOGIN", default="30/hour"),
+        "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/hour"),
     },
     # Behind N trusted proxies, the client is the Nth address from the right
     # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.
