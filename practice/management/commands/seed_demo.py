@@ -121,7 +121,8 @@ class Command(BaseCommand):
                 + ", ".join(usernames)
                 + f" (password: {DEMO_PASSWORD}). Two-factor is off for the demo; "
                 "a real practice keeps it on (Practice.require_two_factor). To try it, "
-                "`manage.py two_factor_link owner` prints a one-time set-up link."
+                "`DEBUG=1 .venv/bin/python manage.py two_factor_link owner` prints "
+                "a one-time set-up link."
             )
         )
 
