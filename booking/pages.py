@@ -211,7 +211,7 @@ def hold(request: HttpRequest) -> HttpResponse:
     try:
         held = holds.hold_for_browser(
             browser=browser,
-            address=client_address(request),
+            address=client_address(request) or "",
             session_type=session_type,
             therapists=offering,
             start=start,

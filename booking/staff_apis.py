@@ -3,7 +3,7 @@
 Role-scoped through practice.access like the staff pages; every write goes
 through the same services (so the same no-overlap and DST guarantees hold).
 Session authentication for the pages, token authentication for integrations
-(owners issue tokens in the admin).
+(owners issue tokens on /staff/api-tokens/).
 """
 
 from datetime import time

@@ -4,22 +4,16 @@ Only names of parts and fields are recorded, never values (the log must not
 become a second, unencrypted copy of the record).
 """
 
-from django.conf import settings
 from django.utils import timezone
 
 from clients.models import AuditAction, AuditEvent
 from practice.logging import request_id
+from practice.ratelimit import client_address
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or NUM_PROXIES from the right of X-Forwarded-For."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address by the rate limits' rule (NUM_PROXIES from the right)."""
+    return client_address(request) or None
 
 
 def audit(

@@ -37,7 +37,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
 
-from practice.models import Practice, StaffMember, StaffRole, Therapist
+from practice.models import ApiToken, Practice, StaffMember, StaffRole, Therapist
 from practice.selectors import practice_current
 
 
@@ -76,9 +76,7 @@ def staff_context_for(request) -> StaffContext | None:
 
 def _by_token(request) -> bool:
     """An API token issued by an owner counts as the second factor (integrations have no phone)."""
-    from rest_framework.authtoken.models import Token
-
-    return isinstance(getattr(request, "auth", None), Token)
+    return isinstance(getattr(request, "auth", None), ApiToken)
 
 
 def _context(user, *, by_token: bool = False) -> StaffContext | None:

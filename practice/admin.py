@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from practice.models import Practice, Room, SessionType, StaffMember, Therapist
+from practice.api_tokens import api_token_revoke
+from practice.models import ApiToken, Practice, Room, SessionType, StaffMember, Therapist
 
 
 @admin.register(Practice)
@@ -34,3 +35,40 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "practice", "created_at"]
     list_filter = ["practice", "role"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued on /staff/api-tokens/ (shown once there); only a digest is stored,
+    and it is not even listed here."""
+
+    list_display = [
+        "name",
+        "user",
+        "key_id",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at"]
+    fields = [
+        "name",
+        "user",
+        "key_id",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)

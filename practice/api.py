@@ -2,11 +2,12 @@
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
 from practice.access import IsPracticeStaff
+from practice.api_tokens import ApiTokenAuthentication
 
 ErrorSerializer = inline_serializer(
     "StaffError",
@@ -23,7 +24,7 @@ NO_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of results.
 class StaffApi(APIView):
     """Signed-in staff (session, with two-factor) or an integration's token; role-scoped."""
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    authentication_classes = [SessionAuthentication, ApiTokenAuthentication]
     permission_classes = [IsPracticeStaff]
 
 

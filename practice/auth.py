@@ -1,9 +1,11 @@
-"""Staff sign-in: password, then a code from an authenticator app (TOTP, django-otp).
+"""Staff sign-in: password, then a code from an authenticator app (TOTP, django-otp)
+or a one-time recovery code; setting up, replacing and recovering the authenticator.
 
 Failed sign-ins are counted by django-axes per user name and address; a
 locked-out pair gets a readable 429 with Retry-After (``lockout_response``).
 A practice that requires two-factor sends staff without a device to set one
-up before any staff page opens (practice.access.staff_required).
+up before any staff page opens (practice.access.staff_required); setting one up
+needs an enrolment link (practice.two_factor), so a password alone never enrols.
 """
 
 import math
@@ -18,6 +20,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -27,7 +30,11 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from practice import two_factor as devices
 from practice.access import staff_context_for
+from practice.ratelimit import rate_limited
+
+ENROL_SESSION_KEY = "two_factor_enrolment_link"
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
@@ -50,10 +57,9 @@ class StaffLoginForm(AuthenticationForm):
         label="Code from your authenticator app",
         required=False,
         max_length=8,
-        help_text="Six digits. Leave empty if you have not set up two-factor yet.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
-        ),
+        help_text="Six digits, or one of your recovery codes. "
+        "Leave empty if you have not set up two-factor yet.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
     def clean(self):
@@ -90,6 +96,7 @@ def _next_url(request) -> str:
 @sensitive_post_parameters("password", "otp_token")
 @csrf_protect
 @never_cache
+@rate_limited("login", methods=("POST",))
 def login(request):
     form = StaffLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -119,19 +126,66 @@ class TwoFactorSetupForm(forms.Form):
     )
 
 
+def enrol(request, secret: str):
+    """An enrolment link: remember it in this session, then sign in (password) and set up."""
+    link = devices.enrolment_link_get(secret)
+    if link is None:
+        return render(request, "staff/two_factor_link_invalid.html", status=404)
+    if request.user.is_authenticated and request.user.pk != link.user_id:
+        auth_logout(request)
+    # Signing in keeps an anonymous session's data (django.contrib.auth.login cycles the key).
+    request.session[ENROL_SESSION_KEY] = link.pk
+    if not request.user.is_authenticated:
+        messages.info(request, "Sign in with your password, then set up your authenticator app.")
+        return redirect_to_login(reverse("staff-two-factor"))
+    return redirect("staff-two-factor")
+
+
 @never_cache
 def two_factor(request):
-    """Set up an authenticator app (or, with one set up, sign in again to use it)."""
+    """Set up an authenticator app with an enrolment link; with one set up, manage it."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     context = staff_context_for(request)
     if list(devices_for_user(request.user, confirmed=True)):
-        if context is not None and context.two_factor_ok:
-            return redirect("staff-home")
+        if request.user.is_verified():
+            return render(
+                request,
+                "staff/two_factor_manage.html",
+                {"codes_left": devices.recovery_codes_left(request.user)},
+            )
         # Has a device but this session did not use it: sign in again with the code.
         auth_logout(request)
         messages.info(request, "Sign in with the code from your authenticator app.")
         return redirect("staff-login")
+    link = devices.enrolment_link_usable(request.session.get(ENROL_SESSION_KEY), user=request.user)
+    if link is None:
+        return render(request, "staff/two_factor_needs_link.html", status=403)
+    return _setup(
+        request, link=link, required=context is not None and context.practice.require_two_factor
+    )
+
+
+@never_cache
+def two_factor_replace(request):
+    """A new phone: set up a new authenticator, which replaces the old one once confirmed."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_verified():
+        return redirect("staff-two-factor")
+    return _setup(request, link=None, required=False)
+
+
+@never_cache
+@require_POST
+def recovery_codes_regenerate(request):
+    if not request.user.is_authenticated or not request.user.is_verified():
+        return redirect("staff-two-factor")
+    codes = devices.recovery_codes_generate(user=request.user)
+    return render(request, "staff/recovery_codes.html", {"codes": codes})
+
+
+def _setup(request, *, link, required: bool):
     device, _ = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
     )
@@ -141,11 +195,10 @@ def two_factor(request):
         if not allowed:
             form.add_error("token", "Too many wrong codes in a row: wait a minute, then try again.")
         elif device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            codes = devices.totp_device_confirm(device=device, link=link)
+            request.session.pop(ENROL_SESSION_KEY, None)
             otp_login(request, device)
-            messages.success(request, "Two-factor sign-in is on. You will need the app each time.")
-            return redirect("staff-home")
+            return render(request, "staff/recovery_codes.html", {"codes": codes, "enrolled": True})
         else:
             form.add_error(
                 "token", "That code does not match. Check the time on your phone and try again."
@@ -158,7 +211,8 @@ def two_factor(request):
             "form": form,
             "qr_svg": qr_svg,
             "secret": _base32(device),
-            "required": context is not None and context.practice.require_two_factor,
+            "required": required,
+            "replacing": link is None,
         },
         status=400 if form.errors else 200,
     )

@@ -18,6 +18,9 @@ _SECRET_PATHS = [
     (re.compile(r"(/book/(?:manage|details|confirm)/)[^/\s?\"']+"), r"\1<token>"),
     (re.compile(r"(/api/v1/bookings/)(?!\s)[^/\s?\"']{20,}"), r"\1<token>"),
     (re.compile(r"(/calendar/)[^/\s?\"']+(\.ics)"), r"\1<token>\2"),
+    # Staff: a two-factor enrolment link, a password-reset link (uid and token).
+    (re.compile(r"(/staff/two-factor/enrol/)[^/\s?\"']+"), r"\1<token>"),
+    (re.compile(r"(/staff/password-reset/)(?!sent/|done/)[^/\s?\"']+/[^/\s?\"']+"), r"\1<token>"),
     # The client's intake link (at the start of a path, not /staff/intake/ or an API path).
     (re.compile(r"(?<![\w/-])(/intake/)[^/\s?\"']+"), r"\1<token>"),
     # ... and as a whole address (a Referer header, a link in a message).

@@ -256,3 +256,67 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+
+class ApiToken(models.Model):
+    """A staff user's token for an integration (practice.api_tokens).
+
+    Only a SHA-256 digest of the secret is stored: the token is shown once, when
+    issued, and nothing here (nor in a database dump) lets anyone use it.
+    ``key_id`` is the public part of the token, for finding the row and telling
+    tokens apart in lists.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'Billing export'.")
+    key_id = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id}…)"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+class EnrolmentLink(models.Model):
+    """A one-time, expiring link that lets one staff user set up their authenticator.
+
+    Without one, a password alone cannot enrol a device (so whoever learns a new
+    staff member's password first cannot make their own phone the second factor).
+    Only a digest of the link's secret is stored (practice.two_factor).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
+    )
+    # Looked up by digest: the secret is random, so its digest is a safe key.
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link #{self.pk}"
+
+    def is_usable(self, now) -> bool:
+        return self.used_at is None and now < self.expires_at

@@ -3,8 +3,14 @@
 Both use DRF's ScopedRateThrottle (cache-backed: Redis in production), with
 the rates in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], set from the
 environment (RATE_LIMIT_*). Over the limit: 429 with Retry-After.
+
+The client's address is DRF's rule: behind NUM_PROXIES trusted proxies, the
+NUM_PROXIES-th entry from the right of X-Forwarded-For (entries further left
+are the client's own claims); with none, REMOTE_ADDR. ``client_address`` is
+that rule for everything else that counts by address (django-axes' lockout).
 """
 
+import ipaddress
 import math
 from functools import wraps
 
@@ -12,19 +18,33 @@ from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 
+def client_address(request) -> str | None:
+    """The client's IP address by the rate limits' rule; REMOTE_ADDR if that is no address."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        # A proxy chain shorter or longer than NUM_PROXIES says: never store garbage.
+        return request.META.get("REMOTE_ADDR")
+
+
 class _Scope:
     def __init__(self, scope: str):
         self.throttle_scope = scope
 
 
-def rate_limited(scope: str):
-    """Decorate an HTML view: over the limit, a readable 429 page with Retry-After."""
+def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
+    """Decorate an HTML view: over the limit, a readable 429 page with Retry-After.
+
+    ``methods``: count only these (e.g. the POSTs of a sign-in form); default all.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            counted = methods is None or request.method in methods
             throttle = ScopedRateThrottle()
-            if not throttle.allow_request(request, _Scope(scope)):
+            if counted and not throttle.allow_request(request, _Scope(scope)):
                 wait = math.ceil(throttle.wait() or 60)
                 response = render(request, "too_many_requests.html", {"wait": wait}, status=429)
                 response["Retry-After"] = str(wait)
@@ -34,8 +54,3 @@ def rate_limited(scope: str):
         return wrapped
 
     return decorator
-
-
-def client_address(request) -> str:
-    """The client's address by the rate limits' rule (REST_FRAMEWORK["NUM_PROXIES"])."""
-    return BaseThrottle().get_ident(request)

@@ -73,12 +73,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "practice",
     "clients",
     "booking",
@@ -186,15 +186,20 @@ AUTHENTICATION_BACKENDS = [
 # Staff sessions end when the browser closes, and after 8 idle hours at most.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# Password-reset links (emailed; practice.passwords) work once, for this long.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Login rate limiting (django-axes): after LOGIN_FAILURE_LIMIT failed logins for
 # one user name from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES.
+# The address is the client's behind NUM_PROXIES trusted proxies, by the same
+# rule as the rate limits (practice.ratelimit.client_address), never the proxy's.
+# Across user names, RATE_LIMIT_LOGIN caps sign-in attempts per address.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "practice.auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("NUM_PROXIES", default=0) or None
+AXES_CLIENT_IP_CALLABLE = "practice.ratelimit.client_address"
 AXES_VERBOSE = False
 # Two-factor codes: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Practice booking")
@@ -309,6 +314,9 @@ REST_FRAMEWORK = {
         "manage": env.str("RATE_LIMIT_MANAGE", default="30/minute"),
         "feed": env.str("RATE_LIMIT_FEED", default="120/hour"),
         "intake": env.str("RATE_LIMIT_INTAKE", default="60/minute"),
+        # Sign-in attempts (POSTs) per address, whatever the user name.
+        "login": env.str("RATE_LIMIT_LOGIN", default="30/hour"),
+        "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/hour"),
     },
     # Behind N trusted proxies, the client is the Nth address from the right
     # of X-Forwarded-For; 0 (none) uses REMOTE_ADDR.

@@ -7,7 +7,7 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXJl
 # The test client and the browser tests' live server speak plain HTTP.
 os.environ.setdefault("HTTPS", "0")
 # Tests send many requests from one address; the rate-limit tests set low rates themselves.
-for _scope in ("SLOTS", "BOOKING", "MANAGE", "FEED", "INTAKE"):
+for _scope in ("SLOTS", "BOOKING", "MANAGE", "FEED", "INTAKE", "LOGIN", "PASSWORD_RESET"):
     os.environ.setdefault(f"RATE_LIMIT_{_scope}", "100000/minute")
 
 from practice.settings import *  # noqa: E402,F403

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from booking.models import Appointment, AppointmentStatus, Series, TimeOff
 from booking.services import appointment_book
+from practice.api_tokens import api_token_issue
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in
@@ -217,12 +217,14 @@ def test_series_plan_create_and_end(client, team, therapist, practice, now):
 
 
 def test_an_integration_uses_a_token_and_gets_no_more_than_its_users_role(client, team, booked):
-    token = Token.objects.create(user=team["colleague"])
-    response = client.get(f"{API}/appointments/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = api_token_issue(
+        user=team["colleague"], name="Reports", days_valid=30, issued_by=team["owner"]
+    )
+    response = client.get(f"{API}/appointments/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200 and response.json()["count"] == 0
     assert (
         client.get(
-            f"{API}/appointments/{booked.public_id}/", HTTP_AUTHORIZATION=f"Token {token.key}"
+            f"{API}/appointments/{booked.public_id}/", HTTP_AUTHORIZATION=f"Token {token}"
         ).status_code
         == 404
     )
@@ -230,6 +232,8 @@ def test_an_integration_uses_a_token_and_gets_no_more_than_its_users_role(client
         client.get(f"{API}/appointments/", HTTP_AUTHORIZATION="Token not-a-token").status_code
         == 403
     )
-    desk = Token.objects.create(user=team["receptionist"])
-    seen = client.get(f"{API}/appointments/", HTTP_AUTHORIZATION=f"Token {desk.key}").json()
+    _, desk = api_token_issue(
+        user=team["receptionist"], name="Desk", days_valid=30, issued_by=team["owner"]
+    )
+    seen = client.get(f"{API}/appointments/", HTTP_AUTHORIZATION=f"Token {desk}").json()
     assert seen["count"] == 1

@@ -120,7 +120,9 @@ class Command(BaseCommand):
                 f"Demo practice ready: {practice.name}. Staff sign-in at /staff/: "
                 + ", ".join(usernames)
                 + f" (password: {DEMO_PASSWORD}). Two-factor is off for the demo; "
-                "a real practice keeps it on (Practice.require_two_factor)."
+                "a real practice keeps it on (Practice.require_two_factor). To try it, "
+                "`DEBUG=1 .venv/bin/python manage.py two_factor_link owner` prints "
+                "a one-time set-up link."
             )
         )
 
