@@ -34,7 +34,7 @@ from practice.access import (
     client_or_404,
     therapists_manageable,
 )
-from practice.api import FORBIDDEN, NO_PAGE, Pages, StaffApi
+from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
 from practice.parsing import int_or_none, uuid_or_none
@@ -162,7 +162,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             appointments = appointments.filter(therapist_id=therapist_id)
         for name, lookup in (("start", "start__date__gte"), ("end", "start__date__lte")):
             if params.get(name):
-                day = _parse(name, serializers.DateField(), params[name])
+                day = _parse(name, DateField(), params[name])
                 appointments = appointments.filter(**{lookup: day})
         if params.get("status") in AppointmentStatus.values:
             appointments = appointments.filter(status=params["status"])
@@ -481,11 +481,11 @@ class SeriesRequestSerializer(serializers.Serializer):
     therapist = serializers.IntegerField()
     session_type = serializers.IntegerField()
     client = serializers.UUIDField()
-    first_date = serializers.DateField()
+    first_date = DateField()
     local_time = WallTimeField(help_text="In the therapist's zone, e.g. 10:00.")
     interval_weeks = serializers.ChoiceField(choices=[1, 2])
     count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=104)
-    until = serializers.DateField(required=False, allow_null=True)
+    until = DateField(required=False, allow_null=True)
     decisions = serializers.DictField(
         child=serializers.CharField(),
         required=False,
@@ -544,7 +544,7 @@ def _series_args(request) -> tuple[dict, dict, object]:
     }
     decisions = {}
     for key, value in (values.get("decisions") or {}).items():
-        day = _parse("decisions", serializers.DateField(), key)
+        day = _parse("decisions", DateField(), key)
         if value in ("skip", "keep"):
             decisions[day] = value
         else:
@@ -577,7 +577,7 @@ class SeriesListApi(StaffApi):
 
 
 class EndSeriesSerializer(serializers.Serializer):
-    from_date = serializers.DateField()
+    from_date = DateField()
 
 
 class SeriesApi(StaffApi):
