@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -144,8 +145,12 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("therapist", int),
-            OpenApiParameter("start", str, description="From this date (YYYY-MM-DD, UTC)."),
-            OpenApiParameter("end", str, description="Before the end of this date (UTC)."),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="From this date (YYYY-MM-DD, UTC)."
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Before the end of this date (UTC)."
+            ),
             OpenApiParameter("status", str, enum=AppointmentStatus.values),
         ],
         responses={
