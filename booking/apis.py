@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from booking import policy, selectors, services
 from booking.models import Appointment
 from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
+from practice.api import DateField
 from practice.models import Practice, SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
@@ -133,8 +134,8 @@ class SlotListApi(PublicApi):
     class SlotQuerySerializer(serializers.Serializer):
         therapist = _therapist_field()
         session_type = _session_type_field()
-        start = serializers.DateField(help_text="First day, in the zone given by tz.")
-        end = serializers.DateField(help_text="Last day (inclusive), in the zone given by tz.")
+        start = DateField(help_text="First day, in the zone given by tz.")
+        end = DateField(help_text="Last day (inclusive), in the zone given by tz.")
         tz = TimeZoneField(
             required=False,
             allow_blank=True,

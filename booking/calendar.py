@@ -19,7 +19,7 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
-from booking.slots import yearly_occurrences
+from booking.slots import time_off_span, yearly_occurrences
 from practice.timezones import wall_to_utc_lenient
 
 ROW_MINUTES = 15
@@ -126,12 +126,9 @@ def _time_off_for(practice_id, therapist_ids, first_day: date, last_day: date):
 
 
 def _local_span(zone, start_date, start_time, end_date, end_time):
-    start = wall_to_utc_lenient(start_date, start_time or time(0), zone).astimezone(zone)
-    if end_time is None:
-        end = wall_to_utc_lenient(end_date + timedelta(days=1), time(0), zone).astimezone(zone)
-    else:
-        end = wall_to_utc_lenient(end_date, end_time, zone).astimezone(zone)
-    return start, end
+    # The slot engine's rule (and its clamp of far-off dates), shown in local time.
+    start, end = time_off_span(zone, start_date, start_time, end_date, end_time)
+    return start.astimezone(zone), end.astimezone(zone)
 
 
 def session_label(appointment: Appointment, *, show_client: bool) -> str:
@@ -407,12 +404,12 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
         )
     off_days = set()
     by_id = {t.pk: t for t in therapists}
-    for off, start_date, end_date in _time_off_for(
-        practice.pk, list(by_id), first_day, first_day + timedelta(days=6)
-    ):
+    last_day = first_day + timedelta(days=6)
+    for off, start_date, end_date in _time_off_for(practice.pk, list(by_id), first_day, last_day):
         owners = [off.therapist_id] if off.therapist_id else list(by_id)
-        day = start_date
-        while day <= end_date:
+        # Only the week's days: time off may run for years.
+        day = max(start_date, first_day)
+        while day <= min(end_date, last_day):
             for owner in owners:
                 off_days.add((owner, day))
             day += timedelta(days=1)

@@ -10,6 +10,7 @@ from django.db.models import Func, Q
 from booking.constraints import PostgresExclusionConstraint
 from clients.models import Client
 from practice.models import Modality, Practice, Room, SessionType, Therapist
+from practice.parsing import validate_supported_date
 
 
 class Weekday(models.IntegerChoices):
@@ -54,7 +55,7 @@ class ExtraHours(models.Model):
     """Hours added on one date, on top of the weekly hours (a date override)."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="extra_hours")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_supported_date])
     start_time = models.TimeField()
     end_time = models.TimeField()
 
@@ -84,9 +85,10 @@ class TimeOff(models.Model):
     therapist = models.ForeignKey(
         Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="time_off"
     )
-    start_date = models.DateField()
+    # Range-checked wherever typed (the admin included); the slot engine clamps rows from before.
+    start_date = models.DateField(validators=[validate_supported_date])
     start_time = models.TimeField(null=True, blank=True)
-    end_date = models.DateField()
+    end_date = models.DateField(validators=[validate_supported_date])
     end_time = models.TimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True, help_text="Staff only.")
     repeats_yearly = models.BooleanField(
@@ -131,13 +133,13 @@ class Series(models.Model):
     room = models.ForeignKey(
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    first_date = models.DateField()
+    first_date = models.DateField(validators=[validate_supported_date])
     local_time = models.TimeField()
     interval_weeks = models.PositiveSmallIntegerField(
         choices=[(1, "Every week"), (2, "Every other week")], default=1
     )
     count = models.PositiveSmallIntegerField(null=True, blank=True)
-    until = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True, validators=[validate_supported_date])
     ended_on = models.DateField(null=True, blank=True, help_text="Cancelled from this date on.")
     created_at = models.DateTimeField(auto_now_add=True)
 

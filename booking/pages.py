@@ -25,7 +25,7 @@ from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for
 from booking.views import appointment_or_404
 from practice.models import SessionType, Therapist
-from practice.parsing import int_or_none
+from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
 from practice.selectors import practice_current, session_type_list_bookable
 from practice.timezones import get_zone, zone_names
@@ -91,11 +91,7 @@ def _choice(request: HttpRequest, practice):
 
 def _first_day(request: HttpRequest, zone) -> date:
     today = timezone.now().astimezone(zone).date()
-    try:
-        asked = date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        return today
-    return max(asked, today)
+    return max(date_param(request.GET, "start", today), today)
 
 
 def _days(*, session_type, therapist, offering, zone, first: date, count: int, now):

@@ -36,6 +36,7 @@ def slot_rules_get(
     exclude_appointment_id: int | None = None,
 ) -> slots.Rules:
     """A therapist's rules and busy time around a UTC window, in four queries."""
+    window_start, window_end = slots.clamp_window(window_start, window_end)
     zone = therapist.zone
     # Local dates that can touch the window, with a day's margin for zone offsets.
     first_day = window_start.astimezone(zone).date() - timedelta(days=1)

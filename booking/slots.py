@@ -4,7 +4,8 @@ Pure: no ORM, no clock. ``booking.selectors`` reads the rules and busy times
 from the database (a fixed number of queries) and calls ``free_slots``.
 
 Algorithm
-1. Clip the asked-for UTC window to [now + notice, now + horizon].
+1. Clip the asked-for UTC window to [now + notice, now + horizon] (and, always,
+   to the engine's range: see ``clamp_window``).
 2. Walk the therapist's local calendar days that can touch the window (one day
    either side, since the window is in UTC and days are local).
 3. For each working interval of that day (weekly hours plus that date's extra
@@ -31,12 +32,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from practice.parsing import FIRST_DAY, LAST_DAY
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
 Span = tuple[datetime, datetime] | tuple[float, float]
 WallInterval = tuple[time, time]
 
 _ONE_DAY = timedelta(days=1)
+
+# The engine's range: the dates people may type (practice.parsing) with a week's
+# margin, far inside datetime's limits. Rows stored before the checks existed (time
+# off "until 9999-12-31") are clamped to it, so a day's or a zone's arithmetic on
+# them cannot overflow and take every booking page down.
+ENGINE_FIRST_DAY = FIRST_DAY - timedelta(days=7)
+ENGINE_LAST_DAY = LAST_DAY + timedelta(days=7)
+_FLOOR = datetime.combine(ENGINE_FIRST_DAY, time(0), tzinfo=UTC)
+_CEILING = datetime.combine(ENGINE_LAST_DAY, time(0), tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Request:
 def free_slots(rules: Rules, req: Request, window_start: datetime, window_end: datetime) -> list:
     """Free UTC start times in [window_start, window_end); see the module docstring."""
     _require_aware(window_start, window_end, req.earliest, req.latest)
+    window_start, window_end = clamp_window(window_start, window_end)
     # Internally every instant is POSIX seconds (a float): comparing and
     # bisecting floats is several times cheaper than aware datetimes.
     lo = max(window_start, req.earliest).timestamp()
@@ -121,6 +133,16 @@ def conflict_at(
     return "hours"
 
 
+def clamp_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A UTC window cut to the engine's range (the one clamp every caller goes through)."""
+    return max(start, _FLOOR), min(end, _CEILING)
+
+
+def clamp_day(day: date) -> date:
+    """A date cut to the engine's range."""
+    return min(max(day, ENGINE_FIRST_DAY), ENGINE_LAST_DAY)
+
+
 def _candidate_starts(
     zone: ZoneInfo, day: date, start_t: time, end_t: time, step_minutes: int, duration: float
 ) -> Iterator[float]:
@@ -161,7 +183,14 @@ def time_off_span(
     end_date: date,
     end_time: time | None,
 ) -> Span:
-    """The UTC span of a wall-clock time-off entry (blank times mean whole days)."""
+    """The UTC span of a wall-clock time-off entry (blank times mean whole days).
+
+    Dates beyond the engine's range are clamped to it (whole days at the edge).
+    """
+    if start_date != clamp_day(start_date):
+        start_date, start_time = clamp_day(start_date), None
+    if end_date != clamp_day(end_date):
+        end_date, end_time = clamp_day(end_date), None
     start = wall_to_utc_lenient(start_date, start_time or time(0), zone)
     if end_time is None:
         end = wall_to_utc_lenient(end_date + _ONE_DAY, time(0), zone)

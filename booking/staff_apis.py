@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -34,7 +35,7 @@ from practice.access import (
     client_or_404,
     therapists_manageable,
 )
-from practice.api import FORBIDDEN, NO_PAGE, Pages, StaffApi
+from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
 from practice.parsing import int_or_none, uuid_or_none
@@ -144,8 +145,12 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("therapist", int),
-            OpenApiParameter("start", str, description="From this date (YYYY-MM-DD, UTC)."),
-            OpenApiParameter("end", str, description="Before the end of this date (UTC)."),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="From this date (YYYY-MM-DD, UTC)."
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Before the end of this date (UTC)."
+            ),
             OpenApiParameter("status", str, enum=AppointmentStatus.values),
         ],
         responses={
@@ -162,7 +167,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             appointments = appointments.filter(therapist_id=therapist_id)
         for name, lookup in (("start", "start__date__gte"), ("end", "start__date__lte")):
             if params.get(name):
-                day = _parse(name, serializers.DateField(), params[name])
+                day = _parse(name, DateField(), params[name])
                 appointments = appointments.filter(**{lookup: day})
         if params.get("status") in AppointmentStatus.values:
             appointments = appointments.filter(status=params["status"])
@@ -481,11 +486,11 @@ class SeriesRequestSerializer(serializers.Serializer):
     therapist = serializers.IntegerField()
     session_type = serializers.IntegerField()
     client = serializers.UUIDField()
-    first_date = serializers.DateField()
+    first_date = DateField()
     local_time = WallTimeField(help_text="In the therapist's zone, e.g. 10:00.")
     interval_weeks = serializers.ChoiceField(choices=[1, 2])
     count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=104)
-    until = serializers.DateField(required=False, allow_null=True)
+    until = DateField(required=False, allow_null=True)
     decisions = serializers.DictField(
         child=serializers.CharField(),
         required=False,
@@ -544,7 +549,7 @@ def _series_args(request) -> tuple[dict, dict, object]:
     }
     decisions = {}
     for key, value in (values.get("decisions") or {}).items():
-        day = _parse("decisions", serializers.DateField(), key)
+        day = _parse("decisions", DateField(), key)
         if value in ("skip", "keep"):
             decisions[day] = value
         else:
@@ -577,7 +582,7 @@ class SeriesListApi(StaffApi):
 
 
 class EndSeriesSerializer(serializers.Serializer):
-    from_date = serializers.DateField()
+    from_date = DateField()
 
 
 class SeriesApi(StaffApi):

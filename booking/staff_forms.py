@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from booking.availability import parse_intervals
 from booking.models import AppointmentStatus, Weekday
 from clients.forms import DateInput
+from practice.parsing import DateField
 
 
 class TimeInput(forms.TimeInput):
@@ -41,19 +42,17 @@ class WeeklyHoursForm(forms.Form):
 
 
 class ExtraHoursForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = DateField(widget=DateInput())
     start_time = forms.TimeField(label="From", widget=TimeInput())
     end_time = forms.TimeField(label="Until", widget=TimeInput())
 
 
 class TimeOffForm(forms.Form):
-    start_date = forms.DateField(label="First day", widget=DateInput())
+    start_date = DateField(label="First day", widget=DateInput())
     start_time = forms.TimeField(
         label="From (blank: the whole day)", required=False, widget=TimeInput()
     )
-    end_date = forms.DateField(
-        label="Last day (blank: the same day)", required=False, widget=DateInput()
-    )
+    end_date = DateField(label="Last day (blank: the same day)", required=False, widget=DateInput())
     end_time = forms.TimeField(
         label="Until (blank: the end of the day)", required=False, widget=TimeInput()
     )
@@ -71,7 +70,7 @@ class HolidayForm(TimeOffForm):
 
 
 class RescheduleForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput())
     override_hours = forms.BooleanField(
         required=False, label="Outside working hours or notice (never over another session)"
@@ -91,7 +90,7 @@ class OutcomeForm(forms.Form):
 class SeriesForm(forms.Form):
     therapist = forms.ModelChoiceField(queryset=None)
     session_type = forms.ModelChoiceField(queryset=None)
-    first_date = forms.DateField(label="First session", widget=DateInput())
+    first_date = DateField(label="First session", widget=DateInput())
     time = forms.TimeField(label="At (the therapist's local time)", widget=TimeInput())
     interval_weeks = forms.TypedChoiceField(
         label="Repeats",
@@ -109,7 +108,7 @@ class SeriesForm(forms.Form):
     count = forms.IntegerField(
         label="Number of sessions", min_value=1, max_value=104, required=False
     )
-    until = forms.DateField(label="Last date", required=False, widget=DateInput())
+    until = DateField(label="Last date", required=False, widget=DateInput())
 
     def __init__(self, *args, therapists, session_types, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 availability and standing appointments. Thin: access in practice.access, reads
 in booking.calendar and booking.selectors, writes in the booking services."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from booking import availability, calendar, selectors, services
@@ -35,15 +34,16 @@ from practice.access import (
     therapists_manageable,
 )
 from practice.models import Room, SessionType
-from practice.parsing import int_or_none, uuid_or_none
+from practice.parsing import (
+    aware_datetime_or_none,
+    date_or_none,
+    date_param,
+    int_or_none,
+    uuid_or_none,
+)
 from practice.timezones import wall_to_utc
 
 DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
-
-
-def _day(value: str | None, default: date) -> date:
-    parsed = parse_date(value or "") if value else None
-    return parsed or default
 
 
 def _therapist_for(request, param="therapist"):
@@ -68,7 +68,7 @@ def therapist_calendar(request: HttpRequest) -> HttpResponse:
     zone = therapist.zone
     today = timezone.now().astimezone(zone).date()
     view = "day" if request.GET.get("view") == "day" else "week"
-    chosen = _day(request.GET.get("date"), today)
+    chosen = date_param(request.GET, "date", today)
     first = chosen if view == "day" else calendar.week_start_of(chosen)
     days = DAY_VIEW_DAYS if view == "day" else WEEK_VIEW_DAYS
     grid = calendar.therapist_week(therapist=therapist, first_day=first, days=days, today=today)
@@ -99,7 +99,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
     practice = staff.practice
     zone = practice.zone
     today = timezone.now().astimezone(zone).date()
-    day = _day(request.GET.get("date"), today)
+    day = date_param(request.GET, "date", today)
     by_room = request.GET.get("by") == "room"
     therapists = therapists_manageable(staff).order_by("display_name")
     session_types = SessionType.objects.filter(practice=practice, is_active=True)
@@ -266,9 +266,8 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
 def _reschedule(request, appointment):
     therapist = appointment.therapist
     if request.POST.get("start"):
-        try:
-            start = datetime.fromisoformat(request.POST["start"])
-        except ValueError:
+        start = aware_datetime_or_none(request.POST["start"])
+        if start is None:
             messages.error(request, "Pick one of the free times listed.")
             return _back(appointment)
         override = False
@@ -283,9 +282,6 @@ def _reschedule(request, appointment):
             messages.error(request, "That time does not exist that day (the clocks go forward).")
             return _back(appointment)
         override = form.cleaned_data["override_hours"]
-    if timezone.is_naive(start):
-        messages.error(request, "Pick one of the free times listed.")
-        return _back(appointment)
     services.appointment_reschedule(
         appointment=appointment,
         start=start,
@@ -419,7 +415,7 @@ def _decisions_from(request, plan, zone) -> tuple[dict, list[str]]:
         if choice in ("skip", "keep"):
             decisions[occurrence.date] = choice
         elif choice == "move":
-            day = parse_date(request.POST.get(f"move_date_{key}", "") or "")
+            day = date_or_none(request.POST.get(f"move_date_{key}", ""))
             raw = request.POST.get(f"move_time_{key}", "")
             try:
                 at = time.fromisoformat(raw) if raw else None
@@ -537,7 +533,7 @@ def series_detail(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def series_end(request: HttpRequest, public_id) -> HttpResponse:
     series = _series_or_404(request, public_id)
-    from_date = parse_date(request.POST.get("from_date", "") or "")
+    from_date = date_or_none(request.POST.get("from_date", ""))
     if from_date is None:
         messages.error(request, "Give the first date to cancel from.")
         return redirect("staff-series", series.public_id)

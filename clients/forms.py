@@ -10,6 +10,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.services import CONTACT_FIELDS
 from practice.models import SessionType, Therapist
+from practice.parsing import DateField
 from practice.timezones import get_zone, wall_to_utc, zone_names
 
 
@@ -131,7 +132,7 @@ class BookOnBehalfForm(forms.Form):
 
     session_type = forms.ModelChoiceField(queryset=SessionType.objects.none())
     therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
-    date = forms.DateField(widget=DateInput())
+    date = DateField(widget=DateInput())
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     override_hours = forms.BooleanField(
         required=False,

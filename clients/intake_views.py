@@ -19,6 +19,7 @@ from clients.audit import audit, client_ip
 from clients.forms import AboutYouForm
 from clients.models import AuditAction, Intake, SafetyAlert
 from clients.tokens import intake_from_token
+from practice.parsing import int_or_none
 from practice.ratelimit import rate_limited
 
 STEPS = [
@@ -239,7 +240,9 @@ def consent(request: HttpRequest, token: str, intake: Intake) -> HttpResponse:
                 return _after_save(request, token, "consent")
     else:
         form = SignForm()
-    ticked = {int(k.split("_", 1)[1]) for k in request.POST if k.startswith("agree_")}
+    # Box names come from the browser: "agree_abc" ticks nothing.
+    ticked = {int_or_none(k.removeprefix("agree_")) for k in request.POST if k.startswith("agree_")}
+    ticked.discard(None)
     return render(
         request,
         "intake/consent.html",

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 
 from practice.crypto import EncryptedJSONField
 from practice.models import Practice, Therapist
+from practice.parsing import validate_birth_date
 from practice.timezones import get_zone, validate_time_zone
 
 
@@ -26,6 +27,9 @@ class ClientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+ADDRESS_MAX_LENGTH = 500
+
+
 class Client(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="clients")
@@ -34,10 +38,11 @@ class Client(models.Model):
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True, help_text="E.164, e.g. +12025550143")
-    address = models.TextField(blank=True)
+    # Enforced by forms and serializers (and so the admin and the API), not the database.
+    address = models.TextField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_phone = models.CharField(max_length=32, blank=True)

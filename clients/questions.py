@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import QuestionType
+from practice.parsing import DateField
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
@@ -95,7 +96,7 @@ def _field(question: dict, *, strict: bool) -> forms.Field:
             **common,
         )
     if kind == QuestionType.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     low, high = question.get("min", 0), question.get("max", 10)
     return forms.TypedChoiceField(
         choices=[(str(n), str(n)) for n in range(low, high + 1)],

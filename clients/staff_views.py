@@ -5,17 +5,16 @@ in the services; every look at or change to a client's data leaves an audit entr
 """
 
 import copy
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
@@ -34,7 +33,7 @@ from practice.access import (
     staff_required,
 )
 from practice.models import SessionType, Therapist
-from practice.parsing import int_or_none
+from practice.parsing import aware_datetime_or_none, date_param, int_or_none
 from practice.timezones import zone_names
 
 PAGE_SIZE = 25
@@ -330,15 +329,12 @@ def _free_times(request, staff, therapists) -> dict:
 def _book_quick(request, client, therapists):
     # "<therapist id>|<start, ISO 8601 with offset>": the button says who and when.
     therapist_id, _, iso = request.POST["quick_start"].partition("|")
-    try:
-        start = datetime.fromisoformat(iso)
-    except ValueError:
-        start = None
+    start = aware_datetime_or_none(iso)
     therapist = therapists.filter(pk=int_or_none(therapist_id)).first()
     session_type = SessionType.objects.filter(
         practice=request.staff.practice, pk=int_or_none(request.POST.get("quick_type"))
     ).first()
-    if start is None or timezone.is_naive(start) or therapist is None or session_type is None:
+    if start is None or therapist is None or session_type is None:
         messages.error(request, "Pick one of the free times listed.")
         return None
     try:
@@ -374,8 +370,15 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The formats an export comes in; anything else (export.csv included) is a 404, and
+# only these names ever reach the Content-Disposition header.
+EXPORT_FORMATS = ("json", "html")
+
+
 @staff_required(allow=can_export_or_anonymise)
 def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Exports come as .json or .html.")
     client = client_or_404(request.staff, public_id)
     data = selectors.client_export(client)
     audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
@@ -422,9 +425,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(actor__username__iexact=filters["actor"])
     if filters["action"] in AuditAction.values:
         events = events.filter(action=filters["action"])
-    if since := parse_date(filters["since"] or ""):
+    if since := date_param(request.GET, "since"):
         events = events.filter(at__date__gte=since)
-    if until := parse_date(filters["until"] or ""):
+    if until := date_param(request.GET, "until"):
         events = events.filter(at__date__lte=until)
     return render(
         request,

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from practice.access import IsPracticeStaff
 from practice.api_tokens import ApiTokenAuthentication
+from practice.parsing import validate_supported_date
 
 ErrorSerializer = inline_serializer(
     "StaffError",
@@ -17,6 +18,16 @@ ErrorSerializer = inline_serializer(
         "errors": serializers.DictField(required=False),
     },
 )
+
+
+class DateField(serializers.DateField):
+    """A YYYY-MM-DD date in the supported range (practice.parsing), for every API input."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_supported_date]
+        super().__init__(**kwargs)
+
+
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role does not allow this.")
 NO_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of results.")
 

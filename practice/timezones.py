@@ -15,18 +15,49 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
 
+# The areas of the IANA names for places ("Europe/Berlin"). Everything else is
+# refused as a client's, therapist's or practice's zone: "Factory" (no offset at
+# all), "localtime" and "posixrules" (whatever the server has), POSIX-style rules
+# ("EST5EDT", "EST"), "Etc/GMT+5" (sign inverted, no DST: one typo from an hour
+# off), and the deprecated country aliases ("US/Eastern", "Japan", "GB") whose
+# place names live on under the areas. "UTC" is the one exception: it is
+# unambiguous, and integrations ask for times in it.
+GEOGRAPHIC_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+ALSO_ACCEPTED = frozenset({"UTC"})
+
 
 @cache
 def zone_names() -> frozenset[str]:
-    """Every IANA zone name this machine knows (read once: the scan is slow)."""
-    return frozenset(available_timezones())
+    """The zone names we accept: the machine's IANA zones for places, plus UTC.
+
+    Read once: the scan is slow. The one home of the rule (models, forms, APIs).
+    """
+    return frozenset(
+        name
+        for name in available_timezones()
+        if "/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS
+    ) | (ALSO_ACCEPTED & available_timezones())
 
 
 def validate_time_zone(name: str) -> None:
     if name not in zone_names():
         raise ValidationError(
-            "%(name)s is not a time zone we know. Use an IANA name such as Europe/Berlin.",
-            params={"name": name},
+            "%(name)s is not a time zone we accept. Use the IANA name of a place, "
+            "such as Europe/Berlin, or UTC.",
+            params={"name": name[:64]},
             code="invalid_time_zone",
         )
 

@@ -233,3 +233,42 @@ def test_naive_datetimes_are_refused():
     rules = Rules(zone=NEW_YORK, weekly=weekdays(time(9), time(17)))
     with pytest.raises(ValueError, match="aware"):
         free_slots(rules, request(), datetime(2026, 3, 2), datetime(2026, 3, 3))  # noqa: DTZ001
+
+
+# --- The engine's range: far-off dates are clamped, never overflow ----------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def test_time_off_to_the_end_of_time_is_clamped_not_an_overflow():
+    start, end = time_off_span(NEW_YORK, date(2026, 3, 10), None, date(9999, 12, 31), None)
+    assert start == utc(2026, 3, 10, 4)  # midnight EDT (UTC-4 from 8 March)
+    assert date(2200, 1, 1) <= end.date() < date(2201, 1, 1)
+
+
+def test_time_off_from_year_1_east_of_utc_is_clamped_not_an_overflow():
+    start, end = time_off_span(TOKYO, date(1, 1, 1), time(9), date(2026, 3, 10), None)
+    assert start.year == 1899 and end == utc(2026, 3, 10, 15)  # JST is UTC+9
+
+
+def test_time_off_to_the_end_of_time_still_blocks_the_days_it_covers():
+    rules = Rules(
+        zone=NEW_YORK,
+        weekly=weekdays(time(9), time(17)),
+        time_off=[time_off_span(NEW_YORK, date(2026, 3, 10), None, date(9999, 12, 31), None)],
+    )
+    window = (datetime(2026, 3, 9, tzinfo=NEW_YORK), datetime(2026, 3, 12, tzinfo=NEW_YORK))
+    found = free_slots(rules, request(), *window)
+    assert found and {f.astimezone(NEW_YORK).date() for f in found} == {date(2026, 3, 9)}
+
+
+def test_a_window_at_the_edges_of_datetime_is_clamped():
+    rules = Rules(zone=TOKYO, weekly=weekdays(time(9), time(17)))
+    far = request(earliest=datetime(1, 1, 2, tzinfo=UTC), latest=datetime(9999, 12, 30, tzinfo=UTC))
+    assert (
+        free_slots(rules, far, datetime(1, 1, 2, tzinfo=UTC), datetime(1, 1, 9, tzinfo=UTC)) == []
+    )
+    late = free_slots(
+        rules, far, datetime(9999, 12, 1, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+    )
+    assert late == []
