@@ -8,20 +8,43 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from clients import intake_services
 from clients.audit import audit
-from clients.models import AuditAction, AuditEvent, Client, ConsentDocument, IntakeForm
+from clients.models import (
+    AuditAction,
+    AuditEvent,
+    Client,
+    ConsentDocument,
+    IntakeForm,
+    new_link_nonce,
+)
 from clients.questions import DEFAULT_QUESTIONS, validate_questions
+
+
+class ClientAdminForm(forms.ModelForm):
+    """One proven record per address: say so, rather than fail at the database's index."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        practice = self.cleaned_data.get("practice") or getattr(self.instance, "practice", None)
+        proven = Client.objects.filter(email__iexact=email, verified_at__isnull=False)
+        if practice is not None and self.instance.pk is not None:
+            proven = proven.exclude(pk=self.instance.pk)
+        if practice is not None and proven.filter(practice=practice).exists():
+            raise forms.ValidationError("Another client of the practice already uses this email.")
+        return email
 
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientAdminForm
     list_display = ["pk", "first_name", "last_name", "email", "status", "assigned_therapist"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     list_filter = ["practice", "status"]
     exclude = ["public_id"]
-    readonly_fields = ["anonymised_at", "contact_consent_at"]
+    readonly_fields = ["anonymised_at", "contact_consent_at", "verified_at"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         client = self.get_object(request, object_id)
@@ -30,6 +53,10 @@ class ClientAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            # Made by the practice: proven from the start, like the staff pages' records.
+            obj.verified_at = timezone.now()
+            obj.link_nonce = new_link_nonce()
         super().save_model(request, obj, form, change)
         audit(
             request,

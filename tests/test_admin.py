@@ -106,3 +106,24 @@ def test_admin_views_of_a_client_are_audited(admin_client, client_record):
     assert admin_client.get(f"/admin/clients/client/{client_record.pk}/change/").status_code == 200
     entry = AuditEvent.objects.get(client_ref=client_record.pk)
     assert (entry.action, entry.via) == ("view", "admin")
+
+
+def test_a_client_made_in_the_admin_is_proven_and_cannot_take_a_known_address(
+    admin_client, client_record
+):
+    from clients.models import Client
+
+    form = {
+        "practice": client_record.practice_id,
+        "first_name": "New",
+        "last_name": "Person",
+        "email": client_record.email.upper(),
+        "time_zone": "UTC",
+        "status": "prospective",
+    }
+    taken = admin_client.post("/admin/clients/client/add/", form)
+    assert taken.status_code == 200
+    assert "already uses this email" in taken.content.decode()
+    made = admin_client.post("/admin/clients/client/add/", form | {"email": "new@example.net"})
+    assert made.status_code == 302
+    assert Client.objects.get(email="new@example.net").is_verified
