@@ -173,7 +173,23 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
         return notification
 
 
+def _client_of(notification: Notification, appointment: Appointment | None):
+    """The client a message goes to, or None (staff messages: agendas, safety alerts)."""
+    if appointment is not None:
+        return appointment.client
+    if notification.intake_id is not None:
+        return notification.intake.client
+    return None
+
+
 def _still_applies(notification: Notification, appointment: Appointment | None, now) -> bool:
+    # An address nobody has proven gets "confirm your email" and nothing else,
+    # whatever scheduled the message (a booking, an intake link a staff member resent...).
+    if notification.kind == NotificationKind.VERIFY_EMAIL:
+        return appointment.email_confirm_by is not None and appointment.email_confirm_by > now
+    client = _client_of(notification, appointment)
+    if client is not None and not client.is_verified:
+        return False
     if notification.kind == NotificationKind.SAFETY_ALERT:
         return notification.safety_alert.acknowledged_at is None
     if notification.kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):
@@ -189,11 +205,6 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None
-    # An address nobody has proven gets "confirm your email" and nothing else.
-    if notification.kind == NotificationKind.VERIFY_EMAIL:
-        return appointment.email_confirm_by is not None and appointment.email_confirm_by > now
-    if not appointment.client.is_verified:
-        return False
     if notification.kind == NotificationKind.DECLINED:
         return appointment.status == AppointmentStatus.CANCELLED
     if notification.kind == NotificationKind.CANCELLATION:

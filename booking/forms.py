@@ -67,19 +67,6 @@ class DetailsForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["phone"].widget.input_type = "tel"
 
-    def full_clean(self):
-        super().full_clean()
-        # Tie help and error texts to their inputs, so screen readers read them out.
-        for name, field in self.fields.items():
-            described = []
-            if name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                described.append(f"id_{name}-error")
-            if field.help_text:
-                described.append(f"id_{name}-help")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"]
         try:

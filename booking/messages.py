@@ -22,6 +22,7 @@ from booking.tokens import confirm_email_token
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
+    NotificationKind.NEW_LINKS: "Your new private link from {practice_name}",
     NotificationKind.REQUESTED: "We received your request for {when_short}",
     NotificationKind.CONFIRMATION: "Your session on {when_short} is booked",
     NotificationKind.UPDATE: "Your session has moved to {when_short}",

@@ -316,6 +316,17 @@ class Appointment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def awaiting_email(self) -> bool:
+        return self.email_confirm_by is not None
+
+    @property
+    def status_label(self) -> str:
+        """The status as staff read it: a public request waiting for its email says so."""
+        if self.awaiting_email:
+            return "Waiting for the client to confirm their email"
+        return self.get_status_display()
+
     def set_times(self, start, *, buffer_before: timedelta, buffer_after: timedelta) -> None:
         self.start = start
         self.end = start + self.session_type.duration
@@ -350,6 +361,7 @@ class HoldClaim(models.Model):
 
 class NotificationKind(models.TextChoices):
     VERIFY_EMAIL = "verify_email", "Confirm your email"
+    NEW_LINKS = "new_links", "New private link"
     REQUESTED = "requested", "Request received"
     CONFIRMATION = "confirmation", "Confirmation"
     UPDATE = "update", "Session moved"
@@ -435,8 +447,10 @@ class Notification(models.Model):
         constraints = [
             # One message per appointment version, kind, channel and offset:
             # scheduling twice cannot make two emails.
+            # (Not a new-links message: each replacement of a client's links is news.)
             models.UniqueConstraint(
                 fields=["appointment", "appointment_sequence", "kind", "channel", "offset"],
+                condition=~Q(kind="new_links"),
                 name="notification_unique_per_version",
             ),
             # One agenda per therapist and day, however often it is scheduled.

@@ -132,6 +132,21 @@ def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=No
     )
 
 
+def notifications_schedule_new_links(*, client, now: datetime) -> list[int]:
+    """The client's links were replaced: their next session's new link, by email, at once.
+
+    Nothing when no session is coming up (there is nothing to manage).
+    """
+    upcoming = (
+        Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES, start__gt=now)
+        .order_by("start")
+        .first()
+    )
+    if upcoming is None:
+        return []
+    return [_create(upcoming, NotificationKind.NEW_LINKS, Channel.EMAIL, now).pk]
+
+
 def notifications_call_off(*, appointment: Appointment) -> None:
     """Nothing more about this session, not even a cancellation (a lapsed, unproven request)."""
     Notification.objects.filter(

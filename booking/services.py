@@ -25,7 +25,12 @@ from booking.models import (
 from booking.policy import humanize_duration, late_cancel_deadline
 from clients.intake_services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
-from clients.services import client_create_contact, client_discard_contact, client_prove_email
+from clients.services import (
+    client_create_contact,
+    client_discard_contact,
+    client_prove_email,
+    client_rotate_links,
+)
 from practice.models import Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
@@ -271,6 +276,19 @@ def appointment_confirm_email(
         appointment.save()
         _send_after_commit(_messages_for_booking(appointment, now))
     return appointment
+
+
+def client_links_replace(*, client: Client, now: datetime | None = None) -> bool:
+    """Retire all of a proven client's links and email them the new one for their next session.
+
+    Returns whether an email is on its way (False: no session coming up).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        client = client_rotate_links(client=client)
+        due_now = notifications.notifications_schedule_new_links(client=client, now=now)
+        _send_after_commit(due_now)
+    return bool(due_now)
 
 
 def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:

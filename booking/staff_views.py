@@ -222,6 +222,13 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _told(appointment) -> str:
+    """What the client heard: nothing reaches an address its owner has not confirmed."""
+    if appointment.client.is_verified:
+        return "The client has been told."
+    return "Nothing was sent: the person has not confirmed their email address."
+
+
 def _back(appointment):
     return redirect("staff-appointment", appointment.public_id)
 
@@ -237,13 +244,13 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
             messages.success(request, "Approved. The client has been told.")
         elif action == "decline":
             services.appointment_decline(appointment=appointment)
-            messages.success(request, "Declined. The time is free again; the client has been told.")
+            messages.success(request, f"Declined. The time is free again. {_told(appointment)}")
         elif action == "cancel":
             late = request.POST.get("late") == "on"
             services.appointment_cancel(
                 appointment=appointment, actor=services.Actor.STAFF, late=late
             )
-            messages.success(request, "Cancelled. The client has been told.")
+            messages.success(request, f"Cancelled. {_told(appointment)}")
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
@@ -288,7 +295,7 @@ def _reschedule(request, appointment):
         actor=services.Actor.STAFF,
         enforce_availability=not override,
     )
-    messages.success(request, "Moved. The client has been told.")
+    messages.success(request, f"Moved. {_told(appointment)}")
     return _back(appointment)
 
 

@@ -14,7 +14,6 @@ from booking.serializers import AwareDateTimeField
 from booking.tokens import public_id_from_confirm_token
 from clients.audit import audit
 from clients.models import AuditAction
-from clients.services import client_rotate_links
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
 
@@ -114,7 +113,7 @@ def new_links(request: HttpRequest, token: str) -> HttpResponse:
     appointment = appointment_or_404(token)
     if not selectors.manage_link_shows_client(appointment):
         raise Http404("Confirm your email first: the link we sent you has a button for it.")
-    client_rotate_links(client=appointment.client)
+    services.client_links_replace(client=appointment.client)
     appointment.client.refresh_from_db()
     new = selectors.manage_token(appointment)
     return redirect(reverse("booking:manage", args=[new]) + "?new_links=1")
@@ -129,7 +128,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     if appointment is None or appointment.client is None:
         return _confirm_page(request, state="invalid", status=404)
     if appointment.email_confirm_by is None and appointment.client.is_verified:
-        return redirect("booking:manage", token=selectors.manage_token(appointment))
+        # Done already. Not a way back to the booking: the links it would hand out
+        # may have been replaced since, and the confirmation email carries them.
+        return _confirm_page(request, state="done", appointment=appointment)
     if request.method != "POST":
         return _confirm_page(request, state="ask", appointment=appointment)
     try:

@@ -143,8 +143,15 @@ def intake_needed_before_confirming(client: Client) -> bool:
 
 
 def intake_resend(*, client: Client, now: datetime | None = None) -> Intake:
-    """A fresh link by email (the old one stops working); the intake is made if there is none."""
+    """A fresh link by email (the old one stops working); the intake is made if there is none.
+
+    Not for an unproven contact: their address gets nothing until its owner confirms.
+    """
     now = now or timezone.now()
+    if not client.is_verified:
+        raise ValidationError(
+            "This person has not confirmed their email yet, so no intake link can go to it."
+        )
     with transaction.atomic():
         intake, _ = Intake.objects.select_for_update().get_or_create(
             client=client,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
 from booking.selectors import slot_map_any
-from booking.services import appointment_book
+from booking.services import appointment_book, client_links_replace
 from clients import intake_services, selectors, services
 from clients.audit import audit
 from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
@@ -175,7 +175,11 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(request.staff, public_id)
-    intake_services.intake_resend(client=client)
+    try:
+        intake_services.intake_resend(client=client)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("staff-client", client.public_id)
     audit(request, action=AuditAction.CHANGE, what="intake_link", client=client)
     messages.success(request, "A new intake link is on its way; the old one no longer works.")
     return redirect("staff-client", client.public_id)
@@ -186,13 +190,18 @@ def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
 def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(request.staff, public_id)
     try:
-        services.client_rotate_links(client=client)
+        emailed = client_links_replace(client=client)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("staff-client", client.public_id)
     audit(request, action=AuditAction.CHANGE, what="links", client=client)
+    told = (
+        "the new link for their next session is on its way by email."
+        if emailed
+        else "they have no session coming up, so nothing was sent."
+    )
     messages.success(
-        request, "Done: the client's earlier links and calendar subscription no longer work."
+        request, f"Done: their earlier links and calendar subscription no longer work; {told}"
     )
     return redirect("staff-client", client.public_id)
 

@@ -208,13 +208,19 @@ class IsPracticeStaff(BasePermission):
 
     message = "Sign in as practice staff (with two-factor authentication) to use this endpoint."
 
+    role_message = "Your role does not give access to this endpoint."
+
     def has_permission(self, request, view):
         context = staff_context_for(request)
         if context is None or not context.two_factor_ok:
             return False
         request.staff = context
         allow = getattr(view, "staff_allow", None)
-        return allow is None or allow(context)
+        if allow is None or allow(context):
+            return True
+        # Signed in (or a valid token) but the wrong role: say that, not "sign in".
+        self.message = self.role_message
+        return False
 
 
 # --- Schedules ---------------------------------------------------------------------

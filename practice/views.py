@@ -1,5 +1,7 @@
 """Owner pages for the practice's accounts: API tokens for integrations, the team's two-factor."""
 
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -44,6 +46,10 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     practice = request.staff.practice
     form = ApiTokenForm(request.POST or None, practice=practice)
     issued = None
+    if request.method == "POST" and _form_already_sent(request):
+        # A reload of the answer that showed a token must not make a second one.
+        messages.info(request, "That form was already sent: the token was shown then.")
+        return redirect("staff-api-tokens")
     if request.method == "POST" and form.is_valid():
         _, issued = api_tokens.api_token_issue(
             user=form.cleaned_data["user"],
@@ -56,9 +62,25 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/api_tokens.html",
-        {"form": form, "issued": issued, "tokens": tokens, "nav": "tokens"},
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": tokens,
+            "nav": "tokens",
+            "form_once": secrets.token_urlsafe(16),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _form_already_sent(request) -> bool:
+    """Each rendered form carries a one-time value; the session remembers the ones used."""
+    once = request.POST.get("form_once", "")[:64]
+    used = request.session.get("api_token_forms_used", [])
+    if not once or once in used:
+        return bool(once)
+    request.session["api_token_forms_used"] = [*used[-19:], once]
+    return False
 
 
 @require_POST

@@ -330,3 +330,82 @@ def test_an_unproven_contact_is_never_matched_by_staff_either(practice):
         time_zone="UTC",
     )
     assert made.pk != contact.pk and made.is_verified
+
+
+# --- found trying it as staff and clients would ----------------------------------
+
+
+def test_staff_cannot_send_an_intake_link_to_an_unproven_address(
+    client, victim, borrower_therapist, staff, django_capture_on_commit_callbacks
+):
+    """Seen: the receptionist's "Send a new intake link" on a contact mailed the known client."""
+    response = public_booking(borrower_therapist, victim.email)
+    contact = Appointment.objects.get(public_id=response.json()["id"]).client
+    sign_in(client, staff["receptionist"])
+    page = client.get(f"/staff/clients/{contact.public_id}/").content.decode()
+    assert "Send a new intake link" not in page and "email not confirmed" in page.lower()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(f"/staff/clients/{contact.public_id}/intake/resend/", follow=True)
+    assert "not confirmed their email" in answer.content.decode()
+    assert mail.outbox == [] and not Intake.objects.filter(client=contact).exists()
+
+
+def test_no_message_but_the_confirmation_request_reaches_an_unproven_address(
+    therapist, now, django_capture_on_commit_callbacks
+):
+    """Whatever schedules it: one check before every send (booking.dispatch)."""
+    from booking.dispatch import notification_send
+    from booking.models import Notification, NotificationKind, NotificationState
+    from clients.models import Intake as IntakeModel
+
+    response = public_booking(therapist, "unproven@example.net")
+    contact = Appointment.objects.get(public_id=response.json()["id"]).client
+    intake = IntakeModel.objects.create(practice=contact.practice, client=contact, invited_at=now)
+    row = Notification.objects.create(
+        intake=intake,
+        kind=NotificationKind.INTAKE_INVITE,
+        channel="email",
+        due_at=now,
+        state=NotificationState.SENDING,
+    )
+    mail.outbox.clear()
+    assert notification_send(notification_id=row.pk) == "cancelled"
+    assert mail.outbox == []
+
+
+def test_a_used_confirmation_link_hands_out_no_links(client, therapist, now):
+    """Seen: after "Replace my links", the old confirm link redirected to the new ones."""
+    response = public_booking(therapist, "owner-of-address@example.net")
+    appointment = Appointment.objects.get(public_id=response.json()["id"])
+    confirm_email(client, appointment)
+    appointment.refresh_from_db()
+    client.post(f"/book/manage/{manage_token(appointment)}/new-links/")
+    appointment.refresh_from_db()
+    again = client.get(confirm_email_path(appointment))
+    assert again.status_code == 200
+    text = again.content.decode()
+    assert "already confirmed" in text
+    assert "/book/manage/" not in text and manage_token(appointment) not in text
+
+
+def test_replacing_links_emails_the_new_one(client, booked, django_capture_on_commit_callbacks):
+    token = manage_token(booked)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/book/manage/{token}/new-links/")
+    (message,) = mail.outbox
+    assert message.subject.startswith("Your new private link")
+    booked.client.refresh_from_db()
+    new_path = f"/book/manage/{manage_token(booked)}/"
+    assert new_path in message.body and token not in message.body
+    assert client.get(new_path).status_code == 200
+
+
+def test_staff_see_a_request_waiting_for_its_email_as_such(client, therapist, now, staff):
+    response = public_booking(therapist, "waiting@example.net")
+    appointment = Appointment.objects.get(public_id=response.json()["id"])
+    sign_in(client, staff["receptionist"])
+    page = client.get(f"/staff/appointments/{appointment.public_id}/").content.decode()
+    assert "Waiting for the client to confirm their email" in page
+    assert ">Approve<" not in page and "Pending approval" not in page
