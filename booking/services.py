@@ -257,8 +257,10 @@ def appointment_confirm_email(
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _lock(appointment)
-        if appointment.email_confirm_by is None:
+        if appointment.email_confirm_by is None and appointment.client.is_verified:
             return appointment
+        if appointment.email_confirm_by is None:
+            raise NotChangeable("This request was cancelled, so there is nothing to confirm.")
         if appointment.status != AppointmentStatus.PENDING or appointment.email_confirm_by <= now:
             raise NotChangeable(
                 "This request was not confirmed in time and the time was released. "

@@ -131,6 +131,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         # Done already. Not a way back to the booking: the links it would hand out
         # may have been replaced since, and the confirmation email carries them.
         return _confirm_page(request, state="done", appointment=appointment)
+    if appointment.email_confirm_by is None:
+        message = "This request was cancelled, so there is nothing to confirm."
+        return _confirm_page(request, state="lapsed", message=message, status=409)
     if request.method != "POST":
         return _confirm_page(request, state="ask", appointment=appointment)
     try:

@@ -409,3 +409,16 @@ def test_staff_see_a_request_waiting_for_its_email_as_such(client, therapist, no
     page = client.get(f"/staff/appointments/{appointment.public_id}/").content.decode()
     assert "Waiting for the client to confirm their email" in page
     assert ">Approve<" not in page and "Pending approval" not in page
+
+
+def test_a_cancelled_request_cannot_be_confirmed(client, therapist, now):
+    response = public_booking(therapist, "changed-my-mind@example.net")
+    appointment = Appointment.objects.get(public_id=response.json()["id"])
+    path = confirm_email_path(appointment)
+    APIClient().post(f"/api/v1/bookings/{token_of(response)}/cancel/")
+    answer = client.post(path)
+    assert answer.status_code == 409
+    assert "was cancelled" in answer.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    assert not appointment.client.is_verified
