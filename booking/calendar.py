@@ -20,6 +20,7 @@ from booking.models import (
     WorkingHours,
 )
 from booking.slots import time_off_span, yearly_occurrences
+from practice.display import own_time
 from practice.timezones import wall_to_utc_lenient
 
 ROW_MINUTES = 15
@@ -43,6 +44,7 @@ class Block:
     appointment: Appointment | None = None
     label: str = ""
     detail: str = ""
+    own: str = ""  # the therapist's own time and zone, where it reads differently
 
 
 @dataclass
@@ -313,6 +315,9 @@ def front_desk_day(
                     label=session_label(appointment, show_client=show_client(appointment)),
                     detail=appointment.session_type.name
                     + (f" · {appointment.therapist.display_name}" if by_room else ""),
+                    own=own_time(
+                        appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                    ),
                 ),
             )
         )
@@ -390,7 +395,7 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
             start__gte=start,
             start__lt=end,
         )
-        .select_related("client", "session_type")
+        .select_related("client", "session_type", "therapist")
         .order_by("start")
     )
     for appointment in sessions:
@@ -399,6 +404,9 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
             {
                 "appointment": appointment,
                 "local": local,
+                "own": own_time(
+                    appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                ),
                 "label": session_label(appointment, show_client=show_client(appointment)),
             }
         )

@@ -33,6 +33,7 @@ from practice.access import (
     staff_required,
     therapists_manageable,
 )
+from practice.display import own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (
     aware_datetime_or_none,
@@ -73,7 +74,7 @@ def therapist_calendar(request: HttpRequest) -> HttpResponse:
     days = DAY_VIEW_DAYS if view == "day" else WEEK_VIEW_DAYS
     grid = calendar.therapist_week(therapist=therapist, first_day=first, days=days, today=today)
     step = timedelta(days=days)
-    return render(
+    return render_in_zone(
         request,
         "staff/calendar.html",
         {
@@ -90,6 +91,7 @@ def therapist_calendar(request: HttpRequest) -> HttpResponse:
             "month_label": f"{chosen:%B %Y}",
             "nav": "calendar",
         },
+        zone=zone,
     )
 
 
@@ -146,7 +148,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             {"start": start.astimezone(zone), "therapists": who}
             for start, who in list(found.items())[:8]
         ]
-    return render(
+    return render_in_zone(
         request,
         "staff/front_desk.html",
         {
@@ -166,6 +168,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             "find": bool(request.GET.get("find")),
             "nav": "desk",
         },
+        zone=zone,
     )
 
 
@@ -204,13 +207,16 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             now=now,
             exclude_appointment_id=appointment.pk,
         )[:24]
-    return render(
+    return render_in_zone(
         request,
         "staff/appointment.html",
         {
             "appointment": appointment,
             "local": local,
             "zone": therapist.time_zone,
+            "practice_time": own_time(
+                appointment.start, shown_zone=therapist.zone, own_zone=appointment.practice.zone
+            ),
             "free": [f.astimezone(therapist.zone) for f in free],
             "reschedule_form": RescheduleForm(
                 initial={"date": local.date(), "time": local.time()}, auto_id="move-%s"
@@ -219,6 +225,7 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             "started": appointment.start <= now,
             "nav": "calendar",
         },
+        zone=therapist.zone,
     )
 
 
@@ -476,7 +483,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     zone = form.cleaned_data["therapist"].zone if plan else None
-    return render(
+    return render_in_zone(
         request,
         "staff/series_new.html",
         {
@@ -497,6 +504,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
             "errors": errors,
             "nav": "calendar",
         },
+        zone=zone or page_zone(staff, therapist=therapist),
         status=status,
     )
 
@@ -522,10 +530,11 @@ def series_detail(request: HttpRequest, public_id) -> HttpResponse:
     occurrences = [
         {"a": a, "local": a.start.astimezone(zone)} for a in series.appointments.order_by("start")
     ]
-    return render(
+    return render_in_zone(
         request,
         "staff/series.html",
         {"series": series, "occurrences": occurrences, "nav": "calendar"},
+        zone=zone,
     )
 
 

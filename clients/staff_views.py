@@ -32,6 +32,7 @@ from practice.access import (
     client_or_404,
     staff_required,
 )
+from practice.display import own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
 from practice.timezones import zone_names
@@ -48,15 +49,17 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = request.staff
     alerts = list(selectors.open_safety_alerts(staff))
     queue = selectors.intake_queue(staff) if can_run_intake(staff) else []
-    return render(
+    zone = page_zone(staff)
+    return render_in_zone(
         request,
         "staff/home.html",
         {
             "alerts": alerts,
             "queue_size": len(queue),
-            "today": selectors.today_sessions(staff, now=timezone.now()),
+            "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "nav": "home",
         },
+        zone=zone,
     )
 
 
@@ -94,9 +97,17 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
     client = client_or_404(staff, public_id)
     clinical = can_see_clinical(staff, client)
+    zone = page_zone(staff)
     context = {
         "client": client,
-        "appointments": selectors.client_appointments(client, staff)[:20],
+        "appointments": [
+            {
+                "a": a,
+                "local": a.start.astimezone(zone),
+                "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+            }
+            for a in selectors.client_appointments(client, staff)[:20]
+        ],
         "admin": selectors.intake_admin_view(client),
         "clinical": selectors.intake_clinical_view(client) if clinical else None,
         "can_run_intake": can_run_intake(staff),
@@ -111,7 +122,7 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     audit(request, action=AuditAction.VIEW, what="record", client=client)
     if clinical:
         audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
-    return render(request, "staff/client_detail.html", context)
+    return render_in_zone(request, "staff/client_detail.html", context, zone=zone)
 
 
 @staff_required
