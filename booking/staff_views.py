@@ -33,7 +33,7 @@ from practice.access import (
     staff_required,
     therapists_manageable,
 )
-from practice.display import own_time, page_zone, render_in_zone
+from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (
     aware_datetime_or_none,
@@ -207,6 +207,7 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             now=now,
             exclude_appointment_id=appointment.pk,
         )[:24]
+    move_check = _move_check(request, appointment) if "date" in request.GET else None
     return render_in_zone(
         request,
         "staff/appointment.html",
@@ -219,14 +220,33 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             ),
             "free": [f.astimezone(therapist.zone) for f in free],
             "reschedule_form": RescheduleForm(
-                initial={"date": local.date(), "time": local.time()}, auto_id="move-%s"
+                request.GET if move_check else None,
+                initial={"date": local.date(), "time": local.time()},
+                auto_id="move-%s",
             ),
+            "move_check": move_check,
             "outcome_form": OutcomeForm(),
             "started": appointment.start <= now,
             "nav": "calendar",
         },
         zone=therapist.zone,
     )
+
+
+def _move_check(request, appointment) -> dict:
+    """A typed date and time, read as the instant it will create, in both zones (nothing saved)."""
+    form = RescheduleForm(request.GET)
+    if not form.is_valid():
+        return {"error": "Give a date and a time."}
+    at = form.cleaned_data["time"]
+    therapist = appointment.therapist
+    start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+    if start is None:
+        return {"error": "That time does not exist that day (the clocks go forward)."}
+    return {
+        "lines": in_zones(start, therapist.zone, appointment.practice.zone),
+        "data": form.cleaned_data,
+    }
 
 
 def _back(appointment):
@@ -494,6 +514,11 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
                     "o": o,
                     "key": o.date.isoformat(),
                     "local": o.start.astimezone(zone) if o.start else None,
+                    "practice_time": own_time(
+                        o.start, shown_zone=zone, own_zone=staff.practice.zone
+                    )
+                    if o.start
+                    else "",
                     "choice": request.POST.get(f"decide_{o.date.isoformat()}", ""),
                     "move_date": request.POST.get(f"move_date_{o.date.isoformat()}", ""),
                     "move_time": request.POST.get(f"move_time_{o.date.isoformat()}", ""),

@@ -32,7 +32,7 @@ from practice.access import (
     client_or_404,
     staff_required,
 )
-from practice.display import own_time, page_zone, render_in_zone
+from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
 from practice.timezones import zone_names
@@ -263,6 +263,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         )
     status = 200
     therapists = form.fields["therapist"].queryset
+    check = None
     if request.method == "POST" and request.POST.get("quick_start"):
         # A free time picked from the list: booked as offered (hours, notice, overlap).
         response = _book_quick(request, client, therapists)
@@ -271,7 +272,12 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("step") == "check":
+            # The instant it will create, in both zones, before anything is saved.
+            data = form.cleaned_data
+            check = in_zones(data["start"], data["therapist"].zone, staff.practice.zone)
+            status = 200
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 appointment_book(
@@ -289,15 +295,17 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
                 audit(request, action=AuditAction.CREATE, what="appointment", client=client)
                 messages.success(request, "Booked. The client gets a confirmation by email.")
                 return redirect("staff-client", client.public_id)
-    return render(
+    return render_in_zone(
         request,
         "staff/client_book.html",
         {
             "client": client,
             "form": form,
+            "check": check,
             "nav": "clients",
             **_free_times(request, staff, therapists),
         },
+        zone=page_zone(staff),
         status=status,
     )
 
@@ -323,9 +331,14 @@ def _free_times(request, staff, therapists) -> dict:
             window_end=now + timedelta(days=14),
             now=now,
         )
-        zone = staff.practice.zone
+        zone = page_zone(staff)
         free = [
-            {"start": start, "local": start.astimezone(zone), "therapist": who[0]}
+            {
+                "start": start,
+                "local": start.astimezone(zone),
+                "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
+                "therapist": who[0],
+            }
             for start, who in list(found.items())[:FREE_TIMES_SHOWN]
         ]
     return {

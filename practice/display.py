@@ -65,3 +65,20 @@ def own_time(instant: datetime, *, shown_zone, own_zone, fmt: str = "H:i") -> st
     if shown.replace(tzinfo=None) == own.replace(tzinfo=None):
         return ""
     return f"{wall_time(own, fmt)} {own_zone.key}"
+
+
+def in_zones(instant: datetime, *zones) -> list[str]:
+    """``instant`` as each distinct zone reads it.
+
+    "Tue 10 Mar 2026 14:00 PDT (America/Los_Angeles)", one line per zone.
+
+    For the check before a typed date and time is saved (book, move, series).
+    """
+    lines, seen = [], set()
+    for zone in zones:
+        if zone.key in seen:
+            continue
+        seen.add(zone.key)
+        local = instant.astimezone(zone)
+        lines.append(f"{dateformat.format(local, 'D j M Y H:i T')} ({zone.key})")
+    return lines

@@ -110,3 +110,72 @@ def test_today_and_the_client_record_for_the_la_therapist_read_la_time(client, l
     record = client.get(f"/staff/clients/{la['client'].public_id}/").content.decode()
     assert "Thu 5 Mar 2026 10:00" in record
     assert "America/Los_Angeles" in record
+
+
+def test_a_typed_move_is_echoed_in_both_zones_before_anything_is_saved(client, la):
+    appointment = la["appointment"]
+    sign_in(client, la["user"])
+    url = f"/staff/appointments/{appointment.public_id}/"
+    page = client.get(url, {"date": "2026-03-10", "time": "14:00"}).content.decode()
+    instant = datetime(2026, 3, 10, 14, 0, tzinfo=LA)  # PDT: the US changed on 8 March
+    assert "Tue 10 Mar 2026 14:00 PDT (America/Los_Angeles)" in page
+    practice_side = instant.astimezone(NY).strftime("%a %-d %b %Y %H:%M %Z")
+    assert f"{practice_side} (America/New_York)" in page
+    appointment.refresh_from_db()
+    assert appointment.start == THURSDAY_10_LA  # nothing moved yet
+    assert 'name="date" value="2026-03-10"' in page  # the confirm form carries the same values
+
+
+def test_a_typed_move_into_the_spring_gap_is_refused_readably(client, la):
+    sign_in(client, la["user"])
+    url = f"/staff/appointments/{la['appointment'].public_id}/"
+    response = client.get(url, {"date": "2026-03-08", "time": "02:30"})
+    assert response.status_code == 200
+    assert "does not exist" in response.content.decode()
+
+
+def test_a_typed_booking_on_behalf_is_echoed_in_both_zones_first(client, la, session_type):
+    from booking.models import Appointment
+
+    sign_in(client, la["user"])
+    before = Appointment.objects.count()
+    response = client.post(
+        f"/staff/clients/{la['client'].public_id}/book/",
+        {
+            "session_type": session_type.pk,
+            "therapist": la["therapist"].pk,
+            "date": "2026-03-11",
+            "time": "09:00",
+            "step": "check",
+        },
+    )
+    page = response.content.decode()
+    instant = datetime(2026, 3, 11, 9, 0, tzinfo=LA)
+    assert "Wed 11 Mar 2026 09:00 PDT (America/Los_Angeles)" in page
+    assert instant.astimezone(NY).strftime("%H:%M %Z") in page
+    assert Appointment.objects.count() == before
+
+
+def test_a_series_preview_gives_each_start_in_both_zones(client, la, session_type):
+    sign_in(client, la["user"])
+    la["client"].assigned_therapist = la["therapist"]
+    la["client"].save()
+    page = client.post(
+        f"/staff/clients/{la['client'].public_id}/series/new/",
+        {
+            "therapist": la["therapist"].pk,
+            "session_type": session_type.pk,
+            "first_date": "2026-03-03",  # before the US change on 8 March, and after it
+            "time": "11:00",
+            "interval_weeks": "1",
+            "ends": "count",
+            "count": "2",
+            "step": "preview",
+        },
+    ).content.decode()
+    rows = re.findall(r'data-testid="local-time">(.*?)</td>', page)
+    assert len(rows) == 2
+    for row, day in zip(rows, (3, 10), strict=True):
+        instant = datetime(2026, 3, day, 11, 0, tzinfo=LA)
+        assert row.startswith(instant.strftime("%H:%M %Z")), row
+        assert f"{instant.astimezone(NY).strftime('%H:%M')} America/New_York" in row, row
