@@ -19,6 +19,7 @@ from booking.models import ACTIVE_STATUSES, Appointment, Notification, Notificat
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
 from booking.tokens import confirm_email_token
+from practice.display import wall_time
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -48,7 +49,7 @@ def manage_url(appointment: Appointment) -> str:
 
 
 LONG_FORMAT = r"l j F Y \a\t H:i"
-SHORT_FORMAT = r"D j M \a\t H:i"
+SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
 
 
 def _when(instant: datetime, zone) -> str:
@@ -68,7 +69,7 @@ def context_for(notification: Notification) -> dict:
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
-        "when_short": dateformat.format(local, SHORT_FORMAT),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time(local),
         "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
         "therapist_name": therapist.display_name,
         "session_name": appointment.session_type.name,
@@ -121,8 +122,8 @@ def agenda_context(notification: Notification) -> dict:
     day = notification.agenda_date
     sessions = [
         {
-            "start": dateformat.format(a.start.astimezone(therapist.zone), "H:i"),
-            "end": dateformat.format(a.end.astimezone(therapist.zone), "H:i"),
+            "start": wall_time(a.start.astimezone(therapist.zone)),
+            "end": wall_time(a.end.astimezone(therapist.zone)),
             "session_name": a.session_type.name,
             "initials": f"{a.client.first_name[:1]}.{a.client.last_name[:1]}.".upper(),
             "pending": a.status == "pending",
