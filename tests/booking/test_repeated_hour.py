@@ -117,3 +117,55 @@ def test_the_front_desk_week_and_the_session_page_say_which_0130(client, at_0130
     assert "01:30 EDT" in week
     session = client.get(f"/staff/appointments/{at_0130_edt.public_id}/").content.decode()
     assert "01:30 EDT" in session
+
+
+def test_the_second_0130_through_the_api_is_refused_saying_why(night_owl, session_type):
+    from rest_framework.test import APIClient
+
+    response = APIClient().post(
+        "/api/v1/bookings/",
+        {
+            "therapist": night_owl.pk,
+            "session_type": session_type.pk,
+            "start": "2027-11-07T01:30:00-05:00",  # the second 01:30, in EST
+            "timezone": "America/New_York",
+            "client": {"first_name": "Robin", "last_name": "Fold", "email": "r@example.com"},
+        },
+        format="json",
+    )
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "happens twice" in detail and "01:30 EDT" in detail
+
+
+def test_a_start_carrying_a_zone_books_real_minutes(night_owl, session_type, practice):
+    # 01:30 EDT plus 60 minutes of wall clock would be 02:30 EST: two real hours.
+    appointment = appointment_book(
+        therapist=night_owl,
+        session_type=session_type,
+        client=ClientFactory(practice=practice, time_zone="America/New_York"),
+        start=FIRST_0130,
+    )
+    assert appointment.end == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)
+    appointment.refresh_from_db()
+    assert appointment.end - appointment.start == timedelta(minutes=60)
+
+
+def test_a_start_carrying_a_zone_gets_its_reminder_24_real_hours_before(
+    night_owl, session_type, practice
+):
+    from booking.models import Notification, NotificationKind
+
+    start = datetime(2027, 11, 7, 10, 0, tzinfo=NY)  # EST, the morning after the change
+    appointment = appointment_book(
+        therapist=night_owl,
+        session_type=session_type,
+        client=ClientFactory(practice=practice, time_zone="America/New_York"),
+        start=start,
+        enforce_availability=False,
+    )
+    reminder = Notification.objects.get(
+        appointment=appointment, kind=NotificationKind.REMINDER, offset=timedelta(hours=24)
+    )
+    # 24 real hours before 15:00 UTC; wall-clock arithmetic would say 10:00 EDT (14:00 UTC).
+    assert reminder.due_at == datetime(2027, 11, 6, 15, 0, tzinfo=UTC)
