@@ -205,20 +205,25 @@ def yearly_occurrences(
     """The dates of a yearly time-off entry that touch [first_day, last_day].
 
     The entry repeats on the same month and day each year (and the years
-    before it: a holiday is a holiday). A 29 February entry happens in leap
-    years only.
+    before it: a holiday is a holiday). In a common year a 29 February edge
+    is read as 28 February, so "29 February" closes 28 February and "29
+    February to 1 March" closes 28 February and 1 March.
     """
     found = []
     for year in range(first_day.year - 1, last_day.year + 1):
         shift = year - start_date.year
-        try:
-            start = start_date.replace(year=start_date.year + shift)
-            end = end_date.replace(year=end_date.year + shift)
-        except ValueError:  # 29 February in a common year
-            continue
+        start = _in_year(start_date, start_date.year + shift)
+        end = _in_year(end_date, end_date.year + shift)
         if start <= last_day and end >= first_day:
             found.append((start, end))
     return found
+
+
+def _in_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
 
 
 def _intervals_on(rules: Rules, day: date) -> list[WallInterval]:

@@ -67,3 +67,28 @@ def test_a_thirty_minute_gap_boundary_is_the_jump_too():
     )
     assert found[-1] == JUMP_LORD_HOWE - timedelta(minutes=30)  # 01:30 +1030
     assert len(found) == 7  # 00:00 .. 01:30
+
+
+# --- a yearly holiday on 29 February -----------------------------------------------------
+
+
+def test_a_yearly_29_february_closes_28_february_in_common_years():
+    from booking.slots import yearly_occurrences
+
+    found = yearly_occurrences(
+        date(2028, 2, 29), date(2028, 2, 29), date(2027, 1, 1), date(2029, 12, 31)
+    )
+    assert found == [
+        (date(2027, 2, 28), date(2027, 2, 28)),
+        (date(2028, 2, 29), date(2028, 2, 29)),
+        (date(2029, 2, 28), date(2029, 2, 28)),
+    ]
+
+
+def test_a_yearly_holiday_across_29_february_keeps_its_other_days_in_common_years():
+    from booking.slots import yearly_occurrences
+
+    found = yearly_occurrences(
+        date(2028, 2, 29), date(2028, 3, 1), date(2027, 1, 1), date(2027, 12, 31)
+    )
+    assert found == [(date(2027, 2, 28), date(2027, 3, 1))]
