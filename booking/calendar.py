@@ -133,6 +133,11 @@ def _local_span(zone, start_date, start_time, end_date, end_time):
     return start.astimezone(zone), end.astimezone(zone)
 
 
+def _end_day(day: date, start_t: time, end_t: time) -> date:
+    # Hours ending at or before they start run past midnight (booking.slots._stretches_on).
+    return day + timedelta(days=1) if end_t <= start_t else day
+
+
 def session_label(appointment: Appointment, *, show_client: bool) -> str:
     if not show_client:
         return "Busy"
@@ -176,7 +181,7 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
         extras.setdefault(row[0], []).append(row[1:])
     for day in day_list:
         for start_t, end_t in [*weekly.get(day.weekday(), []), *extras.get(day, [])]:
-            start, end = _local_span(zone, day, start_t, day, end_t)
+            start, end = _local_span(zone, day, start_t, _end_day(day, start_t, end_t), end_t)
             raw.append(Block("hours", start, end, label="Open"))
 
     for off, start_date, end_date in _time_off_for(
@@ -266,7 +271,8 @@ def front_desk_day(
                     *weekly.get((therapist.pk, local_day.weekday()), []),
                     *weekly.get((therapist.pk, local_day), []),
                 ]:
-                    start, end = _local_span(tz, local_day, start_t, local_day, end_t)
+                    end_day = _end_day(local_day, start_t, end_t)
+                    start, end = _local_span(tz, local_day, start_t, end_day, end_t)
                     raw.append(
                         (
                             therapist.pk,
