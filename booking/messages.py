@@ -19,7 +19,7 @@ from booking.models import ACTIVE_STATUSES, Appointment, Notification, Notificat
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
 from booking.tokens import confirm_email_token
-from practice.display import wall_time
+from practice.display import time_format, use_clock, wall_time
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -48,13 +48,14 @@ def manage_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("booking:manage", args=[manage_token(appointment)])
 
 
-LONG_FORMAT = r"l j F Y \a\t H:i"
+LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
 SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
 
 
 def _when(instant: datetime, zone) -> str:
     local = instant.astimezone(zone)
-    return f"{dateformat.format(local, LONG_FORMAT)} ({local.tzname()})"
+    when = dateformat.format(local, LONG_FORMAT) + dateformat.format(local, time_format())
+    return f"{when} ({local.tzname()})"
 
 
 def context_for(notification: Notification) -> dict:
@@ -163,7 +164,20 @@ def safety_alert_context(notification: Notification) -> dict:
     }
 
 
+def _clock_of(notification: Notification) -> str:
+    """The practice's clock, whatever the message is about (read only when a time is written)."""
+    for owner in ("appointment", "therapist", "intake", "safety_alert"):
+        if getattr(notification, f"{owner}_id", None):
+            return getattr(notification, owner).practice.clock
+    return "24"
+
+
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    with use_clock(lambda: _clock_of(notification)):
+        return _build_email(notification, now=now)
+
+
+def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
     from clients.intake_services import safety_alert_recipients
 
     kind = notification.kind
@@ -196,6 +210,7 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
 
 
 def build_sms(notification: Notification) -> str:
-    context = context_for(notification)
-    context["names_practice"] = notification.appointment.practice.sms_names_practice
-    return render_to_string("sms/reminder.txt", context).strip()
+    with use_clock(lambda: _clock_of(notification)):
+        context = context_for(notification)
+        context["names_practice"] = notification.appointment.practice.sms_names_practice
+        return render_to_string("sms/reminder.txt", context).strip()

@@ -15,7 +15,7 @@ register = template.Library()
 
 
 @register.filter(expects_localtime=False)
-def wall(value, fmt="H:i"):
+def wall(value, fmt=None):
     if not value:
         return ""
     return wall_time(value, fmt)
