@@ -24,15 +24,18 @@ def parse_intervals(text: str) -> list[tuple[time, time]]:
         if not match:
             raise ValidationError(f"“{part.strip()}” is not like 09:00-12:00.")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if (h2, m2) == (24, 0):
+            h2 = 0  # "until 24:00": midnight, stored as 00:00 (an end at or before the start)
         if not (0 <= h1 <= 23 and 0 <= h2 <= 23 and m1 < 60 and m2 < 60):
             raise ValidationError(f"“{part.strip()}” is not a time of day.")
         start, end = time(h1, m1), time(h2, m2)
-        if start >= end:
-            raise ValidationError(f"“{part.strip()}” ends before it starts.")
+        if start == end:
+            raise ValidationError(f"“{part.strip()}” is empty.")
+        # An end before the start runs past midnight ("22:00-02:00").
         intervals.append((start, end))
     intervals.sort()
-    for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
-        if start < end:
+    for (prev_start, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+        if start < end or end <= prev_start:  # only the day's last may run past midnight
             raise ValidationError("Two intervals on the same day overlap.")
     return intervals
 
@@ -60,8 +63,8 @@ def weekly_hours_replace(*, therapist: Therapist, weekly: dict[int, list]) -> No
 
 
 def extra_hours_add(*, therapist: Therapist, on: date, start: time, end: time) -> ExtraHours:
-    if start >= end:
-        raise ValidationError("The hours end before they start.")
+    if start == end:
+        raise ValidationError("The hours start and end at the same time.")
     return ExtraHours.objects.create(therapist=therapist, date=on, start_time=start, end_time=end)
 
 

@@ -7,7 +7,7 @@ them). Query counts are fixed whatever the number of sessions (see the tests).
 
 import calendar as pycalendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
 
@@ -20,7 +20,8 @@ from booking.models import (
     WorkingHours,
 )
 from booking.slots import time_off_span, yearly_occurrences
-from practice.timezones import wall_to_utc_lenient
+from practice.display import own_time
+from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
 ROW_MINUTES = 15
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
@@ -43,6 +44,17 @@ class Block:
     appointment: Appointment | None = None
     label: str = ""
     detail: str = ""
+    own: str = ""  # the therapist's own time and zone, where it reads differently
+
+    @property
+    def all_day(self) -> bool:
+        """From one local midnight to another: read as "all day", not "00:00–00:00"."""
+        return (
+            self.kind == "off"
+            and self.start.time() == time(0)
+            and self.end.time() == time(0)
+            and self.end.date() > self.start.date()
+        )
 
 
 @dataclass
@@ -60,6 +72,7 @@ class Grid:
     first_hour: int
     last_hour: int
     zone_name: str
+    missing_hours: frozenset = frozenset()  # hours that do not exist on any day shown
 
     @property
     def rows(self) -> int:
@@ -68,23 +81,44 @@ class Grid:
     @property
     def hours(self) -> list[dict]:
         return [
-            {"label": f"{hour:02d}:00", "row": 2 + (hour - self.first_hour) * 4}
+            {
+                "label": "" if hour in self.missing_hours else f"{hour:02d}:00",
+                "row": 2 + (hour - self.first_hour) * 4,
+            }
             for hour in range(self.first_hour, self.last_hour)
         ]
+
+
+def _missing_hours(days: list[date], zone) -> frozenset:
+    """Hours that a spring change skips on every one of ``days`` (no row label for them)."""
+    return frozenset(
+        hour
+        for hour in range(24)
+        if all(
+            wall_to_utc(day, time(hour), zone) is None
+            and wall_to_utc(day, time(hour, 45), zone) is None
+            for day in days
+        )
+    )
 
 
 def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _place(grid_first_hour: int, block: Block, day: date) -> Block | None:
-    """Grid rows for a block, clipped to its day (a row per 15 minutes; row 1 is the header)."""
-    # Wall-clock minutes since the day's midnight (a DST day still has 24 rows of hours).
+def _place(grid_first_hour: int, block: Block, day: date, grid_last_hour: int = 24):
+    """Grid rows for a block, clipped to its day and the grid (a row per 15 minutes; row 1
+    is the header).
+
+    A block starts on the row of its wall-clock start (a DST day still has 24
+    rows of hours) and is as tall as its real length: a session in the repeated
+    autumn hour, whose wall-clock end comes before its start, is still drawn,
+    and one after the spring jump is not an hour taller than it lasts.
+    """
     midnight = datetime.combine(day, time(0))
     start_minutes = max(0, int((block.start.replace(tzinfo=None) - midnight).total_seconds() // 60))
-    end_minutes = min(
-        24 * 60, int((block.end.replace(tzinfo=None) - midnight).total_seconds() // 60)
-    )
+    real = block.end.astimezone(UTC) - block.start.astimezone(UTC)
+    end_minutes = min(24 * 60, grid_last_hour * 60, start_minutes + int(real.total_seconds() // 60))
     if end_minutes <= start_minutes:
         return None
     first = grid_first_hour * 60
@@ -131,6 +165,11 @@ def _local_span(zone, start_date, start_time, end_date, end_time):
     return start.astimezone(zone), end.astimezone(zone)
 
 
+def _end_day(day: date, start_t: time, end_t: time) -> date:
+    # Hours ending at or before they start run past midnight (booking.slots._stretches_on).
+    return day + timedelta(days=1) if end_t <= start_t else day
+
+
 def session_label(appointment: Appointment, *, show_client: bool) -> str:
     if not show_client:
         return "Busy"
@@ -174,7 +213,7 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
         extras.setdefault(row[0], []).append(row[1:])
     for day in day_list:
         for start_t, end_t in [*weekly.get(day.weekday(), []), *extras.get(day, [])]:
-            start, end = _local_span(zone, day, start_t, day, end_t)
+            start, end = _local_span(zone, day, start_t, _end_day(day, start_t, end_t), end_t)
             raw.append(Block("hours", start, end, label="Open"))
 
     for off, start_date, end_date in _time_off_for(
@@ -216,14 +255,20 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
     index = {day: i for i, day in enumerate(day_list)}
     for block in raw:
         for day, part in _split_by_day(block, day_list):
-            placed = _place(first_hour, part, day)
+            placed = _place(first_hour, part, day, last_hour)
             if placed is not None:
                 placed.column = index[day] + 2
                 columns[index[day]].blocks.append(placed)
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
-    return Grid(columns=columns, first_hour=first_hour, last_hour=last_hour, zone_name=str(zone))
+    return Grid(
+        columns=columns,
+        first_hour=first_hour,
+        last_hour=last_hour,
+        zone_name=str(zone),
+        missing_hours=_missing_hours(day_list, zone),
+    )
 
 
 def front_desk_day(
@@ -264,7 +309,8 @@ def front_desk_day(
                     *weekly.get((therapist.pk, local_day.weekday()), []),
                     *weekly.get((therapist.pk, local_day), []),
                 ]:
-                    start, end = _local_span(tz, local_day, start_t, local_day, end_t)
+                    end_day = _end_day(local_day, start_t, end_t)
+                    start, end = _local_span(tz, local_day, start_t, end_day, end_t)
                     raw.append(
                         (
                             therapist.pk,
@@ -313,6 +359,9 @@ def front_desk_day(
                     label=session_label(appointment, show_client=show_client(appointment)),
                     detail=appointment.session_type.name
                     + (f" · {appointment.therapist.display_name}" if by_room else ""),
+                    own=own_time(
+                        appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                    ),
                 ),
             )
         )
@@ -329,35 +378,41 @@ def front_desk_day(
         if key not in index:
             continue
         for on, part in _split_by_day(block, [day]):
-            placed = _place(first_hour, part, on)
+            placed = _place(first_hour, part, on, last_hour)
             if placed is not None:
                 placed.column = index[key] + 2
                 columns[index[key]].blocks.append(placed)
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
-    return Grid(columns=columns, first_hour=first_hour, last_hour=last_hour, zone_name=str(zone))
+    return Grid(
+        columns=columns,
+        first_hour=first_hour,
+        last_hour=last_hour,
+        zone_name=str(zone),
+        missing_hours=_missing_hours([day], zone),
+    )
 
 
 def month_overview(*, therapist, month_day: date, today: date) -> list[list[dict]]:
-    """A small month calendar: each day with its number of sessions (one query)."""
+    """A small month calendar: each day shown (the neighbouring months' too) with its
+    number of sessions, as on the calendar (one query)."""
     zone = therapist.zone if therapist is not None else None
     first = month_day.replace(day=1)
-    days_in_month = pycalendar.monthrange(first.year, first.month)[1]
-    last = first.replace(day=days_in_month)
+    shown = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     counts: dict[date, int] = {}
     if therapist is not None:
         starts = Appointment.objects.filter(
             therapist=therapist,
-            status__in=ACTIVE_STATUSES,
-            start__gte=wall_to_utc_lenient(first, time(0), zone),
-            start__lt=wall_to_utc_lenient(last + timedelta(days=1), time(0), zone),
+            status__in=SHOWN_STATUSES,
+            start__gte=wall_to_utc_lenient(shown[0][0], time(0), zone),
+            start__lt=wall_to_utc_lenient(shown[-1][-1] + timedelta(days=1), time(0), zone),
         ).values_list("start", flat=True)
         for start in starts:
             local = start.astimezone(zone).date()
             counts[local] = counts.get(local, 0) + 1
     weeks = []
-    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+    for week in shown:
         weeks.append(
             [
                 {
@@ -390,7 +445,7 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
             start__gte=start,
             start__lt=end,
         )
-        .select_related("client", "session_type")
+        .select_related("client", "session_type", "therapist")
         .order_by("start")
     )
     for appointment in sessions:
@@ -399,10 +454,13 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
             {
                 "appointment": appointment,
                 "local": local,
+                "own": own_time(
+                    appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                ),
                 "label": session_label(appointment, show_client=show_client(appointment)),
             }
         )
-    off_days = set()
+    off_days: dict[tuple, str] = {}  # (therapist, day) -> "off" (the whole day) or "partial"
     by_id = {t.pk: t for t in therapists}
     last_day = first_day + timedelta(days=6)
     for off, start_date, end_date in _time_off_for(practice.pk, list(by_id), first_day, last_day):
@@ -410,8 +468,12 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
         # Only the week's days: time off may run for years.
         day = max(start_date, first_day)
         while day <= min(end_date, last_day):
+            whole = not (
+                (day == start_date and off.start_time) or (day == end_date and off.end_time)
+            )
             for owner in owners:
-                off_days.add((owner, day))
+                if whole or off_days.get((owner, day)) != "off":
+                    off_days[(owner, day)] = "off" if whole else "partial"
             day += timedelta(days=1)
     return {
         "days": [{"day": d, "is_today": d == today} for d in days],
@@ -419,7 +481,7 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
             {
                 "therapist": t,
                 "cells": [
-                    {"day": d, "sessions": cells[(t.pk, d)], "off": (t.pk, d) in off_days}
+                    {"day": d, "sessions": cells[(t.pk, d)], "off": off_days.get((t.pk, d), "")}
                     for d in days
                 ],
             }

@@ -29,7 +29,7 @@ from booking.models import (
     FeedPrivacy,
     TimeOff,
 )
-from booking.slots import time_off_span, yearly_occurrences
+from booking.slots import clamp_day, time_off_span, yearly_occurrences
 from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
 from clients.models import Client
 from practice.models import Modality, Practice, Therapist
@@ -254,19 +254,26 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
                 else [(off.start_date, off.end_date)]
             )
             for start_date, end_date in dates:
-                start, end = time_off_span(zone, start_date, off.start_time, end_date, off.end_time)
                 year = f"-{start_date.year}" if off.repeats_yearly else ""
-                event = ics.busy_event(
-                    uid=f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}",
-                    start=start,
-                    end=end,
-                    changed=off.updated_at,
-                )
+                uid = f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}"
+                if off.start_time is None and off.end_time is None:
+                    # Whole days: all-day events on the therapist's own dates, which a
+                    # calendar shows as those dates in any zone (not a 24-hour UTC span).
+                    event = ics.busy_event(
+                        uid=uid,
+                        start=clamp_day(start_date),
+                        end=clamp_day(end_date) + timedelta(days=1),
+                        changed=off.updated_at,
+                    )
+                else:
+                    start, end = time_off_span(
+                        zone, start_date, off.start_time, end_date, off.end_time
+                    )
+                    event = ics.busy_event(uid=uid, start=start, end=end, changed=off.updated_at)
                 blocks.append(event.to_ical())
     return ics.feed_calendar(
         uid=f"feed-{feed.public_id}@{ics.uid_domain()}",
         name=_feed_name(feed),
-        zone_name=_feed_zone(feed),
         event_blocks=blocks,
     )
 
@@ -335,14 +342,6 @@ def _feed_name(feed: CalendarFeed) -> str:
     if feed.kind == FeedKind.CLIENT:
         return f"My sessions · {feed.practice.name}"
     return f"{feed.practice.name} · all sessions"
-
-
-def _feed_zone(feed: CalendarFeed) -> str:
-    if feed.kind == FeedKind.THERAPIST:
-        return feed.therapist.time_zone
-    if feed.kind == FeedKind.CLIENT:
-        return feed.client.time_zone
-    return feed.practice.time_zone
 
 
 def ip_prefix(address: str) -> str:

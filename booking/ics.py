@@ -80,7 +80,7 @@ def client_invitation(appointment: Appointment, *, method: str, now: datetime) -
 REFRESH = timedelta(hours=1)
 
 
-def feed_calendar(*, uid: str, name: str, zone_name: str, event_blocks: list[bytes]) -> bytes:
+def feed_calendar(*, uid: str, name: str, event_blocks: list[bytes]) -> bytes:
     """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL.
 
     ``event_blocks`` are VEVENTs already serialised by ``icalendar`` (see
@@ -97,7 +97,8 @@ def feed_calendar(*, uid: str, name: str, zone_name: str, event_blocks: list[byt
     # to an X- property would be written "1:00:00": both set by hand.
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    calendar.add("X-WR-TIMEZONE", zone_name)
+    # No X-WR-TIMEZONE: every time is UTC already, and parsers that apply it
+    # (recurring-ical-events) move events in the repeated autumn hour (tested).
     head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
     return b"".join([head, *event_blocks, b"END:VCALENDAR", end])
 
@@ -135,15 +136,17 @@ def appointment_event(
     )
 
 
-def busy_event(*, uid: str, start: datetime, end: datetime, changed: datetime) -> Event:
-    """Time off, as a busy block with no detail."""
+def busy_event(*, uid: str, start, end, changed: datetime) -> Event:
+    """Time off, as a busy block with no detail: instants (in UTC), or dates (all day)."""
     changed = changed.astimezone(UTC)
+    if isinstance(start, datetime):
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
     return Event.new(
         uid=uid,
         stamp=changed,
         last_modified=changed,
-        start=start.astimezone(UTC),
-        end=end.astimezone(UTC),
+        start=start,
+        end=end,
         status="CONFIRMED",
         transparency="OPAQUE",
         summary="Time off",

@@ -19,6 +19,7 @@ from booking.models import ACTIVE_STATUSES, Appointment, Notification, Notificat
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
 from booking.tokens import confirm_email_token
+from practice.display import time_format, use_clock, wall_time
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -48,13 +49,14 @@ def manage_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("booking:manage", args=[manage_token(appointment)])
 
 
-LONG_FORMAT = r"l j F Y \a\t H:i"
-SHORT_FORMAT = r"D j M \a\t H:i"
+LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
+SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
 
 
 def _when(instant: datetime, zone) -> str:
     local = instant.astimezone(zone)
-    return f"{dateformat.format(local, LONG_FORMAT)} ({local.tzname()})"
+    when = dateformat.format(local, LONG_FORMAT) + dateformat.format(local, time_format())
+    return f"{when} ({local.tzname()})"
 
 
 def context_for(notification: Notification) -> dict:
@@ -69,7 +71,7 @@ def context_for(notification: Notification) -> dict:
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
-        "when_short": dateformat.format(local, SHORT_FORMAT),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time(local),
         "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
         "therapist_name": therapist.display_name,
         "session_name": appointment.session_type.name,
@@ -122,8 +124,8 @@ def agenda_context(notification: Notification) -> dict:
     day = notification.agenda_date
     sessions = [
         {
-            "start": dateformat.format(a.start.astimezone(therapist.zone), "H:i"),
-            "end": dateformat.format(a.end.astimezone(therapist.zone), "H:i"),
+            "start": wall_time(a.start.astimezone(therapist.zone)),
+            "end": wall_time(a.end.astimezone(therapist.zone)),
             "session_name": a.session_type.name,
             "initials": f"{a.client.first_name[:1]}.{a.client.last_name[:1]}.".upper(),
             "pending": a.status == "pending",
@@ -163,7 +165,20 @@ def safety_alert_context(notification: Notification) -> dict:
     }
 
 
+def _clock_of(notification: Notification) -> str:
+    """The practice's clock, whatever the message is about (read only when a time is written)."""
+    for owner in ("appointment", "therapist", "intake", "safety_alert"):
+        if getattr(notification, f"{owner}_id", None):
+            return getattr(notification, owner).practice.clock
+    return "24"
+
+
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    with use_clock(lambda: _clock_of(notification)):
+        return _build_email(notification, now=now)
+
+
+def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
     from clients.intake_services import safety_alert_recipients
 
     kind = notification.kind
@@ -196,6 +211,7 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
 
 
 def build_sms(notification: Notification) -> str:
-    context = context_for(notification)
-    context["names_practice"] = notification.appointment.practice.sms_names_practice
-    return render_to_string("sms/reminder.txt", context).strip()
+    with use_clock(lambda: _clock_of(notification)):
+        context = context_for(notification)
+        context["names_practice"] = notification.appointment.practice.sms_names_practice
+        return render_to_string("sms/reminder.txt", context).strip()

@@ -41,9 +41,11 @@ class WorkingHours(models.Model):
         ordering = ["therapist", "weekday", "start_time"]
         verbose_name_plural = "working hours"
         constraints = [
+            # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
+            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
-                condition=Q(start_time__lt=models.F("end_time")),
-                name="working_hours_start_before_end",
+                condition=~Q(start_time=models.F("end_time")),
+                name="working_hours_not_empty",
             ),
         ]
 
@@ -63,9 +65,11 @@ class ExtraHours(models.Model):
         ordering = ["therapist", "date", "start_time"]
         verbose_name_plural = "extra hours"
         constraints = [
+            # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
+            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
-                condition=Q(start_time__lt=models.F("end_time")),
-                name="extra_hours_start_before_end",
+                condition=~Q(start_time=models.F("end_time")),
+                name="extra_hours_not_empty",
             ),
         ]
 

@@ -24,6 +24,7 @@ from booking.models import AppointmentStatus
 from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for
 from booking.views import appointment_or_404
+from practice.display import wall_time
 from practice.models import SessionType, Therapist
 from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
@@ -109,7 +110,7 @@ def _days(*, session_type, therapist, offering, zone, first: date, count: int, n
     for start in free:
         local = start.astimezone(zone)
         days[(local.date() - first).days]["slots"].append(
-            {"value": start.isoformat(), "label": local.strftime("%H:%M")}
+            {"value": start.isoformat(), "label": wall_time(local)}
         )
     return days
 

@@ -6,7 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
@@ -31,6 +31,7 @@ from clients.services import (
     client_prove_email,
     client_rotate_links,
 )
+from practice.display import is_ambiguous, wall_time
 from practice.models import Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
@@ -75,7 +76,7 @@ def appointment_book(
     unproven contact; the session waits for the link sent to the address.
     """
     now = now or timezone.now()
-    _require_aware(start)
+    start = _utc_start(start)
     _require_bookable(therapist=therapist, session_type=session_type, client=client, room=room)
     if not (await_email or client.is_verified):
         raise InvalidBooking(
@@ -182,7 +183,7 @@ def appointment_hold(
     constraint keeps everyone else off the slot.
     """
     now = now or timezone.now()
-    _require_aware(start)
+    start = _utc_start(start)
     if not (therapist.is_active and session_type.is_active):
         raise InvalidBooking("This therapist or session type is not taking bookings.")
     if not therapist.session_types.filter(pk=session_type.pk).exists():
@@ -427,7 +428,7 @@ def appointment_reschedule(
     check (``enforce_availability``) or override the hours — never the overlap.
     """
     now = now or timezone.now()
-    _require_aware(start)
+    start = _utc_start(start)
     with transaction.atomic():
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
@@ -488,11 +489,14 @@ def _send_after_commit(notification_ids: list[int]) -> None:
 # --- checks -----------------------------------------------------------------
 
 
-def _require_aware(start: datetime) -> None:
+def _utc_start(start: datetime) -> datetime:
+    """The start as a UTC instant: refused if naive; a zone it carries is dropped here, so
+    ``start + duration`` and "24 hours before" count real time, never wall-clock hours."""
     if not isinstance(start, datetime) or timezone.is_naive(start):
         raise InvalidBooking(
             "The start time needs a UTC offset or zone, e.g. 2026-12-01T14:00:00-05:00."
         )
+    return start.astimezone(UTC)
 
 
 def _require_bookable(
@@ -522,7 +526,32 @@ def _require_offered(
         now=now,
         exclude_appointment_id=appointment.pk,
     ):
-        raise SlotUnavailable(message)
+        raise SlotUnavailable(_second_occurrence_message(appointment, now=now) or message)
+
+
+def _second_occurrence_message(appointment: Appointment, *, now: datetime) -> str:
+    """Why the later of a repeated wall time is refused, when its first is on offer.
+
+    The engine offers a repeated autumn time once, at its first occurrence
+    (practice.timezones); asking for the second is not "taken".
+    """
+    zone = appointment.therapist.zone
+    local = appointment.start.astimezone(zone)
+    if local.fold != 1 or not is_ambiguous(local):
+        return ""
+    first = local.replace(fold=0)
+    if not selectors.slot_is_free(
+        therapist=appointment.therapist,
+        session_type=appointment.session_type,
+        start=first.astimezone(UTC),
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    ):
+        return ""
+    return (
+        f"That time happens twice that night (the clocks go back); we offer the first, "
+        f"{wall_time(first)} ({zone.key}). Book that one, or pick another time."
+    )
 
 
 def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:

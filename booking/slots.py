@@ -9,9 +9,11 @@ Algorithm
 2. Walk the therapist's local calendar days that can touch the window (one day
    either side, since the window is in UTC and days are local).
 3. For each working interval of that day (weekly hours plus that date's extra
-   hours), step through wall-clock start times from the interval's start, every
-   ``step`` minutes, while start + duration (in real elapsed time) still ends by
-   the interval's end.
+   hours; one that ends at or before its start runs past midnight, and hours
+   reaching midnight join the next day's from 00:00: ``_stretches_on``), step
+   through wall-clock start times from the interval's start, every ``step``
+   minutes, while start + duration (in real elapsed time) still ends by the
+   interval's end.
 4. Turn each wall-clock start into a UTC instant in the therapist's zone. A time
    inside a spring-forward gap does not exist and is skipped; a time inside an
    autumn fold takes its first occurrence (``fold=0``).
@@ -93,8 +95,10 @@ def free_slots(rules: Rules, req: Request, window_start: datetime, window_end: d
     day = _local_date(lo, rules.zone) - _ONE_DAY
     last_day = _local_date(hi, rules.zone) + _ONE_DAY
     while day <= last_day:
-        for start_t, end_t in _intervals_on(rules, day):
-            for start in _candidate_starts(rules.zone, day, start_t, end_t, step_minutes, duration):
+        for start_t, end_days, end_t in _stretches_on(rules, day):
+            for start in _candidate_starts(
+                rules.zone, day, start_t, end_t, step_minutes, duration, end_days=end_days
+            ):
                 if start < lo or start >= hi:
                     continue
                 end = start + duration
@@ -125,11 +129,12 @@ def conflict_at(
     if _overlaps(off_starts, off_ends, s, e):
         return "time off"
     day = _local_date(s, rules.zone)
-    for start_t, end_t in _intervals_on(rules, day):
-        lo = wall_to_utc_lenient(day, start_t, rules.zone).timestamp()
-        hi = wall_to_utc_lenient(day, end_t, rules.zone).timestamp()
-        if lo <= s and e <= hi:
-            return ""
+    for on in (day - _ONE_DAY, day):  # the day before may run past midnight into this one
+        for start_t, end_days, end_t in _stretches_on(rules, on):
+            lo = wall_to_utc_lenient(on, start_t, rules.zone).timestamp()
+            hi = wall_to_utc_lenient(on + end_days * _ONE_DAY, end_t, rules.zone).timestamp()
+            if lo <= s and e <= hi:
+                return ""
     return "hours"
 
 
@@ -144,14 +149,22 @@ def clamp_day(day: date) -> date:
 
 
 def _candidate_starts(
-    zone: ZoneInfo, day: date, start_t: time, end_t: time, step_minutes: int, duration: float
+    zone: ZoneInfo,
+    day: date,
+    start_t: time,
+    end_t: time,
+    step_minutes: int,
+    duration: float,
+    *,
+    end_days: int = 0,
 ) -> Iterator[float]:
-    """Starts every ``step_minutes`` of wall clock from ``start_t`` that end by ``end_t``.
+    """Starts every ``step_minutes`` of wall clock from ``start_t`` that end by ``end_t``
+    (``end_days`` after ``day``: hours past midnight).
 
     Yields POSIX seconds. Skips wall times that do not exist (spring gap).
     """
-    first_minute, end_minute = _minutes(start_t), _minutes(end_t)
-    end_instant = wall_to_utc_lenient(day, end_t, zone)
+    first_minute, end_minute = _minutes(start_t), _minutes(end_t) + end_days * 24 * 60
+    end_instant = wall_to_utc_lenient(day + end_days * _ONE_DAY, end_t, zone)
     interval_end = end_instant.timestamp()
     first = wall_to_utc(day, time(first_minute // 60, first_minute % 60), zone)
     if (
@@ -168,7 +181,8 @@ def _candidate_starts(
             start += step
         return
     for minute in range(first_minute, end_minute, step_minutes):
-        instant = wall_to_utc(day, time(minute // 60, minute % 60), zone)
+        on, of_day = day + (minute // (24 * 60)) * _ONE_DAY, minute % (24 * 60)
+        instant = wall_to_utc(on, time(of_day // 60, of_day % 60), zone)
         if instant is None:
             continue
         if instant.timestamp() + duration > interval_end:
@@ -205,20 +219,44 @@ def yearly_occurrences(
     """The dates of a yearly time-off entry that touch [first_day, last_day].
 
     The entry repeats on the same month and day each year (and the years
-    before it: a holiday is a holiday). A 29 February entry happens in leap
-    years only.
+    before it: a holiday is a holiday). In a common year a 29 February edge
+    is read as 28 February, so "29 February" closes 28 February and "29
+    February to 1 March" closes 28 February and 1 March.
     """
     found = []
     for year in range(first_day.year - 1, last_day.year + 1):
         shift = year - start_date.year
-        try:
-            start = start_date.replace(year=start_date.year + shift)
-            end = end_date.replace(year=end_date.year + shift)
-        except ValueError:  # 29 February in a common year
-            continue
+        start = _in_year(start_date, start_date.year + shift)
+        end = _in_year(end_date, end_date.year + shift)
         if start <= last_day and end >= first_day:
             found.append((start, end))
     return found
+
+
+def _stretches_on(rules: Rules, day: date) -> list[tuple[time, int, time]]:
+    """The day's working intervals as (start, days until the end, end).
+
+    An end at or before the start runs past midnight: "22:00-02:00" ends the
+    next day, "17:00-00:00" at midnight. Hours that reach midnight (an end of
+    00:00, or 23:59) and meet hours from 00:00 the next day run on as one
+    stretch, so a session may start before midnight and end after it.
+    """
+    following = [end for start, end in _intervals_on(rules, day + _ONE_DAY) if start == time(0)]
+    stretches = []
+    for start_t, end_t in _intervals_on(rules, day):
+        end_days = 1 if end_t <= start_t else 0
+        at_midnight = (end_days, end_t) in ((1, time(0)), (0, time(23, 59)))
+        if at_midnight and following and following[0] > time(0):
+            end_days, end_t = 1, following[0]
+        stretches.append((start_t, end_days, end_t))
+    return stretches
+
+
+def _in_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
 
 
 def _intervals_on(rules: Rules, day: date) -> list[WallInterval]:

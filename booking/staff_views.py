@@ -33,6 +33,7 @@ from practice.access import (
     staff_required,
     therapists_manageable,
 )
+from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (
     aware_datetime_or_none,
@@ -73,7 +74,7 @@ def therapist_calendar(request: HttpRequest) -> HttpResponse:
     days = DAY_VIEW_DAYS if view == "day" else WEEK_VIEW_DAYS
     grid = calendar.therapist_week(therapist=therapist, first_day=first, days=days, today=today)
     step = timedelta(days=days)
-    return render(
+    return render_in_zone(
         request,
         "staff/calendar.html",
         {
@@ -90,6 +91,7 @@ def therapist_calendar(request: HttpRequest) -> HttpResponse:
             "month_label": f"{chosen:%B %Y}",
             "nav": "calendar",
         },
+        zone=zone,
     )
 
 
@@ -146,7 +148,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             {"start": start.astimezone(zone), "therapists": who}
             for start, who in list(found.items())[:8]
         ]
-    return render(
+    return render_in_zone(
         request,
         "staff/front_desk.html",
         {
@@ -166,6 +168,7 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             "find": bool(request.GET.get("find")),
             "nav": "desk",
         },
+        zone=zone,
     )
 
 
@@ -204,21 +207,29 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             now=now,
             exclude_appointment_id=appointment.pk,
         )[:24]
-    return render(
+    move_check = _move_check(request, appointment) if "date" in request.GET else None
+    return render_in_zone(
         request,
         "staff/appointment.html",
         {
             "appointment": appointment,
             "local": local,
             "zone": therapist.time_zone,
+            "practice_time": own_time(
+                appointment.start, shown_zone=therapist.zone, own_zone=appointment.practice.zone
+            ),
             "free": [f.astimezone(therapist.zone) for f in free],
             "reschedule_form": RescheduleForm(
-                initial={"date": local.date(), "time": local.time()}, auto_id="move-%s"
+                request.GET if move_check else None,
+                initial={"date": local.date(), "time": local.time()},
+                auto_id="move-%s",
             ),
+            "move_check": move_check,
             "outcome_form": OutcomeForm(),
             "started": appointment.start <= now,
             "nav": "calendar",
         },
+        zone=therapist.zone,
     )
 
 
@@ -227,6 +238,22 @@ def _told(appointment) -> str:
     if appointment.client.is_verified:
         return "The client has been told."
     return "Nothing was sent: the person has not confirmed their email address."
+
+
+def _move_check(request, appointment) -> dict:
+    """A typed date and time, read as the instant it will create, in both zones (nothing saved)."""
+    form = RescheduleForm(request.GET)
+    if not form.is_valid():
+        return {"error": "Give a date and a time."}
+    at = form.cleaned_data["time"]
+    therapist = appointment.therapist
+    start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+    if start is None:
+        return {"error": "That time does not exist that day (the clocks go forward)."}
+    return {
+        "lines": in_zones(start, therapist.zone, appointment.practice.zone),
+        "data": form.cleaned_data,
+    }
 
 
 def _back(appointment):
@@ -483,7 +510,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     zone = form.cleaned_data["therapist"].zone if plan else None
-    return render(
+    return render_in_zone(
         request,
         "staff/series_new.html",
         {
@@ -494,6 +521,11 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
                     "o": o,
                     "key": o.date.isoformat(),
                     "local": o.start.astimezone(zone) if o.start else None,
+                    "practice_time": own_time(
+                        o.start, shown_zone=zone, own_zone=staff.practice.zone
+                    )
+                    if o.start
+                    else "",
                     "choice": request.POST.get(f"decide_{o.date.isoformat()}", ""),
                     "move_date": request.POST.get(f"move_date_{o.date.isoformat()}", ""),
                     "move_time": request.POST.get(f"move_time_{o.date.isoformat()}", ""),
@@ -504,6 +536,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
             "errors": errors,
             "nav": "calendar",
         },
+        zone=zone or page_zone(staff, therapist=therapist),
         status=status,
     )
 
@@ -529,10 +562,11 @@ def series_detail(request: HttpRequest, public_id) -> HttpResponse:
     occurrences = [
         {"a": a, "local": a.start.astimezone(zone)} for a in series.appointments.order_by("start")
     ]
-    return render(
+    return render_in_zone(
         request,
         "staff/series.html",
         {"series": series, "occurrences": occurrences, "nav": "calendar"},
+        zone=zone,
     )
 
 

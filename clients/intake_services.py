@@ -19,6 +19,7 @@ from booking.models import (
     Notification,
     NotificationKind,
 )
+from booking.notifications import reminder_due_at
 from clients import questions, screeners
 from clients.models import (
     Client,
@@ -130,8 +131,16 @@ def intake_for_booking(*, appointment: Appointment, now: datetime) -> list[int]:
             invited_at=now,
         )
         due_now.append(_notify(intake, NotificationKind.INTAKE_INVITE, now).pk)
-    if not intake.is_complete and appointment.start - NUDGE_BEFORE > now:
-        _notify(intake, NotificationKind.INTAKE_NUDGE, appointment.start - NUDGE_BEFORE)
+    # Like a reminder: 48 real hours before, moved earlier out of the client's quiet hours.
+    nudge_at = reminder_due_at(
+        start=appointment.start,
+        before=NUDGE_BEFORE,
+        zone=client.zone,
+        quiet_start=appointment.practice.quiet_hours_start,
+        quiet_end=appointment.practice.quiet_hours_end,
+    )
+    if not intake.is_complete and nudge_at > now:
+        _notify(intake, NotificationKind.INTAKE_NUDGE, nudge_at)
     return due_now
 
 

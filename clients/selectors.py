@@ -15,6 +15,7 @@ from clients.models import (
     ScreenerResult,
 )
 from practice.access import StaffContext, clients_visible
+from practice.display import own_time
 
 
 def client_search(context: StaffContext, query: str = "") -> QuerySet[Client]:
@@ -237,8 +238,8 @@ def _json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def today_sessions(context: StaffContext, *, now) -> list[dict]:
-    """Today's sessions (in the practice's zone) with the client's intake and consent status.
+def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
+    """Today's sessions (in ``zone``, by default the practice's) with intake and consent status.
 
     A therapist sees their own; the front desk and owners everyone's. Four
     queries, whatever the day holds.
@@ -248,7 +249,7 @@ def today_sessions(context: StaffContext, *, now) -> list[dict]:
     from booking.models import AppointmentStatus
     from practice.access import appointments_visible
 
-    zone = context.practice.zone
+    zone = zone or context.practice.zone
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
@@ -275,6 +276,9 @@ def today_sessions(context: StaffContext, *, now) -> list[dict]:
             {
                 "appointment": appointment,
                 "local": appointment.start.astimezone(zone),
+                "own": own_time(
+                    appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                ),
                 "intake": intake,
                 "consent_complete": all((appointment.client_id, v.pk) in signed for v in required),
                 "unconfirmed": appointment.status == "pending",

@@ -32,6 +32,7 @@ from practice.access import (
     client_or_404,
     staff_required,
 )
+from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
 from practice.timezones import zone_names
@@ -48,15 +49,17 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = request.staff
     alerts = list(selectors.open_safety_alerts(staff))
     queue = selectors.intake_queue(staff) if can_run_intake(staff) else []
-    return render(
+    zone = page_zone(staff)
+    return render_in_zone(
         request,
         "staff/home.html",
         {
             "alerts": alerts,
             "queue_size": len(queue),
-            "today": selectors.today_sessions(staff, now=timezone.now()),
+            "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "nav": "home",
         },
+        zone=zone,
     )
 
 
@@ -94,9 +97,17 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
     client = client_or_404(staff, public_id)
     clinical = can_see_clinical(staff, client)
+    zone = page_zone(staff)
     context = {
         "client": client,
-        "appointments": selectors.client_appointments(client, staff)[:20],
+        "appointments": [
+            {
+                "a": a,
+                "local": a.start.astimezone(zone),
+                "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+            }
+            for a in selectors.client_appointments(client, staff)[:20]
+        ],
         "admin": selectors.intake_admin_view(client),
         "clinical": selectors.intake_clinical_view(client) if clinical else None,
         "can_run_intake": can_run_intake(staff),
@@ -111,7 +122,7 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     audit(request, action=AuditAction.VIEW, what="record", client=client)
     if clinical:
         audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
-    return render(request, "staff/client_detail.html", context)
+    return render_in_zone(request, "staff/client_detail.html", context, zone=zone)
 
 
 @staff_required
@@ -261,6 +272,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         )
     status = 200
     therapists = form.fields["therapist"].queryset
+    check = None
     if request.method == "POST" and request.POST.get("quick_start"):
         # A free time picked from the list: booked as offered (hours, notice, overlap).
         response = _book_quick(request, client, therapists)
@@ -269,7 +281,12 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("step") == "check":
+            # The instant it will create, in both zones, before anything is saved.
+            data = form.cleaned_data
+            check = in_zones(data["start"], data["therapist"].zone, staff.practice.zone)
+            status = 200
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 appointment_book(
@@ -287,15 +304,17 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
                 audit(request, action=AuditAction.CREATE, what="appointment", client=client)
                 messages.success(request, "Booked. The client gets a confirmation by email.")
                 return redirect("staff-client", client.public_id)
-    return render(
+    return render_in_zone(
         request,
         "staff/client_book.html",
         {
             "client": client,
             "form": form,
+            "check": check,
             "nav": "clients",
             **_free_times(request, staff, therapists),
         },
+        zone=page_zone(staff),
         status=status,
     )
 
@@ -321,9 +340,14 @@ def _free_times(request, staff, therapists) -> dict:
             window_end=now + timedelta(days=14),
             now=now,
         )
-        zone = staff.practice.zone
+        zone = page_zone(staff)
         free = [
-            {"start": start, "local": start.astimezone(zone), "therapist": who[0]}
+            {
+                "start": start,
+                "local": start.astimezone(zone),
+                "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
+                "therapist": who[0],
+            }
             for start, who in list(found.items())[:FREE_TIMES_SHOWN]
         ]
     return {

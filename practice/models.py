@@ -79,6 +79,12 @@ class Practice(models.Model):
         default=time(21), help_text="No reminder is sent after this local time…"
     )
     quiet_hours_end = models.TimeField(default=time(8), help_text="…nor before this one.")
+    clock = models.CharField(
+        max_length=2,
+        choices=[("24", "24-hour (14:00)"), ("12", "12-hour (2:00 PM)")],
+        default="24",
+        help_text="How times are written on every page and in every email.",
+    )
     sms_names_practice = models.BooleanField(
         default=False,
         help_text="Name the practice in text messages. Off: texts say only 'your appointment'.",

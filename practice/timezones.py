@@ -4,7 +4,8 @@ Rules are kept in wall-clock time plus an IANA zone; instants are aware UTC
 datetimes. The two meet here, and the DST edge cases are decided here:
 
 * a wall-clock time inside a spring-forward gap does not exist: ``wall_to_utc``
-  returns ``None`` for it, and callers skip it;
+  returns ``None`` for it, and callers skip it; as the edge of a range it means
+  the instant the clock jumps (``wall_to_utc_lenient``);
 * a wall-clock time inside an autumn fold happens twice: it resolves to the
   first occurrence (``fold=0``, the earlier instant, still on summer time).
 """
@@ -77,10 +78,29 @@ def wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime | None:
 
 
 def wall_to_utc_lenient(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """Like ``wall_to_utc``, but a time inside a gap maps by the offset in force before it.
+    """Like ``wall_to_utc``, but a time inside a spring gap means the instant the clock jumps.
 
-    For the edges of ranges (time off, the end of working hours), where a
-    boundary inside the gap still needs an instant: PEP 495's ``fold=0`` rule,
-    so "until 02:30" on a spring-forward night means 03:30 summer time.
+    For the edges of ranges (working hours, time off, a day's midnight): a
+    boundary that does not exist is read as the moment the clock jumps past it,
+    so hours "until 01:30" on the UK spring day end at 01:00 GMT (= 02:00 BST)
+    and time off "from 02:30" on the US spring day starts at 03:00 EDT.
     """
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    instant = wall_to_utc(day, at, zone)
+    if instant is not None:
+        return instant
+    local = datetime.combine(day, at, tzinfo=zone)
+    # In a gap, fold=1 reads the wall time with the offset after the jump (an
+    # instant before it) and fold=0 with the offset before (an instant after it):
+    # the jump lies between. Offsets change on whole seconds, so bisect seconds.
+    lo = int(local.replace(fold=1).astimezone(UTC).timestamp())
+    hi = int(local.replace(fold=0).astimezone(UTC).timestamp())
+    if lo > hi:
+        lo, hi = hi, lo
+    after = datetime.fromtimestamp(hi, UTC).astimezone(zone).utcoffset()
+    while lo < hi:
+        middle = (lo + hi) // 2
+        if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == after:
+            hi = middle
+        else:
+            lo = middle + 1
+    return datetime.fromtimestamp(hi, UTC)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0010_schedule_dates_in_supported_range'),
+        ('booking', '0011_hours_may_run_past_midnight'),
         ('clients', '0006_client_birth_date_range_and_address_length'),
         ('practice', '0006_two_factor_enrolment_links'),
     ]
