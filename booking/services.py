@@ -6,6 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -170,11 +171,14 @@ def appointment_hold(
     start: datetime,
     now: datetime | None = None,
     duration: timedelta = HOLD_DURATION,
+    public_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Hold an offered time for ``duration`` while the client types their details.
 
     A hold is an appointment row in status ``held``, so the same exclusion
-    constraint keeps everyone else off the slot.
+    constraint keeps everyone else off the slot. ``public_id`` renews a hold
+    the cleanup deleted under the same id, so its details page's address
+    (and a second submit of its form) still finds it.
     """
     now = now or timezone.now()
     _require_aware(start)
@@ -189,6 +193,8 @@ def appointment_hold(
         status=AppointmentStatus.HELD,
         hold_expires_at=now + duration,
     )
+    if public_id is not None:
+        hold.public_id = public_id
     hold.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
