@@ -22,7 +22,10 @@ from practice.selectors import practice_current
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
-        raise Http404("This link is not valid. Check that you copied all of it.")
+        raise Http404(
+            "This link is incomplete or has expired. Check that you copied all of it from "
+            "the email. To get a new link, reply to any of our emails or call us."
+        )
     return appointment
 
 
