@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 
 from booking import ics, notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
@@ -56,8 +56,14 @@ def _when(instant: datetime, zone) -> str:
     return f"{dateformat.format(local, LONG_FORMAT)} ({local.tzname()})"
 
 
-def context_for(notification: Notification) -> dict:
+def context_for(notification: Notification, *, now: datetime | None = None) -> dict:
+    """What a message about one session says; ``now`` is when it is sent.
+
+    Online changes are offered only before the late-cancel deadline: a message
+    sent at or after it gives the practice's phone and email instead.
+    """
     appointment = notification.appointment
+    deadline = late_cancel_deadline(appointment)
     client, practice, therapist = appointment.client, appointment.practice, appointment.therapist
     local = appointment.start.astimezone(client.zone)
     therapist_differs = appointment.start.astimezone(therapist.zone).utcoffset() != (
@@ -76,7 +82,9 @@ def context_for(notification: Notification) -> dict:
         "telehealth": appointment.session_type.modality == "telehealth",
         "address": practice.address,
         "manage_url": manage_url(appointment),
-        "deadline": _when(late_cancel_deadline(appointment), client.zone),
+        "deadline": _when(deadline, client.zone),
+        "can_change": (now or timezone.now()) < deadline,
+        "practice_email": practice.contact_email,
         "window": humanize_duration(practice.late_cancel_window),
         "pending": appointment.status == "pending",
         "series_starts": _series_starts(appointment, client.zone),
@@ -175,7 +183,7 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
     elif kind == NotificationKind.VERIFY_EMAIL:
         context, to = verify_email_context(notification), notification.appointment.client.email
     else:
-        context, to = context_for(notification), notification.appointment.client.email
+        context, to = context_for(notification, now=now), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(**context),

@@ -404,6 +404,8 @@ def _instant(value: str) -> datetime | None:
 
 
 NEAREST_COUNT = 6
+# The details form's button: a session type the practice approves is requested.
+SUBMIT_LABELS = {False: "Book this session", True: "Request this time"}
 
 
 def _nearest_free(choice, *, now: datetime) -> list[datetime]:
@@ -431,6 +433,7 @@ def _details_page(request, token, appointment, form, *, message="", status=None)
     hold_seconds = int((appointment.hold_expires_at - now).total_seconds()) if not lapsed else 0
     if status is None:
         status = 409 if message else (422 if form.errors else 200)
+    deadline = policy.late_cancel_deadline(appointment) if appointment.start else None
     context = {
         "appointment": appointment,
         "practice": practice,
@@ -445,6 +448,9 @@ def _details_page(request, token, appointment, form, *, message="", status=None)
         "hold_seconds": hold_seconds,
         "lapsed": lapsed,
         "lapsed_statement": LAPSED_STATEMENT,
-        "deadline": policy.late_cancel_deadline(appointment) if appointment.start else None,
+        "deadline": deadline,
+        "inside_window": deadline is not None and deadline <= now,
+        "window": policy.humanize_duration(practice.late_cancel_window),
+        "submit_label": SUBMIT_LABELS[appointment.session_type.requires_approval],
     }
     return render(request, "booking/details.html", context, status=status)

@@ -46,7 +46,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "appointment": appointment,
         "practice": appointment.practice,
         "token": token,
-        "booked": request.GET.get("booked") == "1",
+        "banner": _banner(request, appointment),
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
@@ -69,6 +69,23 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "message": message,
     }
     return render(request, "booking/manage.html", context, status=status)
+
+
+def _banner(request: HttpRequest, appointment) -> str:
+    """The news an address like ``?booked=1`` announces, if it is still true."""
+    cancelled = appointment.status in {
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.LATE_CANCELLED,
+    }
+    for flag, true_now in [
+        ("booked", appointment.is_active),
+        ("new_links", True),
+        ("moved", appointment.is_active),
+        ("cancelled", cancelled),
+    ]:
+        if request.GET.get(flag) and true_now:
+            return flag
+    return ""
 
 
 manage_page = require_GET(rate_limited("manage")(manage))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from booking.models import Appointment, AppointmentStatus
 from booking.services import holds_release_expired
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
-from tests.browser.test_booking_pages import choose, fill_details, slot_after
+from tests.browser.test_booking_pages import choose, fill_details, first_slot, slot_after
 from tests.factories import SessionTypeFactory
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -165,3 +165,29 @@ def test_error_pages_are_the_practices(open_page, clinic, shot, viewport):
         assert page.get_by_role("link", name="Book a session").is_visible()
         assert_accessible(page)
     shot(page, "not-found")
+
+
+@VIEWPORTS
+def test_a_late_booking_and_a_request_are_described_honestly_before_booking(
+    open_page, clinic, shot, viewport
+):
+    page = open_page(viewport=viewport)
+    choose(page, clinic)
+    soon = first_slot(page)
+    assert datetime.fromisoformat(soon.get_attribute("value")) < timezone.now() + timedelta(
+        hours=23
+    )
+    soon.click()
+    page.wait_for_url(re.compile(r"/book/details/"))
+    assert "cannot be changed or cancelled online" in page.content()
+    assert "online until" not in page.content()
+    shot(page, "inside-window")
+    assert_accessible(page)
+
+    clinic["session_type"].requires_approval = True
+    clinic["session_type"].save()
+    page.reload()
+    assert page.get_by_role("button", name="Request this time").is_visible()
+    fill_details(page)
+    page.get_by_role("button", name="Request this time").click()
+    page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
