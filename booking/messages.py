@@ -5,7 +5,7 @@ name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
 from datetime import datetime
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -70,7 +70,7 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         local.utcoffset()
     )
     return {
-        "first_name": client.first_name,
+        "first_name": client.name_to_use,
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
@@ -152,7 +152,7 @@ def intake_context(notification: Notification) -> dict:
 
     intake = notification.intake
     return {
-        "first_name": intake.client.preferred_name or intake.client.first_name,
+        "first_name": intake.client.name_to_use,
         "practice_name": intake.practice.name,
         "practice_phone": intake.practice.contact_phone,
         "intake_url": intake_url(intake),
@@ -185,7 +185,10 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
     else:
         context, to = context_for(notification, now=now), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    practice = _practice_of(notification)
     message = EmailMultiAlternatives(
+        from_email=practice_from(practice),
+        reply_to=[practice.contact_email] if practice.contact_email else None,
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
         to=[to] if to else safety_alert_recipients(notification.safety_alert),
@@ -194,12 +197,30 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if kind in ICS_METHOD:
         method = ICS_METHOD[kind]
+        # No charset here: Django adds it to every text/* part, and a second
+        # one would make the header ambiguous.
         message.attach(
             "session.ics",
             ics.client_invitation(notification.appointment, method=method, now=now),
-            f"text/calendar; charset=utf-8; method={method}",
+            f"text/calendar; method={method}",
         )
     return message
+
+
+def _practice_of(notification: Notification):
+    if notification.appointment_id:
+        return notification.appointment.practice
+    if notification.intake_id:
+        return notification.intake.practice
+    if notification.safety_alert_id:
+        return notification.safety_alert.practice
+    return notification.therapist.practice
+
+
+def practice_from(practice) -> str:
+    """``"Practice name" <address>``: the practice's name on DEFAULT_FROM_EMAIL's address."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return formataddr((practice.name, address))
 
 
 def build_sms(notification: Notification) -> str:
