@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from booking import ics, notifications
+from booking import calendar_links, ics, notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
@@ -89,6 +89,8 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "pending": appointment.status == "pending",
         "series_starts": _series_starts(appointment, client.zone),
         "book_url": settings.SITE_URL + reverse("booking:landing"),
+        "google_url": calendar_links.google(appointment),
+        "outlook_url": calendar_links.outlook(appointment),
     }
 
 

@@ -74,3 +74,21 @@ def test_calendar_invitations_carry_organizer_and_attendee_and_one_charset(
     assert str(event["ATTENDEE"]).lower() == "mailto:bobbie@example.com"
     text = part.get_payload(decode=True).decode()
     assert "note" not in text.lower() and "Roberta" not in text
+
+
+def test_the_confirmation_email_has_calendar_links_and_a_number_to_tap(now, booked):
+    (email,) = mail.outbox
+    html = email.alternatives[0][0]
+    for text in (email.body, html):
+        assert "calendar.google.com" in text and "outlook.live.com" in text
+    assert 'href="tel:+12125550100"' in html
+
+
+def test_the_cancellation_email_links_back_to_booking(
+    now, booked, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=booked, actor=Actor.CLIENT)
+    email = mail.outbox[-1]
+    assert "/book/" in email.body and 'href="http' in email.alternatives[0][0]
+    assert "/book/\"" in email.alternatives[0][0] or "/book/'" in email.alternatives[0][0]
