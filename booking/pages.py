@@ -200,6 +200,9 @@ def times(request: HttpRequest) -> HttpResponse:
         or request.GET.get("taken")
         and "Sorry, that time was just taken. Here are the times still free.",
         "reschedule": request.GET.get("reschedule", ""),
+        "moving": selectors.appointment_get_by_token(request.GET["reschedule"])
+        if request.GET.get("reschedule")
+        else None,
     }
     template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
     return render(request, template, context)

@@ -444,9 +444,13 @@ def appointment_cancel(
     appointment: Appointment,
     actor: Actor,
     late: bool = False,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
-    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``."""
+    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
+
+    ``reason``: the client's own words, if they gave any (kept for the practice).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _lock(appointment)
@@ -456,8 +460,9 @@ def appointment_cancel(
         )
         appointment.cancelled_at = now
         appointment.email_confirm_by = None
+        appointment.cancel_reason = reason.strip()[:500]
         appointment.sequence += 1
-        appointment.save(update_fields=[*_CANCEL_FIELDS])
+        appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason"])
         due_now = notifications.notifications_schedule_for_cancellation(
             appointment=appointment, now=now
         )

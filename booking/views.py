@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
 from booking import calendar_links, feeds, ics, policy, selectors, services
@@ -91,23 +91,34 @@ def _banner(request: HttpRequest, appointment) -> str:
 manage_page = require_GET(rate_limited("manage")(manage))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("manage")
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "cancel this session?" (with an optional reason); POST cancels."""
     appointment = appointment_or_404(token)
+    if request.method == "GET":
+        return _confirm_change(request, token, appointment, action="cancel")
     try:
-        services.appointment_cancel(appointment=appointment, actor=services.Actor.CLIENT)
+        services.appointment_cancel(
+            appointment=appointment,
+            actor=services.Actor.CLIENT,
+            reason=request.POST.get("reason", "")[:500],
+        )
     except BookingError as exc:
         return manage(request, token, message=exc.message, status=409)
     return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("manage")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "move your session of … to …?"; POST moves it."""
     appointment = appointment_or_404(token)
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
+        start = AwareDateTimeField().to_internal_value(data.get("start", ""))
+        if request.method == "GET":
+            return _confirm_change(request, token, appointment, action="move", start=start)
         services.appointment_reschedule(
             appointment=appointment, start=start, actor=services.Actor.CLIENT
         )
@@ -115,6 +126,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         text = getattr(exc, "message", None) or "Please pick one of the times shown."
         return manage(request, token, message=text, status=409)
     return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+
+
+def _confirm_change(request, token, appointment, *, action: str, start=None) -> HttpResponse:
+    if not appointment.is_active:
+        return redirect("booking:manage", token=token)
+    context = {
+        "appointment": appointment,
+        "practice": appointment.practice,
+        "token": token,
+        "action": action,
+        "start": start,
+        "end": start + (appointment.end - appointment.start) if start else None,
+        "client_zone": appointment.client.time_zone,
+    }
+    return render(request, "booking/confirm_change.html", context)
 
 
 @require_GET

@@ -91,4 +91,4 @@ def test_the_cancellation_email_links_back_to_booking(
         appointment_cancel(appointment=booked, actor=Actor.CLIENT)
     email = mail.outbox[-1]
     assert "/book/" in email.body and 'href="http' in email.alternatives[0][0]
-    assert "/book/\"" in email.alternatives[0][0] or "/book/'" in email.alternatives[0][0]
+    assert '/book/"' in email.alternatives[0][0] or "/book/'" in email.alternatives[0][0]
