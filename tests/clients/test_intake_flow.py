@@ -133,7 +133,7 @@ def test_answers_are_saved_step_by_step_and_partial_answers_survive(client, book
     response = client.post(link + "questions/", {"reason": "Sleep better", "action": "next"})
     assert response.status_code == 400
     assert "Sleep better" in response.content.decode()
-    assert "This field is required" in response.content.decode()
+    assert "Please answer this question" in response.content.decode()
 
 
 def test_submission_lists_what_is_missing_then_scores_and_completes(client, booked):
