@@ -72,3 +72,4 @@ def test_the_times_page_for_moving_says_it_moves_an_existing_session(client, ses
     text = client.get("/book/times/", query).content.decode()
     assert "Move your session of Tuesday 3 March 2026, 10:00" in text
     assert f'action="/book/manage/{token}/reschedule/"' in text and 'method="get"' in text
+    assert "csrfmiddlewaretoken" not in text  # a GET form: no token in the address
