@@ -58,6 +58,7 @@ def test_the_confirmation_page_prints_no_deadline_in_the_past(client, short_noti
     text = client.get(f"/book/manage/{manage_token(appointment)}/?booked=1").content.decode()
     assert "can no longer be changed online" in text
     assert PAST_DEADLINE not in text and "(until " not in text
+    assert 'href="tel:+12125550100"' in text
 
 
 def test_the_confirmation_email_prints_no_deadline_in_the_past(short_notice, booked):
