@@ -3,12 +3,15 @@
 from datetime import UTC
 from urllib.parse import urlencode
 
-from booking.models import Appointment
+from booking.models import Appointment, AppointmentStatus
 from practice.models import Modality
 
 
 def _what_where(appointment: Appointment) -> tuple[str, str]:
     title = f"{appointment.session_type.name} with {appointment.therapist.display_name}"
+    if appointment.status == AppointmentStatus.PENDING:
+        # Not yet confirmed (the .ics says TENTATIVE; these links have no such field).
+        title = f"Requested: {title}"
     if appointment.session_type.modality == Modality.TELEHEALTH:
         return title, "Telehealth"
     return title, appointment.practice.address or appointment.practice.name

@@ -4,6 +4,12 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 
+# Number types that can receive a text (in North America one cannot tell landlines apart).
+TEXTABLE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
 
 class DetailsForm(forms.Form):
     first_name = forms.CharField(
@@ -30,9 +36,10 @@ class DetailsForm(forms.Form):
     )
     phone = forms.CharField(
         max_length=40,
-        label="Mobile phone",
-        help_text="With the country code if you are outside the US, e.g. +44 20 7946 0958.",
-        error_messages={"required": "Please enter a phone number we can reach you on."},
+        required=False,
+        label="Mobile phone (optional)",
+        help_text="Only for text-message reminders. Outside the US, start with your "
+        "country code, like +44 7911 123456.",
     )
     first_session = forms.TypedChoiceField(
         label="Is this your first session with us?",
@@ -48,8 +55,11 @@ class DetailsForm(forms.Form):
         label="Anything you would like us to know before we meet? (optional)",
         help_text="Please do not include anything urgent: we read this before your session.",
     )
+    sms_consent = forms.BooleanField(
+        required=False, label="Send me text-message reminders at this number."
+    )
     consent = forms.BooleanField(
-        label="You may contact me by email and text message about my sessions.",
+        label="You may contact me by email about my sessions.",
         error_messages={"required": "We need your agreement to send your confirmation."},
     )
 
@@ -68,7 +78,9 @@ class DetailsForm(forms.Form):
         self.fields["phone"].widget.input_type = "tel"
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"]
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
         try:
             number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
         except phonenumbers.NumberParseException:
@@ -76,6 +88,26 @@ class DetailsForm(forms.Form):
         if number is None or not phonenumbers.is_valid_number(number):
             raise forms.ValidationError(
                 "This does not look like a phone number we can reach. Include the country "
-                "code if you are outside the US, e.g. +44 20 7946 0958."
+                "code if you are outside the US, like +44 7911 123456."
+            )
+        if phonenumbers.number_type(number) not in TEXTABLE:
+            raise forms.ValidationError(
+                "This looks like a landline, which cannot receive text messages. Enter a "
+                "mobile number, or leave it empty to get your reminders by email only."
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        # The number is only for texts (booking/notifications.py sends SMS to any
+        # client with one), so a number and consent to texts come together.
+        data = super().clean()
+        phone, texts = data.get("phone"), data.get("sms_consent")
+        if phone and not texts:
+            self.add_error(
+                "sms_consent",
+                "Tick this box to get text reminders, or leave the mobile number empty: "
+                "we only use it for texts.",
+            )
+        if texts and not phone and "phone" not in self.errors:
+            self.add_error("phone", "Enter a mobile number for text reminders, or untick the box.")
+        return data

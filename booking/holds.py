@@ -17,6 +17,7 @@ the documented proxy). Both are stored as keyed hashes in a HoldClaim.
 import hashlib
 import hmac
 import math
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -74,6 +75,7 @@ def hold_for_browser(
     therapists: list[Therapist],
     start: datetime,
     now: datetime | None = None,
+    public_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Hold ``start`` with one of ``therapists`` (picked fairly) for this browser and address.
 
@@ -95,7 +97,13 @@ def hold_for_browser(
         ).update(hold_expires_at=now)
         _require_below_limit(address, now)
         try:
-            hold = _hold_one(session_type=session_type, therapists=therapists, start=start, now=now)
+            hold = _hold_one(
+                session_type=session_type,
+                therapists=therapists,
+                start=start,
+                now=now,
+                public_id=public_id,
+            )
         except SlotUnavailable:
             # A double tap whose twin committed first: that hold is this browser's.
             again = _current(browser, now)
@@ -119,7 +127,7 @@ def _require_below_limit(address: str, now: datetime) -> None:
         raise TooManyHolds(TOO_MANY_MESSAGE, retry_after=max(wait, 1))
 
 
-def _hold_one(*, session_type, therapists, start, now) -> Appointment:
+def _hold_one(*, session_type, therapists, start, now, public_id=None) -> Appointment:
     free = [
         t
         for t in therapists
@@ -134,6 +142,7 @@ def _hold_one(*, session_type, therapists, start, now) -> Appointment:
         start=start,
         now=now,
         duration=HOLD_UNTIL_DETAILS,
+        public_id=public_id,
     )
 
 

@@ -5,11 +5,12 @@ attachments, the per-appointment download and (later) the calendar feeds.
 """
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from booking.models import Appointment, AppointmentStatus
 from practice.models import Modality
@@ -66,13 +67,31 @@ def client_invitation(appointment: Appointment, *, method: str, now: datetime) -
     ``method`` is REQUEST for a new or moved session, CANCEL for a cancelled
     one (same UID, higher SEQUENCE), PUBLISH for a plain download.
     """
+    event = client_event(appointment, now=now)
+    if method in ("REQUEST", "CANCEL"):
+        _add_parties(event, appointment)
     calendar = Calendar.new(
-        prodid=PRODID,
-        method=method,
-        calscale="GREGORIAN",
-        subcomponents=[client_event(appointment, now=now)],
+        prodid=PRODID, method=method, calscale="GREGORIAN", subcomponents=[event]
     )
     return calendar.to_ical()
+
+
+def _add_parties(event: Event, appointment: Appointment) -> None:
+    """RFC 5546: a REQUEST or CANCEL names its ORGANIZER (the practice) and ATTENDEE (the client).
+
+    Addresses and the practice's name only; the client is named by address alone.
+    """
+    practice = appointment.practice
+    organizer = vCalAddress(
+        "mailto:" + (practice.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+    )
+    organizer.params["CN"] = practice.name
+    event.add("organizer", organizer)
+    if appointment.client is not None and appointment.client.email:
+        attendee = vCalAddress("mailto:" + appointment.client.email)
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["PARTSTAT"] = "NEEDS-ACTION" if appointment.is_active else "DECLINED"
+        event.add("attendee", attendee)
 
 
 # --- Subscription feeds ---------------------------------------------------------

@@ -5,16 +5,16 @@ name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
 from datetime import datetime
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 
-from booking import ics, notifications
+from booking import calendar_links, ics, notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
@@ -59,15 +59,21 @@ def _when(instant: datetime, zone) -> str:
     return f"{when} ({local.tzname()})"
 
 
-def context_for(notification: Notification) -> dict:
+def context_for(notification: Notification, *, now: datetime | None = None) -> dict:
+    """What a message about one session says; ``now`` is when it is sent.
+
+    Online changes are offered only before the late-cancel deadline: a message
+    sent at or after it gives the practice's phone and email instead.
+    """
     appointment = notification.appointment
+    deadline = late_cancel_deadline(appointment)
     client, practice, therapist = appointment.client, appointment.practice, appointment.therapist
     local = appointment.start.astimezone(client.zone)
     therapist_differs = appointment.start.astimezone(therapist.zone).utcoffset() != (
         local.utcoffset()
     )
     return {
-        "first_name": client.first_name,
+        "first_name": client.name_to_use,
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
@@ -79,11 +85,15 @@ def context_for(notification: Notification) -> dict:
         "telehealth": appointment.session_type.modality == "telehealth",
         "address": practice.address,
         "manage_url": manage_url(appointment),
-        "deadline": _when(late_cancel_deadline(appointment), client.zone),
+        "deadline": _when(deadline, client.zone),
+        "can_change": (now or timezone.now()) < deadline,
+        "practice_email": practice.contact_email,
         "window": humanize_duration(practice.late_cancel_window),
         "pending": appointment.status == "pending",
         "series_starts": _series_starts(appointment, client.zone),
         "book_url": settings.SITE_URL + reverse("booking:landing"),
+        "google_url": calendar_links.google(appointment),
+        "outlook_url": calendar_links.outlook(appointment),
     }
 
 
@@ -147,7 +157,7 @@ def intake_context(notification: Notification) -> dict:
 
     intake = notification.intake
     return {
-        "first_name": intake.client.preferred_name or intake.client.first_name,
+        "first_name": intake.client.name_to_use,
         "practice_name": intake.practice.name,
         "practice_phone": intake.practice.contact_phone,
         "intake_url": intake_url(intake),
@@ -191,9 +201,12 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
     elif kind == NotificationKind.VERIFY_EMAIL:
         context, to = verify_email_context(notification), notification.appointment.client.email
     else:
-        context, to = context_for(notification), notification.appointment.client.email
+        context, to = context_for(notification, now=now), notification.appointment.client.email
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    practice = _practice_of(notification)
     message = EmailMultiAlternatives(
+        from_email=practice_from(practice),
+        reply_to=[practice.contact_email] if practice.contact_email else None,
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
         to=[to] if to else safety_alert_recipients(notification.safety_alert),
@@ -202,12 +215,30 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if kind in ICS_METHOD:
         method = ICS_METHOD[kind]
+        # No charset here: Django adds it to every text/* part, and a second
+        # one would make the header ambiguous.
         message.attach(
             "session.ics",
             ics.client_invitation(notification.appointment, method=method, now=now),
-            f"text/calendar; charset=utf-8; method={method}",
+            f"text/calendar; method={method}",
         )
     return message
+
+
+def _practice_of(notification: Notification):
+    if notification.appointment_id:
+        return notification.appointment.practice
+    if notification.intake_id:
+        return notification.intake.practice
+    if notification.safety_alert_id:
+        return notification.safety_alert.practice
+    return notification.therapist.practice
+
+
+def practice_from(practice) -> str:
+    """``"Practice name" <address>``: the practice's name on DEFAULT_FROM_EMAIL's address."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return formataddr((practice.name, address))
 
 
 def build_sms(notification: Notification) -> str:

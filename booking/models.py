@@ -252,6 +252,9 @@ class Appointment(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     first_session = models.BooleanField(null=True, blank=True, help_text="As the client said.")
     client_note = models.TextField(blank=True, help_text="The client's note when booking.")
+    cancel_reason = models.CharField(
+        max_length=500, blank=True, help_text="The client's reason when cancelling (optional)."
+    )
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
     # A public booking waits for its booker to click the link sent to the

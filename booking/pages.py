@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 from booking import holds, policy, selectors, services
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
 from booking.forms import DetailsForm
-from booking.models import AppointmentStatus
+from booking.models import Appointment, AppointmentStatus
 from booking.serializers import AwareDateTimeField
-from booking.tokens import manage_token_for
-from booking.views import appointment_or_404
+from booking.tokens import manage_token_for, manage_token_parts
 from practice.display import wall_time
 from practice.models import SessionType, Therapist
 from practice.parsing import date_param, int_or_none
@@ -54,9 +54,18 @@ def _zone_name(request: HttpRequest, practice) -> str:
 def landing(request: HttpRequest) -> HttpResponse:
     practice = _practice()
     session_types = list(session_type_list_bookable(practice=practice))
+    bookable = {st.pk for st in session_types}
     therapists = list(
-        Therapist.objects.filter(practice=practice, is_active=True).order_by("display_name")
+        Therapist.objects.filter(practice=practice, is_active=True, session_types__in=bookable)
+        .distinct()
+        .order_by("display_name")
+        .prefetch_related("session_types")
     )
+    for therapist in therapists:
+        # The landing page's script offers a therapist only with what they give.
+        therapist.offers = " ".join(
+            str(st.pk) for st in therapist.session_types.all() if st.pk in bookable
+        )
     return render(
         request,
         "booking/landing.html",
@@ -79,15 +88,27 @@ def _session_type_or_404(practice, value) -> SessionType:
 
 
 def _choice(request: HttpRequest, practice):
-    """The session type and therapist (None: any available) asked for, or 404."""
+    """The session type, therapist (None: any available) and a note about the choice, or 404.
+
+    A therapist who does not give this session type (chosen without the landing
+    page's script) leads to everyone who does, saying so.
+    """
     session_type = _session_type_or_404(practice, request.GET.get("session_type"))
     offering = session_type.therapists.filter(is_active=True).order_by("pk")
-    therapist = None
+    therapist, note = None, ""
     if request.GET.get("therapist"):
         therapist = offering.filter(pk=_id(request.GET["therapist"])).first()
         if therapist is None:
-            raise Http404("That therapist does not offer this session.")
-    return session_type, therapist, list(offering)
+            other = Therapist.objects.filter(
+                practice=practice, is_active=True, pk=_id(request.GET["therapist"])
+            ).first()
+            if other is None:
+                raise Http404("That therapist does not offer this session.")
+            note = (
+                f"{other.display_name} does not offer {session_type.name}. "
+                "Here are the times of the therapists who do."
+            )
+    return session_type, therapist, list(offering), note
 
 
 def _first_day(request: HttpRequest, zone) -> date:
@@ -136,7 +157,7 @@ def _next_available(*, session_type, therapist, offering, zone, after: date, now
 @rate_limited("slots")
 def times(request: HttpRequest) -> HttpResponse:
     practice = _practice()
-    session_type, therapist, offering = _choice(request, practice)
+    session_type, therapist, offering, note = _choice(request, practice)
     zone_name = _zone_name(request, practice)
     zone = get_zone(zone_name)
     now = timezone.now()
@@ -176,9 +197,13 @@ def times(request: HttpRequest) -> HttpResponse:
         "therapist_zones": sorted(
             {t.time_zone for t in ([therapist] if therapist else offering)} - {zone_name}
         ),
-        "message": request.GET.get("taken")
+        "message": note
+        or request.GET.get("taken")
         and "Sorry, that time was just taken. Here are the times still free.",
         "reschedule": request.GET.get("reschedule", ""),
+        "moving": selectors.appointment_get_by_token(request.GET["reschedule"])
+        if request.GET.get("reschedule")
+        else None,
     }
     template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
     return render(request, template, context)
@@ -251,53 +276,185 @@ def _times_url(**params) -> str:
 
 @rate_limited("booking")
 def details(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_404(token)
+    """The details form for a held time; it books the time even after the hold lapsed.
+
+    A lapsed hold still books if nobody took the time (the service keeps an
+    expired row's claim; a row the cleanup deleted is renewed under the same
+    id from the time the form carries). If the time is gone, the form comes
+    back as typed with the free times nearest the one chosen.
+    """
+    appointment = selectors.appointment_get_by_token(token)
+    if appointment is None:
+        return _details_after_cleanup(request, token)
     if appointment.status != AppointmentStatus.HELD:
         return redirect("booking:manage", token=token)
     holds.hold_extend_for_details(hold=appointment)
-    practice = appointment.practice
-    zone_name = _zone_name(request, practice)
     form = DetailsForm(request.POST or None)
-    message = ""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.appointment_confirm_hold(
                 hold=appointment,
-                client_details={
-                    "first_name": data["first_name"],
-                    "last_name": data["last_name"],
-                    "email": data["email"],
-                    "phone": data["phone"],
-                    "time_zone": zone_name,
-                    "preferred_name": data["preferred_name"],
-                    "contact_consent": True,
-                },
-                first_session=data["first_session"],
-                note=data["note"],
+                client_details=_client_details(form, _zone_name(request, appointment.practice)),
+                first_session=form.cleaned_data["first_session"],
+                note=form.cleaned_data["note"],
             )
         except SlotUnavailable as exc:
-            message = exc.message
-        else:
-            return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
-    status = 409 if message else (422 if form.errors else 200)
-    return render(
-        request,
-        "booking/details.html",
-        {
-            "appointment": appointment,
-            "practice": practice,
-            "form": form,
-            "tz": zone_name,
-            "token": token,
-            "message": message,
-            "times_url": _times_url(session_type=appointment.session_type_id, tz=zone_name),
-            "hold_minutes": int(
-                max(0, (appointment.hold_expires_at - timezone.now()).total_seconds()) // 60
-            )
-            if appointment.hold_expires_at
-            else 0,
-            "deadline": policy.late_cancel_deadline(appointment),
-        },
-        status=status,
+            return _details_page(request, token, appointment, form, message=exc.message)
+        return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+    return _details_page(request, token, appointment, form)
+
+
+def _client_details(form: DetailsForm, zone_name: str) -> dict:
+    data = form.cleaned_data
+    return {
+        "first_name": data["first_name"],
+        "last_name": data["last_name"],
+        "email": data["email"],
+        "phone": data["phone"],
+        "time_zone": zone_name,
+        "preferred_name": data["preferred_name"],
+        "contact_consent": True,
+    }
+
+
+LAPSED_STATEMENT = (
+    "We are no longer holding this time. You can still book it below: if nobody has taken "
+    "it, it is yours; if someone has, we keep what you typed and show you the nearest free times."
+)
+LAPSED_MESSAGE = (
+    "Sorry, we could only hold that time for a few minutes and someone else has booked it "
+    "since. Choose one of the nearest free times below and press the button again: what "
+    "you typed is kept."
+)
+
+
+def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
+    """The hold's row is gone (expired and cleaned up, or taken): book from the form's copy."""
+    parts = manage_token_parts(token)
+    choice = _posted_choice(request) if request.method == "POST" else None
+    if parts is None or parts[1] or choice is None:
+        raise Http404(
+            "We are no longer holding this time. Please pick a time again: "
+            "it takes a minute, and what you book is confirmed by email."
+        )
+    form = DetailsForm(request.POST)
+    if not choice.start:
+        message = "Please choose one of the times below."
+        return _details_page(request, token, choice, form, message=message, status=422)
+    if not form.is_valid():
+        return _details_page(request, token, choice, form)
+    try:
+        renewed = holds.hold_for_browser(
+            browser=_browser_id(request),
+            address=client_address(request) or "",
+            session_type=choice.session_type,
+            therapists=[choice.therapist],
+            start=choice.start,
+            public_id=parts[0],
+        )
+        services.appointment_confirm_hold(
+            hold=renewed,
+            client_details=_client_details(form, _zone_name(request, choice.practice)),
+            first_session=form.cleaned_data["first_session"],
+            note=form.cleaned_data["note"],
+        )
+    except TooManyHolds as exc:
+        return _too_many_holds(request, exc, times_url=reverse("booking:landing"))
+    except (BookingError, IntegrityError):
+        # A second submit racing the first: the first renewed the hold under this id.
+        if selectors.appointment_get_by_token(token) is not None:
+            return redirect("booking:manage", token=token)
+        return _details_page(request, token, choice, form, message=LAPSED_MESSAGE)
+    return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+
+
+def _posted_choice(request: HttpRequest) -> Appointment | None:
+    """The time the details form was for (an unsaved Appointment), or None if unreadable.
+
+    ``start`` is empty when the client was shown other times and chose none;
+    ``chosen`` then keeps the time they first picked, to centre the others on.
+    """
+    practice = practice_current()
+    session_type = SessionType.objects.filter(
+        practice=practice, is_active=True, pk=_id(request.POST.get("session_type"))
+    ).first()
+    therapist = (
+        session_type.therapists.filter(is_active=True, pk=_id(request.POST.get("therapist")))
+        .select_related("practice")
+        .first()
+        if session_type
+        else None
     )
+    start, chosen = (_instant(request.POST.get(name, "")) for name in ("start", "chosen"))
+    if therapist is None or (start or chosen) is None:
+        return None
+    choice = Appointment(practice=practice, therapist=therapist, session_type=session_type)
+    choice.set_times(
+        start or chosen,
+        buffer_before=session_type.buffer_before,
+        buffer_after=session_type.buffer_after,
+    )
+    if start is None:
+        choice.start = None
+    choice.chosen = chosen or start
+    return choice
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        return AwareDateTimeField().to_internal_value(value)
+    except Exception:  # noqa: BLE001 (any unreadable value is the same mistake)
+        return None
+
+
+NEAREST_COUNT = 6
+# The details form's button: a session type the practice approves is requested.
+SUBMIT_LABELS = {False: "Book this session", True: "Request this time"}
+
+
+def _nearest_free(choice, *, now: datetime) -> list[datetime]:
+    """The therapist's free times nearest the one chosen (up to three days either side)."""
+    centre = getattr(choice, "chosen", None) or choice.start
+    free = selectors.slot_list(
+        therapist=choice.therapist,
+        session_type=choice.session_type,
+        window_start=max(centre - timedelta(days=3), now),
+        window_end=centre + timedelta(days=3),
+        now=now,
+    )
+    nearest = sorted(free, key=lambda start: abs(start - centre))[:NEAREST_COUNT]
+    return sorted(nearest)
+
+
+def _details_page(request, token, appointment, form, *, message="", status=None):
+    """The details form for a hold (or a lapsed one's copy), as typed, with what to say."""
+    practice = appointment.practice
+    zone_name = _zone_name(request, practice)
+    now = timezone.now()
+    lapsed = appointment.pk is None or (
+        appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
+    )
+    hold_seconds = int((appointment.hold_expires_at - now).total_seconds()) if not lapsed else 0
+    if status is None:
+        status = 409 if message else (422 if form.errors else 200)
+    deadline = policy.late_cancel_deadline(appointment) if appointment.start else None
+    context = {
+        "appointment": appointment,
+        "practice": practice,
+        "form": form,
+        "tz": zone_name,
+        "token": token,
+        "message": message,
+        "alternatives": _nearest_free(appointment, now=now) if message else [],
+        "chosen": getattr(appointment, "chosen", None) or appointment.start,
+        "times_url": _times_url(session_type=appointment.session_type_id, tz=zone_name),
+        "hold_minutes": hold_seconds // 60,
+        "hold_seconds": hold_seconds,
+        "lapsed": lapsed,
+        "lapsed_statement": LAPSED_STATEMENT,
+        "deadline": deadline,
+        "inside_window": deadline is not None and deadline <= now,
+        "window": policy.humanize_duration(practice.late_cancel_window),
+        "submit_label": SUBMIT_LABELS[appointment.session_type.requires_approval],
+    }
+    return render(request, "booking/details.html", context, status=status)

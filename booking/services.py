@@ -6,6 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -176,11 +177,14 @@ def appointment_hold(
     start: datetime,
     now: datetime | None = None,
     duration: timedelta = HOLD_DURATION,
+    public_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Hold an offered time for ``duration`` while the client types their details.
 
     A hold is an appointment row in status ``held``, so the same exclusion
-    constraint keeps everyone else off the slot.
+    constraint keeps everyone else off the slot. ``public_id`` renews a hold
+    the cleanup deleted under the same id, so its details page's address
+    (and a second submit of its form) still finds it.
     """
     now = now or timezone.now()
     start = _utc_start(start)
@@ -195,6 +199,8 @@ def appointment_hold(
         status=AppointmentStatus.HELD,
         hold_expires_at=now + duration,
     )
+    if public_id is not None:
+        hold.public_id = public_id
     hold.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
@@ -459,9 +465,13 @@ def appointment_cancel(
     appointment: Appointment,
     actor: Actor,
     late: bool = False,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Appointment:
-    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``."""
+    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
+
+    ``reason``: the client's own words, if they gave any (kept for the practice).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _lock(appointment)
@@ -471,8 +481,9 @@ def appointment_cancel(
         )
         appointment.cancelled_at = now
         appointment.email_confirm_by = None
+        appointment.cancel_reason = reason.strip()[:500]
         appointment.sequence += 1
-        appointment.save(update_fields=[*_CANCEL_FIELDS])
+        appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason"])
         due_now = notifications.notifications_schedule_for_cancellation(
             appointment=appointment, now=now
         )

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
 from booking import calendar_links, feeds, ics, policy, selectors, services
@@ -21,7 +21,10 @@ from practice.selectors import practice_current
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
-        raise Http404("This link is not valid. Check that you copied all of it.")
+        raise Http404(
+            "This link is incomplete or has expired. Check that you copied all of it from "
+            "the email. To get a new link, reply to any of our emails or call us."
+        )
     return appointment
 
 
@@ -42,7 +45,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "appointment": appointment,
         "practice": appointment.practice,
         "token": token,
-        "booked": request.GET.get("booked") == "1",
+        "banner": _banner(request, appointment),
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
@@ -67,26 +70,54 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     return render(request, "booking/manage.html", context, status=status)
 
 
+def _banner(request: HttpRequest, appointment) -> str:
+    """The news an address like ``?booked=1`` announces, if it is still true."""
+    cancelled = appointment.status in {
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.LATE_CANCELLED,
+    }
+    for flag, true_now in [
+        ("booked", appointment.is_active),
+        ("new_links", True),
+        ("moved", appointment.is_active),
+        ("cancelled", cancelled),
+    ]:
+        if request.GET.get(flag) and true_now:
+            return flag
+    return ""
+
+
 manage_page = require_GET(rate_limited("manage")(manage))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("manage")
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "cancel this session?" (with an optional reason); POST cancels."""
     appointment = appointment_or_404(token)
+    if request.method == "GET":
+        return _confirm_change(request, token, appointment, action="cancel")
     try:
-        services.appointment_cancel(appointment=appointment, actor=services.Actor.CLIENT)
+        services.appointment_cancel(
+            appointment=appointment,
+            actor=services.Actor.CLIENT,
+            reason=request.POST.get("reason", "")[:500],
+        )
     except BookingError as exc:
         return manage(request, token, message=exc.message, status=409)
     return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("manage")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "move your session of … to …?"; POST moves it."""
     appointment = appointment_or_404(token)
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
+        start = AwareDateTimeField().to_internal_value(data.get("start", ""))
+        if request.method == "GET":
+            return _confirm_change(request, token, appointment, action="move", start=start)
         services.appointment_reschedule(
             appointment=appointment, start=start, actor=services.Actor.CLIENT
         )
@@ -94,6 +125,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         text = getattr(exc, "message", None) or "Please pick one of the times shown."
         return manage(request, token, message=text, status=409)
     return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+
+
+def _confirm_change(request, token, appointment, *, action: str, start=None) -> HttpResponse:
+    if not appointment.is_active:
+        return redirect("booking:manage", token=token)
+    context = {
+        "appointment": appointment,
+        "practice": appointment.practice,
+        "token": token,
+        "action": action,
+        "start": start,
+        "end": start + (appointment.end - appointment.start) if start else None,
+        "client_zone": appointment.client.time_zone,
+    }
+    return render(request, "booking/confirm_change.html", context)
 
 
 @require_GET

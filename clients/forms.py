@@ -87,6 +87,11 @@ class AboutYouForm(forms.ModelForm):
             "emergency_contact_phone": "Emergency contact: phone",
             "emergency_contact_relationship": "Emergency contact: relationship to you",
         }
+        help_texts = {
+            "phone": "A number we can call you on. Outside the US, start with your country "
+            "code, like +44 7911 123456.",
+            "emergency_contact_phone": "Outside the US, start with the country code.",
+        }
 
     def __init__(self, *args, strict: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +101,9 @@ class AboutYouForm(forms.ModelForm):
             field.required = strict and name in ABOUT_REQUIRED
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        for name, field in self.fields.items():
+            field.marked_required = name in ABOUT_REQUIRED or name in ("first_name", "last_name")
+            field.error_messages["required"] = f"Please fill in “{field.label}”."
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))

@@ -21,6 +21,7 @@ from clients.models import AuditAction, Intake, SafetyAlert
 from clients.tokens import intake_from_token
 from practice.parsing import int_or_none
 from practice.ratelimit import rate_limited
+from practice.selectors import practice_current
 
 STEPS = [
     ("about", "Your details"),
@@ -38,7 +39,10 @@ def intake_view(view):
         intake, reason = intake_from_token(token)
         if intake is None:
             return render(
-                request, "intake/invalid.html", {"expired": reason == "expired"}, status=404
+                request,
+                "intake/invalid.html",
+                {"expired": reason == "expired", "practice": practice_current()},
+                status=404,
             )
         if request.method == "GET":
             # Whoever opens a link is on record: the client, or a signed-in staff member.

@@ -102,9 +102,13 @@ class Client(models.Model):
         return self.verified_at is not None
 
     @property
+    def name_to_use(self) -> str:
+        """The first name to greet them by: the one they asked us to use, if any."""
+        return self.preferred_name or self.first_name
+
+    @property
     def display_name(self) -> str:
-        first = self.preferred_name or self.first_name
-        return f"{first} {self.last_name}".strip()
+        return f"{self.name_to_use} {self.last_name}".strip()
 
     @property
     def legal_name(self) -> str:

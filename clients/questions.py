@@ -107,11 +107,26 @@ def _field(question: dict, *, strict: bool) -> forms.Field:
     )
 
 
+MISSING = "Please answer this question, or press “Save and finish later” to come back to it."
+
+
 def answers_form(questions: list[dict], *, data=None, initial=None, strict: bool) -> forms.Form:
-    """A Django form for these questions; ``strict`` enforces required answers."""
+    """A Django form for these questions; ``strict`` enforces required answers.
+
+    Each field also says whether its question is required (``marked_required``,
+    shown even when saving for later) and, for a scale, what its ends mean.
+    """
     form = forms.Form(data=data, initial=_initial(questions, initial or {}))
     for question in questions:
-        form.fields[question["key"]] = _field(question, strict=strict)
+        field = _field(question, strict=strict)
+        field.marked_required = bool(question.get("required"))
+        field.error_messages["required"] = MISSING
+        if question["type"] == QuestionType.SCALE:
+            field.scale_ends = (
+                (question.get("min", 0), question.get("min_label", "")),
+                (question.get("max", 10), question.get("max_label", "")),
+            )
+        form.fields[question["key"]] = field
     return form
 
 

@@ -17,6 +17,8 @@ from functools import wraps
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
+from practice.selectors import practice_current
+
 
 def client_address(request) -> str | None:
     """The client's IP address by the rate limits' rule; REMOTE_ADDR if that is no address."""
@@ -46,7 +48,8 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
             throttle = ScopedRateThrottle()
             if counted and not throttle.allow_request(request, _Scope(scope)):
                 wait = math.ceil(throttle.wait() or 60)
-                response = render(request, "too_many_requests.html", {"wait": wait}, status=429)
+                context = {"wait": wait, "practice": practice_current()}
+                response = render(request, "too_many_requests.html", context, status=429)
                 response["Retry-After"] = str(wait)
                 return response
             return view(request, *args, **kwargs)

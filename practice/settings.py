@@ -27,6 +27,7 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "practice.errors.csrf_failure"
 
 # --- HTTPS and headers: on unless DEBUG (the demo) or HTTPS=0 ------------------
 HTTPS = env.bool("HTTPS", default=not DEBUG)

@@ -82,4 +82,6 @@ urlpatterns = [
 ]
 
 handler400 = "practice.errors.bad_request"
+handler403 = "practice.errors.permission_denied"
+handler404 = "practice.errors.page_not_found"
 handler500 = "practice.errors.server_error"

@@ -60,6 +60,65 @@
     });
   });
 
+  // One tap books once: a second tap (or Enter) on a form already sent does
+  // nothing. Buttons are disabled after the submit has read the pressed one's
+  // value (a slot's time), and enabled again if the page comes back from Back.
+  document.querySelectorAll('form[method="post"]').forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+      form.setAttribute("data-sent", "1");
+      window.setTimeout(function () {
+        form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+      }, 0);
+    });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-sent]").forEach(function (form) {
+      form.removeAttribute("data-sent");
+      form.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
+    });
+  });
+
+  // The details page: say a minute ahead that the hold is about to lapse, and
+  // say plainly when it has (the form still books the time if it is free).
+  var held = document.querySelector("[data-hold-seconds]");
+  var holdStatus = document.getElementById("hold-status");
+  if (held && holdStatus) {
+    var seconds = parseInt(held.getAttribute("data-hold-seconds"), 10) || 0;
+    var say = function (text) { holdStatus.textContent = text; holdStatus.hidden = false; };
+    if (seconds > 60) {
+      window.setTimeout(function () {
+        say("We can hold this time for one more minute. Press “" + (holdStatus.getAttribute("data-button") || "Book this session") + "” now to keep it.");
+      }, (seconds - 60) * 1000);
+    }
+    window.setTimeout(function () {
+      held.hidden = true;
+      say(holdStatus.getAttribute("data-lapsed"));
+    }, seconds * 1000);
+  }
+
+  // The landing page: offer only the therapists who give the chosen session type.
+  var therapistSelect = document.querySelector("[data-therapist-select]");
+  if (therapistSelect) {
+    var options = Array.prototype.slice.call(therapistSelect.querySelectorAll("option[data-offers]"));
+    var filter = function () {
+      var chosen = document.querySelector('input[name="session_type"]:checked');
+      var kept = therapistSelect.value;
+      options.forEach(function (option) { if (option.parentNode) { option.parentNode.removeChild(option); } });
+      options.forEach(function (option) {
+        if (!chosen || option.getAttribute("data-offers").split(" ").indexOf(chosen.value) !== -1) {
+          therapistSelect.appendChild(option);
+        }
+      });
+      therapistSelect.value = therapistSelect.querySelector('option[value="' + kept + '"]') ? kept : "";
+    };
+    document.querySelectorAll('input[name="session_type"]').forEach(function (radio) {
+      radio.addEventListener("change", filter);
+    });
+    filter();
+  }
+
   // After a failed submit, move focus to the summary of what to fix.
   var focus = document.querySelector("[data-focus]");
   if (focus) { focus.focus(); }

@@ -17,6 +17,7 @@ DETAILS = {
     "phone": "+1 202 555 0143",
     "first_session": "yes",
     "consent": "on",
+    "sms_consent": "on",
 }
 
 

@@ -147,7 +147,8 @@ def test_reminders_say_only_the_minimum(now, book, time_machine):
     for secret in (appointment.therapist.display_name, appointment.session_type.name):
         assert secret not in email.body and secret not in email.subject
     assert "Robin" in email.body and appointment.practice.name in email.body
-    assert "You can cancel or reschedule online until" in email.body
+    # Sent three hours before, past the 24-hour deadline: no online change offered.
+    assert "can no longer be changed online" in email.body
     (text,) = sms.outbox
     assert text["to"] == "+12025550143"
     assert appointment.practice.name not in text["body"]  # practices opt in to be named

@@ -26,6 +26,7 @@ DETAILS = {
     "phone": "+1 202 555 0143",
     "first_session": "yes",
     "consent": "on",
+    "sms_consent": "on",
     "tz": "America/Chicago",
 }
 

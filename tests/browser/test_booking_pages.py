@@ -41,11 +41,12 @@ def fill_details(page, **overrides):
         "First name": "Robin",
         "Last name": "Example",
         "Email": "robin@example.com",
-        "Mobile phone": "+44 20 7946 0958",
+        "Mobile phone (optional)": "+44 7911 123456",
     } | overrides
     for label, value in values.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Yes").check()
+    page.get_by_label("Send me text-message reminders").check()
     page.get_by_label("You may contact me").check()
 
 
@@ -76,7 +77,7 @@ def test_a_new_client_books_moves_and_cancels(open_page, clinic, shot, viewport)
     assert_accessible(page)
 
     # A mistake: everything typed stays, the error sits next to its field.
-    fill_details(page, **{"Mobile phone": "12"})
+    fill_details(page, **{"Mobile phone (optional)": "12"})
     page.get_by_role("button", name="Book this session").click()
     error = page.locator("#id_phone-error")
     assert "phone number we can reach" in error.inner_text()
@@ -85,7 +86,7 @@ def test_a_new_client_books_moves_and_cancels(open_page, clinic, shot, viewport)
     shot(page, "2-details-error")
     assert_accessible(page)
 
-    page.get_by_label("Mobile phone", exact=True).fill("+44 20 7946 0958")
+    page.get_by_label("Mobile phone (optional)", exact=True).fill("+44 7911 123456")
     page.get_by_label("You may contact me").check()
     page.get_by_role("button", name="Book this session").click()
     page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
@@ -120,13 +121,17 @@ def test_a_new_client_books_moves_and_cancels(open_page, clinic, shot, viewport)
     later = slot_after(page, 3)
     new_start = later.get_attribute("value")
     later.click()
+    page.get_by_role("button", name="Yes, move my session").click()
     page.wait_for_url(re.compile(r"moved=1"))
     assert page.get_by_role("heading", name="Your session has moved").is_visible()
     appointment.refresh_from_db()
     assert (appointment.start, appointment.sequence) == (datetime.fromisoformat(new_start), 2)
     shot(page, "4-moved")
 
-    page.get_by_role("button", name="Cancel this session").click()
+    page.get_by_role("link", name="Cancel this session").click()
+    assert_accessible(page)
+    page.get_by_label("Would you like to tell us why? (optional)").fill("Feeling better")
+    page.get_by_role("button", name="Yes, cancel this session").click()
     page.wait_for_url(re.compile(r"cancelled=1"))
     assert page.get_by_role("heading", name="Your session is cancelled").is_visible()
     appointment.refresh_from_db()
@@ -207,8 +212,7 @@ def test_booking_works_with_the_keyboard_alone(open_page, clinic):
     for label, value in [
         ("First name", "Kim"),
         ("Last name", "Keyboard"),
-        ("Email", "kim@example.com"),
-        ("Mobile phone", "+1 202 555 0143"),
+        ("Email", "kim@example.com"),  # no mobile: reminders by email only
     ]:
         tab_to(
             f"el.id === document.querySelector('label[for]', null) && false || "

@@ -133,7 +133,7 @@ def test_answers_are_saved_step_by_step_and_partial_answers_survive(client, book
     response = client.post(link + "questions/", {"reason": "Sleep better", "action": "next"})
     assert response.status_code == 400
     assert "Sleep better" in response.content.decode()
-    assert "This field is required" in response.content.decode()
+    assert "Please answer this question" in response.content.decode()
 
 
 def test_submission_lists_what_is_missing_then_scores_and_completes(client, booked):
@@ -303,7 +303,7 @@ def test_an_expired_or_replaced_link_says_so_and_opens_nothing(
     intake = Intake.objects.get(client=booked.client)
     intake_services.intake_resend(client=booked.client)
     response = client.get(link)
-    assert response.status_code == 404 and "does not work" in response.content.decode()
+    assert response.status_code == 404 and "incomplete or has expired" in response.content.decode()
     intake.refresh_from_db()
     fresh = f"/intake/{intake_token(intake)}/"
     assert client.get(fresh).status_code == 200
@@ -317,7 +317,7 @@ def test_an_expired_or_replaced_link_says_so_and_opens_nothing(
 @pytest.mark.parametrize("token", ["x", "not-a-token", "a" * 200, "a.b:c"])
 def test_a_tampered_link_is_a_clear_404(client, booked, token):
     response = client.get(f"/intake/{token}/")
-    assert response.status_code == 404 and "does not work" in response.content.decode()
+    assert response.status_code == 404 and "incomplete or has expired" in response.content.decode()
 
 
 def test_one_clients_link_never_opens_another_clients_intake(client, booked, intake_practice):

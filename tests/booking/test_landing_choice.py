@@ -1,0 +1,24 @@
+"""The landing page offers a therapist only with the session types they give."""
+
+from tests.factories import SessionTypeFactory, TherapistFactory
+
+
+def test_each_therapist_carries_the_session_types_they_give(client, practice, therapist):
+    couples = SessionTypeFactory(practice=practice, name="Couples session")
+    only_couples = TherapistFactory(practice=practice, offers=[couples], display_name="Priya")
+    text = client.get("/book/").content.decode()
+    individual = therapist.session_types.get()
+    assert f'value="{therapist.pk}" data-offers="{individual.pk}"' in text
+    assert f'value="{only_couples.pk}" data-offers="{couples.pk}"' in text
+
+
+def test_a_therapist_who_does_not_give_the_session_type_leads_to_those_who_do(
+    client, now, practice, therapist
+):
+    couples = SessionTypeFactory(practice=practice, name="Couples session")
+    priya = TherapistFactory(practice=practice, offers=[couples], display_name="Priya Raman")
+    query = {"session_type": therapist.session_types.get().pk, "therapist": priya.pk}
+    page = client.get("/book/times/", query)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Priya Raman does not offer" in text and 'class="slot"' in text
