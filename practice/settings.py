@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "practice.logging.RequestIdMiddleware",
+    # Before the security middleware: container probes on 127.0.0.1 over plain HTTP.
+    "practice.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files stay cacheable): no-store unless the route is public.
