@@ -162,7 +162,8 @@ USE_I18N = True
 STATIC_URL = "static/"
 # Production serves collected files from here; DEBUG (the demo) and the tests
 # serve straight from the apps' and project's static folders.
-STATIC_ROOT = None if DEBUG else env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
+# (An empty value, as a copied .env.example gives through compose, means the default.)
+STATIC_ROOT = None if DEBUG else env.str("STATIC_ROOT", default="") or str(VAR_DIR / "static")
 WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served by the app (whitenoise), with content-hashed names outside DEBUG:
@@ -244,7 +245,7 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -297,7 +298,7 @@ ANYMAIL = env_prefixed("ANYMAIL_")
 
 # --- Text messages ------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="booking.sms.FileBackend")
-SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="") or str(VAR_DIR / "sms")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")

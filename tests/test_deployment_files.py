@@ -48,8 +48,8 @@ def test_the_commands_name_real_things():
         'sh -c "python manage.py check --deploy --fail-level ERROR'
         ' && python manage.py migrate --noinput"'
     )
-    assert services["worker"]["command"].startswith("celery -A practice worker")
-    assert services["beat"]["command"].startswith("celery -A practice beat")
+    assert services["worker"]["command"].startswith("celery -A practice --quiet worker")
+    assert services["beat"]["command"].startswith("celery -A practice --quiet beat")
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"practice.wsgi:application"' in dockerfile
     assert (ROOT / "practice" / "wsgi.py").exists() and (ROOT / "practice" / "celery.py").exists()
