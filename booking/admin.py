@@ -38,8 +38,17 @@ class NotificationInline(admin.TabularInline):
 class NotificationAdmin(admin.ModelAdmin):
     """Staff see every message's state; failed ones are the ones to look at."""
 
-    list_display = ["appointment", "kind", "channel", "due_at", "state", "attempts", "last_error"]
-    list_filter = ["state", "kind", "channel"]
+    list_display = [
+        "appointment",
+        "kind",
+        "channel",
+        "due_at",
+        "state",
+        "attempts",
+        "last_error",
+        "delivery_status",  # what the email provider's webhook said (bounced, delivered)
+    ]
+    list_filter = ["state", "delivery_status", "kind", "channel"]
     list_select_related = ["appointment"]
     date_hierarchy = "due_at"
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = "Booking"
+
+    def ready(self) -> None:
+        from booking import email_events  # noqa: F401 (connects the provider webhook's signal)

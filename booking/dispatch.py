@@ -15,6 +15,8 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
+from anymail.exceptions import AnymailAPIError
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -37,14 +39,25 @@ log = logging.getLogger(__name__)
 CLAIM_BATCH = 500
 
 # Errors worth another try later; anything else is a bug or a permanent refusal.
+# An SMTP reply (or an email provider's HTTP answer) says which it is: transient_error().
 TRANSIENT_ERRORS = (
     smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    smtplib.SMTPHeloError,
-    smtplib.SMTPDataError,
     ConnectionError,
-    TimeoutError,
+    TimeoutError,  # EMAIL_TIMEOUT, socket timeouts
+    SoftTimeLimitExceeded,  # the task's soft time limit: a hung server
 )
+REPLY_ERRORS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, AnymailAPIError)
+
+
+def transient_error(exc: Exception) -> bool:
+    """SMTP 4xx (RFC 5321: try again later) and provider 429/5xx are transient; 5xx/4xx not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code
+        return status is None or status == 429 or status >= 500
+    return not 500 <= exc.smtp_code < 600
 
 
 def backoff(attempts: int) -> timedelta:
@@ -122,8 +135,8 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
         provider_id = _deliver(notification, now)
     except TRANSIENT_ERRORS as exc:
         return _after_error(notification, exc, transient=True, now=now)
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
-        return _after_error(notification, exc, transient=False, now=now)
+    except REPLY_ERRORS as exc:
+        return _after_error(notification, exc, transient=transient_error(exc), now=now)
     except sms.SMSError as exc:
         return _after_error(notification, exc, transient=exc.transient, now=now)
     Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
@@ -226,7 +239,12 @@ def _deliver(notification: Notification, now: datetime) -> str:
         return sms.get_backend().send(to=notification.appointment.client.phone, body=body)
     email = messages.build_email(notification, now=now)
     email.send()
-    return email.extra_headers["Message-ID"]
+    # An HTTP provider's own id (what its delivery webhooks name), else our Message-ID.
+    # (Several recipients get several provider ids: keep ours then.)
+    provider_id = getattr(getattr(email, "anymail_status", None), "message_id", None)
+    if provider_id is None or isinstance(provider_id, set):
+        return email.extra_headers["Message-ID"]
+    return str(provider_id)
 
 
 def _after_error(notification: Notification, exc: Exception, *, transient: bool, now) -> str:

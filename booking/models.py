@@ -443,6 +443,10 @@ class Notification(models.Model):
     send_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
+    # What the email provider's webhook last said (anymail's event type:
+    # delivered, bounced, rejected, deferred, ...) and when; booking/email_events.py.
+    delivery_status = models.CharField(max_length=16, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -61,3 +61,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **results}, status=200 if ready else 503
     )
+
+
+class HealthCheckMiddleware:
+    """Answer GET/HEAD /healthz and /readyz before the host check and the HTTPS redirect.
+
+    A container health check or a load balancer probes ``http://127.0.0.1:8000/healthz``:
+    under production settings that host is not in ALLOWED_HOSTS and plain HTTP
+    is redirected, so the probe would never see a 200. These two answers hold
+    nothing personal and build no link from the Host header, so they need neither.
+    Early in MIDDLEWARE; every other path (and /healthz/ with a slash) goes the usual way.
+    """
+
+    views = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        if view is not None and request.method in ("GET", "HEAD"):
+            return view(request)
+        return self.get_response(request)

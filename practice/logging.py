@@ -30,6 +30,9 @@ _SECRET_PATHS = [
 ]
 
 
+_traceback_formatter = logging.Formatter()
+
+
 def redact(text: str) -> str:
     for pattern, replacement in _SECRET_PATHS:
         text = pattern.sub(replacement, text)
@@ -63,6 +66,11 @@ class ContextFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        # A traceback can name a path too (a KeyError, a Celery "unregistered task"):
+        # format it here, redacted; formatters print exc_text when exc_info is gone.
+        if record.exc_info:
+            record.exc_text = redact(_traceback_formatter.formatException(record.exc_info))
+            record.exc_info = None
         # Django attaches the request object to some records: never serialise it.
         if hasattr(record, "request"):
             record.request = None

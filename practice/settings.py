@@ -5,6 +5,7 @@ broker under var/, and emails written to files under var/. Point DATABASE_URL
 and REDIS_URL at PostgreSQL and Redis for production and for the full test run.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,8 +15,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Only when asked: an image built with `COPY . .` must never carry a .env's
+# secrets into its settings (docker compose passes .env as the environment).
+if env.bool("READ_DOT_ENV", default=False):
+    environ.Env.read_env(env.str("DOT_ENV_FILE", default="") or str(BASE_DIR / ".env"))
+
+
+def env_prefixed(prefix: str) -> dict[str, str]:
+    """Every variable named PREFIX<NAME>, as {NAME: value} (provider settings)."""
+    return {k.removeprefix(prefix): v for k, v in os.environ.items() if k.startswith(prefix)}
+
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -80,6 +89,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "anymail",
     "practice",
     "clients",
     "booking",
@@ -87,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "practice.logging.RequestIdMiddleware",
+    # Before the security middleware: container probes on 127.0.0.1 over plain HTTP.
+    "practice.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files stay cacheable): no-store unless the route is public.
@@ -152,7 +164,8 @@ USE_I18N = True
 STATIC_URL = "static/"
 # Production serves collected files from here; DEBUG (the demo) and the tests
 # serve straight from the apps' and project's static folders.
-STATIC_ROOT = None if DEBUG else env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
+# (An empty value, as a copied .env.example gives through compose, means the default.)
+STATIC_ROOT = None if DEBUG else env.str("STATIC_ROOT", default="") or str(VAR_DIR / "static")
 WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served by the app (whitenoise), with content-hashed names outside DEBUG:
@@ -234,7 +247,7 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -251,15 +264,43 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# A hung SMTP server or SMS provider cannot hold a worker: past the soft limit the
+# send raises (a transient failure, retried with back-off); past the hard one the
+# worker process is replaced. Keep both under NOTIFICATION_STUCK_AFTER_SECONDS.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# Worker and beat log through LOGGING (JSON, redacted): practice/celery.py.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Email --------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# EMAIL_URL is the transport (smtp://, smtp+tls://user:pass@host:587, smtp+ssl://,
+# consolemail://, filemail://); EMAIL_BACKEND, when set, wins: an HTTP provider
+# through django-anymail (anymail.backends.postmark.EmailBackend, ...), whose
+# settings are the ANYMAIL_* variables. Neither set: files under var/mail.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+_email = environ.Env.email_url_config(EMAIL_URL) if EMAIL_URL else {}
+EMAIL_BACKEND = (
+    env.str("EMAIL_BACKEND", default="")
+    or _email.get("EMAIL_BACKEND")
+    or "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_PORT = _email.get("EMAIL_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail")
+# Seconds an SMTP server may keep us waiting per operation (a timeout is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bookings@localhost")
+# django-anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY, ANYMAIL_WEBHOOK_SECRET.
+ANYMAIL = env_prefixed("ANYMAIL_")
 
 # --- Text messages ------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="booking.sms.FileBackend")
-SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="") or str(VAR_DIR / "sms")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # Email providers' delivery/bounce webhooks (django-anymail; basic auth).
+    path("anymail/", include("anymail.urls")),
     path("book/", include("booking.urls")),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
     path("staff/login/", auth.login, name="staff-login"),

@@ -48,9 +48,46 @@ def test_the_commands_name_real_things():
         'sh -c "python manage.py check --deploy --fail-level ERROR'
         ' && python manage.py migrate --noinput"'
     )
-    assert services["worker"]["command"].startswith("celery -A practice worker")
-    assert services["beat"]["command"].startswith("celery -A practice beat")
+    assert services["worker"]["command"].startswith("celery -A practice --quiet worker")
+    assert services["beat"]["command"].startswith("celery -A practice --quiet beat")
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert '"practice.wsgi:application"' in dockerfile
     assert (ROOT / "practice" / "wsgi.py").exists() and (ROOT / "practice" / "celery.py").exists()
     assert "collectstatic" in dockerfile
+
+
+def test_the_image_context_leaves_out_secrets_local_data_and_caches():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for entry in (".env", "var/", ".venv/", ".git/", "test-results/", ".pytest_cache/"):
+        assert entry in ignored, entry
+    assert "**/__pycache__/" in ignored and ".ruff_cache/" in ignored
+    assert "!.env.example" in ignored  # the documented defaults may ship
+
+
+def secret_key_with(env: dict) -> str:
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "READ_DOT_ENV")}
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "from practice import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT,
+        env=base | {"DEBUG": "1"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_settings_read_a_dot_env_file_only_when_asked(tmp_path):
+    dot_env = tmp_path / ".env"
+    dot_env.write_text("SECRET_KEY=from-the-dot-env-file-0123456789\n")
+    assert secret_key_with({"DOT_ENV_FILE": str(dot_env)}) != "from-the-dot-env-file-0123456789"
+    asked = {"DOT_ENV_FILE": str(dot_env), "READ_DOT_ENV": "1"}
+    assert secret_key_with(asked) == "from-the-dot-env-file-0123456789"

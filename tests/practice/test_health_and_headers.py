@@ -53,3 +53,30 @@ def test_pages_carry_a_strict_content_security_policy_and_no_framing(client, db)
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.fixture
+def production_host(settings):
+    """A deployer's settings: their own host name only, and HTTPS redirects on."""
+    settings.ALLOWED_HOSTS = ["booking.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_checks_answer_a_container_probe_on_127_0_0_1_over_http(
+    client, db, production_host, path
+):
+    response = client.get(path, HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_every_other_path_still_checks_the_host_and_redirects_to_https(client, db, production_host):
+    assert client.get("/book/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get("/healthz/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    redirect = client.get("/book/", HTTP_HOST="booking.example.org")
+    assert (redirect.status_code, redirect["Location"]) == (
+        301,
+        "https://booking.example.org/book/",
+    )
+    assert client.post("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 400

@@ -158,3 +158,14 @@ def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
     secrets = (NAME, SURNAME, EMAIL, PHONE, "Ellis", answer, token, token[:20], confirm_token[:20])
     for secret in secrets:
         assert secret not in text, secret
+
+
+def test_a_logged_traceback_is_redacted_too(log_output):
+    token = "S3cr3tT0kenValue-abcdefghijklmnop"
+    try:
+        {}[f"/book/manage/{token}/"]
+    except KeyError:
+        logging.getLogger("tests").exception("Lookup failed")
+    text = log_output.getvalue()
+    assert "KeyError: '/book/manage/<token>/'" in text
+    assert token not in text
