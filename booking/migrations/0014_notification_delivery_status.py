@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0010_schedule_dates_in_supported_range'),
+        ('booking', '0013_appointment_cancel_reason'),
     ]
 
     operations = [
