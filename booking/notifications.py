@@ -148,10 +148,8 @@ def notifications_schedule_new_links(*, client, now: datetime) -> list[int]:
 
 
 def notifications_call_off(*, appointment: Appointment) -> None:
-    """Nothing more about this session, not even a cancellation (a lapsed, unproven request)."""
-    Notification.objects.filter(
-        appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
-    ).update(state=NotificationState.CANCELLED)
+    """Nothing more about this session (a lapsed, unproven request): no notice is scheduled."""
+    _call_off_pending(appointment)
 
 
 def _call_off_pending(appointment: Appointment) -> None:

@@ -306,9 +306,7 @@ def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:
     Nobody is told: nobody proved they can be.
     """
     now = now or timezone.now()
-    lapsed = Appointment.objects.filter(
-        status=AppointmentStatus.PENDING, email_confirm_by__lte=now
-    ).select_related("client")
+    lapsed = Appointment.objects.filter(status=AppointmentStatus.PENDING, email_confirm_by__lte=now)
     released = 0
     for appointment in lapsed:
         with transaction.atomic():

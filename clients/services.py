@@ -29,15 +29,16 @@ def client_create_contact(
     (its own, or the proven record with that address) once the booker clicks
     the link sent to that address.
     """
-    return Client.objects.create(
+    return _client_new(
+        proven=False,
         practice=practice,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        email=email.strip(),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
         phone=phone,
         time_zone=time_zone,
-        preferred_name=preferred_name.strip(),
-        contact_consent_at=timezone.now() if contact_consent else None,
+        preferred_name=preferred_name,
+        contact_consent=contact_consent,
     )
 
 
@@ -57,28 +58,38 @@ def client_get_or_create(
     Staff vouch for a record they create, so it is proven from the start.
     An existing record's details are left as they are.
     """
-    email = email.strip()
-    now = timezone.now()
     existing = _proven_with_email(practice, email)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return Client.objects.create(
+            return _client_new(
+                proven=True,
                 practice=practice,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
+                first_name=first_name,
+                last_name=last_name,
                 email=email,
                 phone=phone,
                 time_zone=time_zone,
-                preferred_name=preferred_name.strip(),
-                contact_consent_at=now if contact_consent else None,
-                verified_at=now,
-                link_nonce=new_link_nonce(),
+                preferred_name=preferred_name,
+                contact_consent=contact_consent,
             )
     except IntegrityError:
         # Another request created the same client a moment ago.
         return _proven_with_email(practice, email)
+
+
+def _client_new(*, proven: bool, contact_consent: bool, **details) -> Client:
+    """One row from typed details (trimmed); ``proven``: vouched for, with its link nonce."""
+    now = timezone.now()
+    for name in ("first_name", "last_name", "email", "preferred_name"):
+        details[name] = details[name].strip()
+    return Client.objects.create(
+        **details,
+        contact_consent_at=now if contact_consent else None,
+        verified_at=now if proven else None,
+        link_nonce=new_link_nonce() if proven else "",
+    )
 
 
 def _proven_with_email(practice: Practice, email: str) -> Client | None:
