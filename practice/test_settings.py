@@ -26,5 +26,9 @@ if REDIS_URL:  # noqa: F405
     from urllib.parse import urlsplit, urlunsplit
 
     # Tests empty the cache between tests: give it a Redis database of its own
-    # (15) so that never touches the broker's queues.
-    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path="/15"))  # noqa: F405
+    # (15 unless TEST_CACHE_REDIS_DB says otherwise, so two checkouts can run
+    # their suites side by side) so that never touches the broker's queues.
+    _cache_db = os.environ.get("TEST_CACHE_REDIS_DB", "15")
+    CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
+        urlsplit(REDIS_URL)._replace(path=f"/{_cache_db}")  # noqa: F405
+    )
