@@ -36,7 +36,7 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.fixtures import bulk_appointments  # noqa: E402
-from booking import feeds  # noqa: E402
+from booking.feeds import feeds  # noqa: E402
 from booking.models import Appointment, FeedKind  # noqa: E402
 from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
 

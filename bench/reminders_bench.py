@@ -35,13 +35,13 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.fixtures import bulk_appointments  # noqa: E402
-from booking.dispatch import notifications_claim_due, notifications_enqueue  # noqa: E402
 from booking.models import (  # noqa: E402
     Appointment,
     Notification,
     NotificationKind,
     NotificationState,
 )
+from booking.notify.dispatch import notifications_claim_due, notifications_enqueue  # noqa: E402
 from practice.celery import app  # noqa: E402
 from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
 from tests.support.celery_helpers import WorkerProcess, wait_for  # noqa: E402

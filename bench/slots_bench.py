@@ -29,7 +29,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from booking.slots import Request, Rules, free_slots  # noqa: E402
+from booking.scheduling.slots import Request, Rules, free_slots  # noqa: E402
 
 ZONE = ZoneInfo("America/New_York")
 START = datetime(2027, 1, 4, 5, tzinfo=UTC)  # a Monday, 00:00 New York
@@ -87,7 +87,7 @@ def run_selector() -> None:
     from django.test.utils import setup_databases, teardown_databases
 
     from bench.fixtures import bulk_appointments
-    from booking.selectors import slot_list
+    from booking.scheduling.selectors import slot_list
     from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory
 
     old = setup_databases(verbosity=0, interactive=False)

@@ -40,7 +40,7 @@ from django.test.utils import (  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from booking.models import TimeOff  # noqa: E402
-from booking.services import appointment_book  # noqa: E402
+from booking.scheduling.services import appointment_book  # noqa: E402
 from practice.models import StaffRole  # noqa: E402
 from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
 from tests.support.staff import make_staff, sign_in  # noqa: E402

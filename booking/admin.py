@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
-from booking import services
 from booking.exceptions import BookingError
 from booking.models import Appointment, ExtraHours, Notification, TimeOff, WorkingHours
+from booking.scheduling import services
 
 
 @admin.register(WorkingHours)

@@ -6,4 +6,4 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
-        from booking import email_events  # noqa: F401 (connects the provider webhook's signal)
+        from booking.notify import email_events  # noqa: F401 (connects the provider webhook's signal)

@@ -7,7 +7,7 @@ checking is constant-time; rotating SECRET_KEY (the old key kept in
 SECRET_KEY_FALLBACKS for a while) rotates every link, and a new nonce on a
 client rotates theirs (``clients.services.client_rotate_links``).
 
-Which nonce a token must carry is booking.selectors' rule: the client's own
+Which nonce a token must carry is booking.scheduling.selectors' rule: the client's own
 for a proven client, empty for a hold or an unproven contact, so the link a
 booker got on screen stops working the moment the address is proven.
 """

@@ -10,8 +10,9 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from clients import intake_services
 from clients.audit import audit
+from clients.intake import services as intake_services
+from clients.intake.questions import DEFAULT_QUESTIONS, validate_questions
 from clients.models import (
     AuditAction,
     AuditEvent,
@@ -20,7 +21,6 @@ from clients.models import (
     IntakeForm,
     new_link_nonce,
 )
-from clients.questions import DEFAULT_QUESTIONS, validate_questions
 
 
 class ClientAdminForm(forms.ModelForm):

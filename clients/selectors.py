@@ -4,8 +4,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from booking.models import ACTIVE_STATUSES, Appointment
-from clients import questions, screeners
-from clients.intake_services import consent_status, current_consents
+from clients.intake import questions, screeners
+from clients.intake.services import consent_status, current_consents
 from clients.models import (
     Client,
     ConsentSignature,

@@ -299,7 +299,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bookings@localhost")
 ANYMAIL = env_prefixed("ANYMAIL_")
 
 # --- Text messages ------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", default="booking.sms.FileBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="booking.notify.sms.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="") or str(VAR_DIR / "sms")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")

@@ -19,7 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-SMS_BACKEND = "booking.sms.LocmemBackend"
+SMS_BACKEND = "booking.notify.sms.LocmemBackend"
 SITE_URL = "https://booking.example"
 
 if REDIS_URL:  # noqa: F405

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from booking import feed_views
+from booking.feeds import views as feed_views
 from clients.urls import intake_urlpatterns, staff_urlpatterns
 from practice import auth, health, passwords, views
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Email providers' delivery/bounce webhooks (django-anymail; basic auth).
     path("anymail/", include("anymail.urls")),
-    path("book/", include("booking.urls")),
+    path("book/", include("booking.web.urls")),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
     path("staff/login/", auth.login, name="staff-login"),
     path("staff/logout/", auth.logout, name="staff-logout"),
@@ -59,7 +59,7 @@ urlpatterns = [
         name="staff-api-token-revoke",
     ),
     path("staff/", include(staff_urlpatterns)),
-    path("staff/", include("booking.staff_urls")),
+    path("staff/", include("booking.staff.urls")),
     path("intake/", include(intake_urlpatterns)),
     path("staff/calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
     path(
@@ -77,8 +77,8 @@ urlpatterns = [
         feed_views.feed_revoke,
         name="staff-feed-revoke",
     ),
-    path("api/v1/", include(("booking.api_urls", "api"), namespace="api")),
-    path("api/v1/staff/", include(("clients.api_urls", "staff-api"), namespace="staff-api")),
+    path("api/v1/", include(("booking.api.urls", "api"), namespace="api")),
+    path("api/v1/staff/", include(("clients.staff.api_urls", "staff-api"), namespace="staff-api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

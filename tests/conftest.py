@@ -5,9 +5,9 @@ import pytest
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
-from clients import intake_services
+from clients.intake import services as intake_services
+from clients.intake.questions import DEFAULT_QUESTIONS
 from clients.models import ConsentDocument, ConsentKind, IntakeForm
-from clients.questions import DEFAULT_QUESTIONS
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
 
 # CI runs the property tests on a fixed sequence of examples, so a red run repeats.

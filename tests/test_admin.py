@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from booking.models import Appointment
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.support.staff import make_staff, sign_in
 

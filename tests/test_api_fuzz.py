@@ -104,7 +104,7 @@ CSRF = "fuzzcsrfsecret0123456789abcdefgh"  # 32 characters: cookie and header ma
 @pytest.fixture
 def owner_session(bookable, client):
     """The staff API signed in as the practice owner (with two-factor), CSRF satisfied."""
-    from booking.services import appointment_book
+    from booking.scheduling.services import appointment_book
     from practice.models import Practice, StaffRole
     from tests.factories import ClientFactory
     from tests.support.staff import make_staff, sign_in

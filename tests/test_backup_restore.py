@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.conftest import requires_postgres
 from tests.factories import ClientFactory
 from tests.support.celery_helpers import REPO, database_url

@@ -186,7 +186,7 @@ def test_extra_hours_out_of_range_are_refused(owner, therapist, day):
 
 @pytest.fixture
 def booked(therapist, patient, now):
-    from booking.services import appointment_book
+    from booking.scheduling.services import appointment_book
 
     return appointment_book(
         therapist=therapist,
@@ -319,7 +319,7 @@ def test_the_public_api_refuses_bookings_at_far_off_years(web, therapist, year, 
 def test_a_server_error_inside_the_api_answers_json_in_the_error_shape(
     web, monkeypatch, practice, now
 ):
-    from booking import apis
+    from booking.api import apis
 
     def broken(**kwargs):
         raise RuntimeError("boom")
@@ -334,7 +334,7 @@ def test_a_server_error_inside_the_api_answers_json_in_the_error_shape(
 
 
 def test_a_server_error_on_a_page_stays_an_html_page(owner, monkeypatch):
-    from booking import staff_views
+    from booking.staff import views as staff_views
 
     def broken(**kwargs):
         raise RuntimeError("boom")

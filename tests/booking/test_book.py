@@ -7,7 +7,7 @@ import pytest
 
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
 from booking.models import Appointment, AppointmentStatus, TimeOff
-from booking.services import (
+from booking.scheduling.services import (
     Actor,
     appointment_book,
     appointment_book_public,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from booking.models import AppointmentStatus
-from booking.selectors import manage_token
-from booking.services import appointment_book
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_book
 from tests.booking.test_pages import TUESDAY_10
 from tests.factories import ClientFactory
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from booking.models import NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 
 THURSDAY_10 = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)

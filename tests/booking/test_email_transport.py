@@ -16,9 +16,9 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import CommandError, call_command
 
-from booking import sms
 from booking.models import NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.notify import sms
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 from tests.support.smtp_server import hanging_smtp_server, smtp_server
 
@@ -64,7 +64,7 @@ def test_a_confirmation_reaches_a_real_smtp_server_with_its_ics(now, book, smtp)
 
 
 def test_a_451_on_rcpt_is_retried_with_the_backoff_then_delivered(now, book, smtp, time_machine):
-    from booking.tasks import dispatch_due_notifications
+    from booking.notify.tasks import dispatch_due_notifications
 
     smtp.refuse_rcpt("451 4.7.1 Greylisted, try again later")
     appointment = book()

@@ -9,9 +9,9 @@ import recurring_ical_events
 import vobject
 import x_wr_timezone
 
-from booking import feeds
+from booking.feeds import feeds
 from booking.models import FeedKind, TimeOff
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory, TherapistFactory
 
 NY = ZoneInfo("America/New_York")

@@ -8,7 +8,7 @@ Expected instants are written from the published offsets, not the project's help
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from booking.slots import Request, Rules, free_slots, time_off_span
+from booking.scheduling.slots import Request, Rules, free_slots, time_off_span
 
 LONDON = ZoneInfo("Europe/London")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
@@ -73,7 +73,7 @@ def test_a_thirty_minute_gap_boundary_is_the_jump_too():
 
 
 def test_a_yearly_29_february_closes_28_february_in_common_years():
-    from booking.slots import yearly_occurrences
+    from booking.scheduling.slots import yearly_occurrences
 
     found = yearly_occurrences(
         date(2028, 2, 29), date(2028, 2, 29), date(2027, 1, 1), date(2029, 12, 31)
@@ -86,7 +86,7 @@ def test_a_yearly_29_february_closes_28_february_in_common_years():
 
 
 def test_a_yearly_holiday_across_29_february_keeps_its_other_days_in_common_years():
-    from booking.slots import yearly_occurrences
+    from booking.scheduling.slots import yearly_occurrences
 
     found = yearly_occurrences(
         date(2028, 2, 29), date(2028, 3, 1), date(2027, 1, 1), date(2027, 12, 31)

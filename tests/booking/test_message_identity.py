@@ -6,8 +6,8 @@ from email.utils import parseaddr
 import pytest
 from django.core import mail
 
-from booking import sms
-from booking.services import Actor, appointment_book, appointment_cancel
+from booking.notify import sms
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from tests.booking.test_notifications import THURSDAY_10, run_scanner_at
 from tests.factories import ClientFactory
 from tests.support.ics_check import parse_all

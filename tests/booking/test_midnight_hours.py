@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from booking.availability import parse_intervals
-from booking.slots import Request, Rules, conflict_at, free_slots
+from booking.scheduling.availability import parse_intervals
+from booking.scheduling.slots import Request, Rules, conflict_at, free_slots
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY, SATURDAY, SUNDAY = 4, 5, 6
@@ -68,8 +68,8 @@ def test_typed_hours_may_reach_or_cross_midnight():
 
 
 def test_hours_past_midnight_are_stored_and_offered_through_the_selector(therapist, now):
-    from booking import availability
-    from booking.selectors import slot_list
+    from booking.scheduling import availability
+    from booking.scheduling.selectors import slot_list
 
     availability.weekly_hours_replace(
         therapist=therapist, weekly={SATURDAY: parse_intervals("22:00-02:00")}

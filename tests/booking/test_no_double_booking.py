@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 
 from booking.exceptions import SlotUnavailable
 from booking.models import Appointment, AppointmentStatus
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.conftest import requires_postgres
 from tests.factories import ClientFactory, RoomFactory, TherapistFactory
 
@@ -161,7 +161,7 @@ def test_a_lost_race_at_the_constraint_becomes_slot_unavailable(
     now, therapist, practice, monkeypatch
 ):
     """Even if the application checks were fooled, the constraint answers, as a 409-able error."""
-    from booking import services
+    from booking.scheduling import services
 
     session_type = therapist.session_types.get()
     appointment_book(

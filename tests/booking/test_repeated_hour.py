@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 
 from booking.models import WorkingHours
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.display import wall_time
 from tests.factories import ClientFactory, TherapistFactory
 
@@ -79,7 +79,7 @@ def test_the_email_subject_and_manage_page_say_which_0130(
         )
     (email,) = mail.outbox
     assert "Sun 7 Nov at 01:30 EDT" in email.subject
-    from booking.selectors import manage_token
+    from booking.scheduling.selectors import manage_token
 
     page = client.get(f"/book/manage/{manage_token(appointment)}/").content.decode()
     # 60 minutes from 01:30 EDT ends at 01:30 EST: both said, never "01:30–01:30".
@@ -100,8 +100,8 @@ def at_0130_edt(night_owl, session_type, practice):
 def test_the_agenda_email_says_which_0130(at_0130_edt, night_owl):
     from datetime import date
 
-    from booking.messages import agenda_context
     from booking.models import Notification
+    from booking.notify.messages import agenda_context
 
     context = agenda_context(Notification(therapist=night_owl, agenda_date=date(2027, 11, 7)))
     (row,) = context["sessions"]

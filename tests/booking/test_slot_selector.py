@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from booking.models import ExtraHours, TimeOff, WorkingHours
-from booking.selectors import slot_list
-from booking.services import appointment_book
+from booking.scheduling.selectors import slot_list
+from booking.scheduling.services import appointment_book
 from practice.models import Modality
 from tests.factories import ClientFactory, TherapistFactory
 

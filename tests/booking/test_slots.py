@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.slots import Request, Rules, free_slots, time_off_span
+from booking.scheduling.slots import Request, Rules, free_slots, time_off_span
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booking.slots import Request, Rules, free_slots
+from booking.scheduling.slots import Request, Rules, free_slots
 
 ZONES = [
     "America/New_York",

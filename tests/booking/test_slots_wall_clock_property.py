@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booking.slots import Request, Rules, free_slots
+from booking.scheduling.slots import Request, Rules, free_slots
 from practice.timezones import zone_names
 
 ALL_ZONES = sorted(zone_names())

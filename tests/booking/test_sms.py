@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from booking import sms
+from booking.notify import sms
 
 
 @pytest.fixture

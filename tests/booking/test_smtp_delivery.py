@@ -14,8 +14,8 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from booking import selectors
 from booking.models import Appointment, NotificationKind, NotificationState
+from booking.scheduling import selectors
 from practice.celery import app
 from tests.support.celery_helpers import not_eager, wait_for, wait_for_quiet_database
 from tests.support.identity import CONFIRM_PATH, confirm_email

@@ -15,11 +15,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from booking import selectors
-from booking.dispatch import notifications_claim_due, notifications_enqueue
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.services import Actor, appointment_book, appointment_cancel
-from booking.tasks import dispatch_due_notifications
+from booking.notify.dispatch import notifications_claim_due, notifications_enqueue
+from booking.notify.tasks import dispatch_due_notifications
+from booking.scheduling import selectors
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from practice.celery import app
 from tests.factories import ClientFactory
 from tests.support.celery_helpers import (

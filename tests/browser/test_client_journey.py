@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.services import holds_release_expired
+from booking.scheduling.services import holds_release_expired
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 from tests.browser.test_booking_pages import choose, fill_details, first_slot, slot_after
 from tests.factories import SessionTypeFactory

@@ -6,9 +6,9 @@ import re
 from django.core import mail
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clients import intake_services
+from clients.intake import services as intake_services
+from clients.intake.questions import DEFAULT_QUESTIONS
 from clients.models import ConsentDocument, ConsentKind, Intake, IntakeForm, IntakeStatus
-from clients.questions import DEFAULT_QUESTIONS
 from practice.models import StaffRole
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 from tests.browser.test_booking_pages import choose, confirm_by_email, fill_details, slot_after

@@ -124,7 +124,7 @@ def test_every_staff_page_renders_accessibly(open_page, clinic, shot, viewport):
     alex = clinic["therapists"][0]
     owner = staff_user(practice, StaffRole.OWNER)
     patient = ClientFactory(practice=practice, first_name="Robin", last_name="Tour")
-    from booking.services import appointment_book
+    from booking.scheduling.services import appointment_book
 
     now = timezone.now()
     monday = now.astimezone(alex.zone).date() - timedelta(days=now.astimezone(alex.zone).weekday())

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from clients import intake_services
+from clients.intake import services as intake_services
 from clients.models import Intake
 from tests.clients.test_intake_flow import complete_everything
 from tests.support.staff import sign_in

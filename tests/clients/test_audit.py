@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
-from clients import intake_services
+from clients.intake import services as intake_services
 from clients.models import AuditEvent, Intake
 from tests.clients.test_intake_flow import complete_everything
 from tests.conftest import requires_postgres

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from clients import intake_services
-from clients.tokens import intake_token
+from clients.intake import services as intake_services
+from clients.intake.tokens import intake_token
 from practice.models import StaffRole
 from tests.factories import ClientFactory
 from tests.support.staff import make_staff, sign_in

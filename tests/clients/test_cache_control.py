@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
-from booking.selectors import manage_token
-from booking.services import appointment_hold
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_hold
 from booking.tokens import manage_token_for
 from clients.models import Intake
 from tests.clients.conftest import intake_email, intake_link_from

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from clients.intake_services import intake_save_answers, intake_save_screeners, intake_submit
+from clients.intake.services import intake_save_answers, intake_save_screeners, intake_submit
 from clients.models import Intake, ScreenerResult
 from tests.clients.test_intake_flow import complete_everything
 

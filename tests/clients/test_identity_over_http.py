@@ -16,9 +16,9 @@ from django.core import mail
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from booking.selectors import slot_list
-from booking.services import appointment_book
-from clients import intake_services
+from booking.scheduling.selectors import slot_list
+from booking.scheduling.services import appointment_book
+from clients.intake import services as intake_services
 from clients.models import Intake
 from practice.models import StaffRole
 from tests.clients.test_intake_flow import complete_everything

@@ -5,16 +5,17 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from booking.dispatch import notification_send, notifications_claim_due
 from booking.models import (
     AppointmentStatus,
     Notification,
     NotificationKind,
     NotificationState,
 )
-from booking.services import appointment_book
-from clients import intake_services
-from clients.intake_services import current_consents
+from booking.notify.dispatch import notification_send, notifications_claim_due
+from booking.scheduling.services import appointment_book
+from clients.intake import services as intake_services
+from clients.intake.services import current_consents
+from clients.intake.tokens import intake_token
 from clients.models import (
     AuditEvent,
     ConsentDocument,
@@ -24,7 +25,6 @@ from clients.models import (
     SafetyAlert,
     ScreenerResult,
 )
-from clients.tokens import intake_token
 from practice.models import StaffRole
 from tests.clients.conftest import THURSDAY_10, intake_email, intake_link_from
 from tests.factories import ClientFactory

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.models import Notification, NotificationKind
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.clients.conftest import THURSDAY_10
 from tests.factories import ClientFactory
 

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from booking.models import Appointment, AppointmentStatus, Notification, NotificationState
-from booking.services import appointment_book
-from clients import intake_services
+from booking.scheduling.services import appointment_book
+from clients.intake import services as intake_services
 from clients.models import (
     AuditEvent,
     Client,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from clients.questions import DEFAULT_QUESTIONS, answers_form, missing_required, to_json
-from clients.questions import validate_questions as validate
+from clients.intake.questions import DEFAULT_QUESTIONS, answers_form, missing_required, to_json
+from clients.intake.questions import validate_questions as validate
 
 
 def test_the_default_form_is_valid_and_uses_every_question_type():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clients import screeners
+from clients.intake import screeners
 
 # Published severity bands: (lowest, highest, name).
 PHQ9_PUBLISHED = [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.core import mail
 
 from booking.models import Appointment, AppointmentStatus
-from clients import intake_services
+from clients.intake import services as intake_services
 from clients.models import AuditEvent, Client, Intake, IntakeStatus
 from tests.clients.conftest import THURSDAY_10, intake_email, intake_link_from
 from tests.clients.test_intake_flow import complete_everything

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booking import feeds
+from booking.feeds import feeds
 from booking.models import FeedKind
 from practice.logging import ContextFilter
 
@@ -97,9 +97,9 @@ def test_an_intake_flow_logs_no_personal_data_answers_or_tokens(
     client, now, therapist, intake_practice, log_output, django_capture_on_commit_callbacks
 ):
     from booking.models import Appointment
-    from clients.intake_services import current_consents
+    from clients.intake.services import current_consents
+    from clients.intake.tokens import intake_token
     from clients.models import Intake
-    from clients.tokens import intake_token
     from practice.models import StaffRole
     from tests.support.identity import confirm_email
     from tests.support.staff import make_staff, sign_in

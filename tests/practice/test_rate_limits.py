@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
-from booking.selectors import manage_token
-from booking.services import appointment_book
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_book
 
 
 @pytest.fixture
@@ -74,8 +74,8 @@ def test_the_schema_declares_429(client, db):
 
 
 def test_intake_links_say_429_in_words(client, now, intake_practice, low_limits):
+    from clients.intake.tokens import intake_token
     from clients.models import Intake
-    from clients.tokens import intake_token
     from tests.factories import ClientFactory
 
     intake = Intake.objects.create(

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.staff import make_staff

@@ -13,8 +13,8 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
-from booking.series import series_plan
-from booking.services import appointment_book
+from booking.scheduling.series import series_plan
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 from tests.support.staff import sign_in
 

@@ -5,9 +5,9 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from booking import calendar
 from booking.models import AppointmentStatus, TimeOff
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
+from booking.staff import calendar
 from practice.models import StaffRole
 from tests.factories import ClientFactory
 from tests.support.staff import make_staff, sign_in

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import TimeOff
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in

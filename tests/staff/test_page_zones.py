@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.staff import make_staff, sign_in
@@ -81,7 +81,7 @@ def test_the_front_desk_shows_practice_time_with_the_therapists_own_beside_it(cl
 
 
 def test_the_series_page_rows_are_in_the_zone_of_its_heading(client, la):
-    from booking import series as series_services
+    from booking.scheduling import series as series_services
 
     therapist = la["therapist"]
     args = {

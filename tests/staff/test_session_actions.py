@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.core import mail
 
-from booking import selectors
 from booking.models import Appointment, AppointmentStatus, Notification
-from booking.services import appointment_book
+from booking.scheduling import selectors
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus, Series, TimeOff
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.api_tokens import api_token_issue
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from booking import feeds
+from booking.feeds import feeds
 from booking.models import FeedKind
 from practice.models import Therapist
 from practice.selectors import practice_current

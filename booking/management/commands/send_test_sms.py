@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking import sms
+from booking.notify import sms
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The public booking API (/api/v1/)."""

@@ -1,0 +1,349 @@
+"""The public booking API (/api/v1/): one view per operation, thin around the services."""
+
+from datetime import datetime, time, timedelta
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from booking.api.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
+from booking.models import Appointment
+from booking.scheduling import policy, selectors, services
+from practice.api import DateField
+from practice.models import Practice, SessionType, Therapist
+from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
+from practice.timezones import get_zone
+
+MAX_SLOT_RANGE_DAYS = 92
+
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(required=False),
+        "errors": serializers.DictField(required=False),
+    },
+)
+BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input; see errors.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unknown or invalid link.")
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="Time taken or not offered, or the policy forbids it."
+)
+TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
+
+
+class PublicApi(APIView):
+    """Base for the public endpoints: no login, no session (so no CSRF), one practice."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "slots"
+
+    def practice(self) -> Practice:
+        practice = practice_current()
+        if practice is None:
+            raise Http404("No practice is set up yet.")
+        return practice
+
+
+class TherapistListApi(PublicApi):
+    class TherapistSerializer(serializers.ModelSerializer):
+        session_types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+        class Meta:
+            model = Therapist
+            fields = ["id", "display_name", "bio", "time_zone", "session_types"]
+
+    @extend_schema(responses={200: TherapistSerializer(many=True), 429: TOO_MANY})
+    def get(self, request: Request) -> Response:
+        therapists = therapist_list_bookable(practice=self.practice())
+        return Response(self.TherapistSerializer(therapists, many=True).data)
+
+
+class SessionTypeListApi(PublicApi):
+    class SessionTypeSerializer(serializers.ModelSerializer):
+        therapists = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+        class Meta:
+            model = SessionType
+            fields = [
+                "id",
+                "name",
+                "duration_minutes",
+                "price",
+                "modality",
+                "requires_approval",
+                "therapists",
+            ]
+
+    @extend_schema(responses={200: SessionTypeSerializer(many=True), 429: TOO_MANY})
+    def get(self, request: Request) -> Response:
+        session_types = session_type_list_bookable(practice=self.practice())
+        return Response(self.SessionTypeSerializer(session_types, many=True).data)
+
+
+def _therapist_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Therapist.objects.filter(is_active=True).select_related("practice"),
+        error_messages={
+            "does_not_exist": "No therapist with id {pk_value} takes bookings here.",
+            "incorrect_type": "Give the therapist's id, a number.",
+        },
+    )
+
+
+def _session_type_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=SessionType.objects.filter(is_active=True).select_related("practice"),
+        error_messages={
+            "does_not_exist": "No session type with id {pk_value} can be booked here.",
+            "incorrect_type": "Give the session type's id, a number.",
+        },
+    )
+
+
+def _validate_pair(practice: Practice, attrs: dict) -> None:
+    therapist, session_type = attrs["therapist"], attrs["session_type"]
+    if therapist.practice_id != practice.pk:
+        raise serializers.ValidationError(
+            {"therapist": ["This therapist is not at this practice."]}
+        )
+    if session_type.practice_id != practice.pk:
+        raise serializers.ValidationError(
+            {"session_type": ["This session type is not offered at this practice."]}
+        )
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise serializers.ValidationError(
+            {"session_type": [f"{therapist.display_name} does not offer {session_type.name}."]}
+        )
+
+
+class SlotListApi(PublicApi):
+    class SlotQuerySerializer(serializers.Serializer):
+        therapist = _therapist_field()
+        session_type = _session_type_field()
+        start = DateField(help_text="First day, in the zone given by tz.")
+        end = DateField(help_text="Last day (inclusive), in the zone given by tz.")
+        tz = TimeZoneField(
+            required=False,
+            allow_blank=True,
+            help_text="IANA zone for days and times; empty or absent: the practice's.",
+        )
+
+        def validate(self, attrs):
+            practice = self.context["practice"]
+            _validate_pair(practice, attrs)
+            if not attrs.get("tz"):
+                attrs["tz"] = practice.time_zone
+            if attrs["end"] < attrs["start"]:
+                raise serializers.ValidationError({"end": ["The end date is before the start."]})
+            horizon = attrs["session_type"].effective_booking_horizon
+            last_day = (timezone.now() + horizon).astimezone(get_zone(attrs["tz"])).date()
+            if attrs["end"] > last_day:
+                raise serializers.ValidationError(
+                    {
+                        "end": [
+                            f"Sessions can be booked up to {last_day.isoformat()}; "
+                            "ask for days up to then."
+                        ]
+                    }
+                )
+            if (attrs["end"] - attrs["start"]).days >= MAX_SLOT_RANGE_DAYS:
+                raise serializers.ValidationError(
+                    {"end": [f"Ask for at most {MAX_SLOT_RANGE_DAYS} days at a time."]}
+                )
+            return attrs
+
+    class SlotListSerializer(serializers.Serializer):
+        timezone = serializers.CharField()
+        therapist_timezone = serializers.CharField()
+        slots = serializers.ListField(
+            child=inline_serializer(
+                "Slot", {"start": serializers.CharField(), "end": serializers.CharField()}
+            )
+        )
+
+    @extend_schema(
+        parameters=[SlotQuerySerializer],
+        responses={200: SlotListSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
+    )
+    def get(self, request: Request) -> Response:
+        practice = self.practice()
+        query = self.SlotQuerySerializer(data=request.query_params, context={"practice": practice})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        zone = get_zone(data["tz"])
+        window_start = datetime.combine(data["start"], time(0), tzinfo=zone)
+        window_end = datetime.combine(data["end"] + timedelta(days=1), time(0), tzinfo=zone)
+        starts = selectors.slot_list(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            window_start=window_start,
+            window_end=window_end,
+            now=timezone.now(),
+        )
+        duration = data["session_type"].duration
+        return Response(
+            {
+                "timezone": data["tz"],
+                "therapist_timezone": data["therapist"].time_zone,
+                "slots": [
+                    {
+                        "start": isoformat_in(s, data["tz"]),
+                        "end": isoformat_in(s + duration, data["tz"]),
+                    }
+                    for s in starts
+                ],
+            }
+        )
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    """A booking as its client sees it, times in the client's zone."""
+
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    timezone = serializers.CharField(source="client.time_zone")
+    therapist = inline_serializer(
+        "BookingTherapist",
+        {"id": serializers.IntegerField(), "display_name": serializers.CharField()},
+    )
+    session_type = inline_serializer(
+        "BookingSessionType",
+        {
+            "id": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "duration_minutes": serializers.IntegerField(),
+            "modality": serializers.CharField(),
+        },
+    )
+    change_deadline = serializers.SerializerMethodField(
+        help_text="Until then the client may cancel or reschedule online."
+    )
+    manage_url = serializers.SerializerMethodField()
+
+    def get_start(self, obj: Appointment) -> str:
+        return isoformat_in(obj.start, obj.client.time_zone)
+
+    def get_end(self, obj: Appointment) -> str:
+        return isoformat_in(obj.end, obj.client.time_zone)
+
+    def get_change_deadline(self, obj: Appointment) -> str:
+        return isoformat_in(policy.late_cancel_deadline(obj), obj.client.time_zone)
+
+    def get_manage_url(self, obj: Appointment) -> str:
+        path = reverse("booking:manage", args=[selectors.manage_token(obj)])
+        return self.context["request"].build_absolute_uri(path)
+
+
+def _booking_response(request: Request, appointment: Appointment, code=status.HTTP_200_OK):
+    data = BookingOutputSerializer(appointment, context={"request": request}).data
+    return Response(data, status=code)
+
+
+class BookingCreateApi(PublicApi):
+    throttle_scope = "booking"
+
+    class BookingRequestSerializer(serializers.Serializer):
+        class BookingClientSerializer(serializers.Serializer):
+            first_name = serializers.CharField(max_length=100)
+            last_name = serializers.CharField(max_length=100)
+            email = serializers.EmailField(max_length=254)
+            phone = PhoneField(required=False, allow_blank=True, max_length=40, default="")
+
+        therapist = _therapist_field()
+        session_type = _session_type_field()
+        start = AwareDateTimeField()
+        timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
+        client = BookingClientSerializer()
+
+        def validate(self, attrs):
+            _validate_pair(self.context["practice"], attrs)
+            return attrs
+
+    @extend_schema(
+        request=BookingRequestSerializer,
+        responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT, 429: TOO_MANY},
+    )
+    def post(self, request: Request) -> Response:
+        practice = self.practice()
+        payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        appointment = services.appointment_book_public(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            start=data["start"],
+            client_details={**data["client"], "time_zone": data["timezone"]},
+        )
+        return _booking_response(request, appointment, status.HTTP_201_CREATED)
+
+
+class TokenApi(PublicApi):
+    """Base for the manage-link endpoints: the token is the only credential."""
+
+    throttle_scope = "manage"
+
+    def appointment(self, token: str) -> Appointment:
+        appointment = selectors.appointment_get_by_token(token)
+        if appointment is None:
+            raise Http404("This link is not valid. Check that you copied all of it.")
+        return appointment
+
+
+class BookingDetailApi(TokenApi):
+    @extend_schema(responses={200: BookingOutputSerializer, 404: NOT_FOUND, 429: TOO_MANY})
+    def get(self, request: Request, token: str) -> Response:
+        return _booking_response(request, self.appointment(token))
+
+
+class BookingCancelApi(TokenApi):
+    @extend_schema(
+        request=None,
+        responses={200: BookingOutputSerializer, 404: NOT_FOUND, 409: CONFLICT, 429: TOO_MANY},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        appointment = services.appointment_cancel(
+            appointment=self.appointment(token), actor=services.Actor.CLIENT
+        )
+        return _booking_response(request, appointment)
+
+
+class BookingRescheduleApi(TokenApi):
+    class RescheduleRequestSerializer(serializers.Serializer):
+        start = AwareDateTimeField()
+
+    @extend_schema(
+        request=RescheduleRequestSerializer,
+        responses={
+            200: BookingOutputSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            429: TOO_MANY,
+        },
+    )
+    def post(self, request: Request, token: str) -> Response:
+        appointment = self.appointment(token)
+        payload = self.RescheduleRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment = services.appointment_reschedule(
+            appointment=appointment,
+            start=payload.validated_data["start"],
+            actor=services.Actor.CLIENT,
+        )
+        return _booking_response(request, appointment)

@@ -1,0 +1,1 @@
+"""Calendar feeds, .ics files and add-to-calendar links."""

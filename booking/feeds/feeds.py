@@ -1,0 +1,354 @@
+"""Private calendar feeds: tokens, what each feed shows, and HTTP validators.
+
+A feed shows, for its owner, sessions from 90 days back to 365 days ahead
+(a client's feed: from yesterday on), cancelled ones kept as STATUS:CANCELLED
+for 30 days after the cancellation so calendar apps remove them, and (for a
+therapist, unless switched off) time off as busy blocks. Nothing clinical is
+ever in a feed; client names only at the owner's chosen privacy level.
+"""
+
+import hashlib
+import ipaddress
+import secrets
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from booking.feeds import ics
+from booking.models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    EpochSeconds,
+    FeedFetch,
+    FeedKind,
+    FeedPrivacy,
+    TimeOff,
+)
+from booking.scheduling.slots import clamp_day, time_off_span, yearly_occurrences
+from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
+from clients.models import Client
+from practice.models import Modality, Practice, Therapist
+
+PAST = timedelta(days=90)
+AHEAD = timedelta(days=365)
+TOMBSTONE = timedelta(days=30)
+# A client's feed stops answering this long after their last session.
+CLIENT_FEED_AFTERLIFE = timedelta(days=30)
+# Bump when the feed's text changes shape, so every ETag and cached event changes with it.
+FORMAT_VERSION = "1"
+EVENT_CACHE_SECONDS = 7 * 24 * 3600
+
+CANCELLED = (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
+
+
+# --- writes ---------------------------------------------------------------------
+
+
+def feed_get_or_create(
+    *,
+    kind: str,
+    practice: Practice,
+    therapist: Therapist | None = None,
+    client: Client | None = None,
+) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(
+        practice=practice,
+        kind=kind,
+        therapist=therapist,
+        client=client,
+        defaults={"secret": secrets.token_urlsafe(32)},
+    )
+    return feed
+
+
+def feed_rotate(*, feed: CalendarFeed) -> CalendarFeed:
+    """A new URL; the old one answers 404 from now on. Also re-enables a revoked feed."""
+    feed.secret = secrets.token_urlsafe(32)
+    feed.is_active = True
+    feed.save(update_fields=["secret", "is_active", "updated_at"])
+    return feed
+
+
+def feed_revoke(*, feed: CalendarFeed) -> CalendarFeed:
+    feed.is_active = False
+    feed.save(update_fields=["is_active", "updated_at"])
+    return feed
+
+
+def feed_update_settings(
+    *, feed: CalendarFeed, privacy: str, include_time_off: bool
+) -> CalendarFeed:
+    feed.privacy = privacy
+    feed.include_time_off = include_time_off
+    feed.full_clean()
+    feed.save(update_fields=["privacy", "include_time_off", "updated_at"])
+    return feed
+
+
+def feed_record_fetch(*, feed: CalendarFeed, meta: dict, now: datetime, not_modified: bool):
+    FeedFetch.objects.create(
+        feed=feed,
+        fetched_at=now,
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:200],
+        ip_prefix=ip_prefix(meta.get("REMOTE_ADDR", "")),
+        not_modified=not_modified,
+    )
+
+
+# --- reads ----------------------------------------------------------------------
+
+
+def feed_urls(feed: CalendarFeed) -> dict:
+    path = reverse("calendar-feed", args=[feed_token_for(feed.public_id, feed.secret)])
+    https = settings.SITE_URL + path
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+def feed_resolve(token: str) -> CalendarFeed | None:
+    """The active feed a token grants, or None (unknown, forged, rotated or revoked)."""
+    public_id = feed_id_from_token(token)
+    if public_id is None:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("practice", "therapist", "client")
+        .filter(public_id=public_id, is_active=True)
+        .first()
+    )
+    if feed is None or not feed_token_valid(token, feed.secret):
+        return None
+    if feed.kind == FeedKind.CLIENT and not _client_feed_alive(feed):
+        return None
+    return feed
+
+
+def _client_feed_alive(feed: CalendarFeed) -> bool:
+    """A client's feed works for a proven client while they have a session that is
+    coming up, or ended (or was cancelled) within CLIENT_FEED_AFTERLIFE."""
+    if feed.client.anonymised_at is not None or not feed.client.is_verified:
+        return False
+    since = timezone.now() - CLIENT_FEED_AFTERLIFE
+    live = ~Q(status__in=(*CANCELLED, AppointmentStatus.HELD)) & Q(end__gte=since)
+    return (
+        Appointment.objects.filter(client_id=feed.client_id)
+        .filter(live | Q(cancelled_at__gte=since))
+        .exists()
+    )
+
+
+def feed_last_fetch(feed: CalendarFeed) -> FeedFetch | None:
+    return feed.fetches.first()
+
+
+def feed_appointments(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment]:
+    if feed.kind == FeedKind.CLIENT:
+        window = Q(start__gte=now - timedelta(days=1), start__lt=now + AHEAD)
+        scope = Q(client_id=feed.client_id)
+    else:
+        window = Q(start__gte=now - PAST, start__lt=now + AHEAD)
+        scope = Q(practice_id=feed.practice_id)
+        if feed.kind == FeedKind.THERAPIST:
+            scope = Q(therapist_id=feed.therapist_id)
+    # Cancelled sessions linger as tombstones so subscribed calendars drop them.
+    shown = ~Q(status__in=CANCELLED) | Q(cancelled_at__gte=now - TOMBSTONE)
+    held = Q(status=AppointmentStatus.HELD)  # not a session yet
+    return Appointment.objects.filter(scope, window, shown).exclude(held)
+
+
+def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
+    if feed.kind != FeedKind.THERAPIST or not feed.include_time_off:
+        return TimeOff.objects.none()
+    first, last = (now - PAST).date(), (now + AHEAD).date()
+    return TimeOff.objects.filter(
+        Q(therapist_id=feed.therapist_id) | Q(therapist__isnull=True, practice_id=feed.practice_id),
+        Q(start_date__lte=last, end_date__gte=first) | Q(repeats_yearly=True),
+    )
+
+
+def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
+    """A strong ETag and a Last-Modified, from two aggregate queries (no feed built).
+
+    The window moves daily, so today's date is part of the ETag and the day's
+    start a floor for Last-Modified.
+    """
+    # Every change to a session bumps its sequence, so the sum moves even when
+    # two changes share a timestamp.
+    sessions = feed_appointments(feed, now).aggregate(
+        changed=Max("updated_at"),
+        n=Count("pk"),
+        versions=Sum("sequence"),
+        names=Max("client__updated_at"),
+    )
+    off = feed_time_off(feed, now).aggregate(changed=Max("updated_at"), n=Count("pk"))
+    today = now.astimezone(UTC).date()
+    parts = [
+        FORMAT_VERSION,
+        feed.public_id,
+        feed.updated_at,
+        feed.privacy,
+        feed.include_time_off,
+        sessions["changed"],
+        sessions["n"],
+        sessions["versions"],
+        sessions["names"],
+        off["changed"],
+        off["n"],
+        today,
+    ]
+    etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    candidates = [
+        feed.updated_at,
+        sessions["changed"],
+        off["changed"],
+        datetime.combine(today, time(0), tzinfo=UTC),
+    ]
+    return etag, max(c for c in candidates if c is not None)
+
+
+# What one event needs, read as flat rows: building 10,000 model instances (and
+# loading 40,000 timestamptz values through Django's Python loader) would cost
+# more than rendering the feed.
+EVENT_FIELDS = (
+    "public_id",
+    "sequence",
+    "status",
+    "session_type__name",
+    "session_type__modality",
+    "therapist__display_name",
+    "client__first_name",
+    "client__last_name",
+)
+
+
+def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
+    """The feed's text: two queries (sessions, time off), whatever the number of events.
+
+    Serialising an event with ``icalendar`` costs ~0.3 ms, so each event's
+    text is cached under a key made of everything it says (content-addressed:
+    a changed session or privacy level is simply a new key). A change to one
+    session of a 10,000-event feed re-renders one event, not 10,000.
+    """
+    rows = (
+        feed_appointments(feed, now)
+        .order_by("start")
+        .annotate(
+            t_start=EpochSeconds("start"),
+            t_end=EpochSeconds("end"),
+            t_changed=EpochSeconds("updated_at"),
+        )
+        .values_list("t_start", "t_end", "t_changed", *EVENT_FIELDS)
+    )
+    blocks = _cached_blocks(feed, rows)
+    if feed.kind == FeedKind.THERAPIST:
+        zone = feed.therapist.zone
+        first, last = (now - PAST).date(), (now + AHEAD).date()
+        for off in feed_time_off(feed, now).order_by("start_date"):
+            # A yearly holiday appears once for each year in the window, each with its own UID.
+            dates = (
+                yearly_occurrences(off.start_date, off.end_date, first, last)
+                if off.repeats_yearly
+                else [(off.start_date, off.end_date)]
+            )
+            for start_date, end_date in dates:
+                year = f"-{start_date.year}" if off.repeats_yearly else ""
+                uid = f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}"
+                if off.start_time is None and off.end_time is None:
+                    # Whole days: all-day events on the therapist's own dates, which a
+                    # calendar shows as those dates in any zone (not a 24-hour UTC span).
+                    event = ics.busy_event(
+                        uid=uid,
+                        start=clamp_day(start_date),
+                        end=clamp_day(end_date) + timedelta(days=1),
+                        changed=off.updated_at,
+                    )
+                else:
+                    start, end = time_off_span(
+                        zone, start_date, off.start_time, end_date, off.end_time
+                    )
+                    event = ics.busy_event(uid=uid, start=start, end=end, changed=off.updated_at)
+                blocks.append(event.to_ical())
+    return ics.feed_calendar(
+        uid=f"feed-{feed.public_id}@{ics.uid_domain()}",
+        name=_feed_name(feed),
+        event_blocks=blocks,
+    )
+
+
+def feed_body(feed: CalendarFeed, now: datetime, etag: str) -> bytes:
+    """The feed's text for this ETag: built once, then served from the cache.
+
+    Not every calendar app sends If-None-Match, so unchanged feeds are kept
+    whole too; a new ETag (any change) is simply a new key.
+    """
+    key = f"feed-body:{feed.public_id}:{etag}"
+    body = cache.get(key)
+    if body is None:
+        body = feed_build(feed, now)
+        cache.set(key, body, timeout=24 * 3600)
+    return body
+
+
+def _cached_blocks(feed: CalendarFeed, rows) -> list[bytes]:
+    items = []
+    for t_start, t_end, t_changed, public_id, sequence, status, *names in rows:
+        what = _describe(feed, *names)
+        key = (FORMAT_VERSION, public_id, sequence, status, t_start, t_end, t_changed, what)
+        items.append(("ics:" + hashlib.sha256(repr(key).encode()).hexdigest(), key))
+    cached = cache.get_many([cache_key for cache_key, _ in items])
+    fresh = {}
+    blocks = []
+    for cache_key, (_, public_id, sequence, status, t_start, t_end, t_changed, what) in items:
+        block = cached.get(cache_key)
+        if block is None:
+            event = ics.appointment_event(
+                public_id=public_id,
+                start=datetime.fromtimestamp(t_start, UTC),
+                end=datetime.fromtimestamp(t_end, UTC),
+                changed=datetime.fromtimestamp(t_changed, UTC),
+                sequence=sequence,
+                status=status,
+                **dict(what),
+            )
+            block = fresh[cache_key] = event.to_ical()
+        blocks.append(block)
+    if fresh:
+        cache.set_many(fresh, timeout=EVENT_CACHE_SECONDS)
+    return blocks
+
+
+def _describe(feed, session, modality, therapist_name, first_name, last_name) -> tuple:
+    """Summary (and location) at the feed's privacy level. Never anything clinical."""
+    if feed.kind == FeedKind.CLIENT:
+        telehealth = modality == Modality.TELEHEALTH
+        where = "Telehealth" if telehealth else (feed.practice.address or feed.practice.name)
+        return (("summary", f"{session} with {therapist_name}"), ("location", where))
+    summary = session
+    if feed.kind == FeedKind.PRACTICE:
+        summary = f"{session} · {therapist_name}"
+    if feed.privacy == FeedPrivacy.INITIALS:
+        summary += " — " + f"{first_name[:1]}.{last_name[:1]}.".upper()
+    elif feed.privacy == FeedPrivacy.FULL:
+        summary += f" — {first_name} {last_name}"
+    return (("summary", summary),)
+
+
+def _feed_name(feed: CalendarFeed) -> str:
+    if feed.kind == FeedKind.THERAPIST:
+        return f"{feed.therapist.display_name} · {feed.practice.name}"
+    if feed.kind == FeedKind.CLIENT:
+        return f"My sessions · {feed.practice.name}"
+    return f"{feed.practice.name} · all sessions"
+
+
+def ip_prefix(address: str) -> str:
+    """The network, not the address: /24 for IPv4, /48 for IPv6."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    bits = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))

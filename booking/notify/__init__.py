@@ -1,0 +1,1 @@
+"""Messages to clients and staff: the notification table, dispatch, emails, texts, tasks."""

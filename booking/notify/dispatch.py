@@ -1,0 +1,270 @@
+"""Moving notifications: claim the due ones, send each exactly once.
+
+The pattern (after healthchecks' sendalerts): every state change is a
+conditional UPDATE or happens under a row lock, so two scanners never claim the
+same row and two deliveries of one send task never send twice.
+
+    scheduled --scanner claims--> sending --worker sends--> sent
+        ^                            |  \\--no longer applies--> cancelled
+        |                            |   \\--permanent error / too many attempts--> failed
+        +--transient error (backoff)-+
+        +--stuck (worker died, task lost) after NOTIFICATION_STUCK_AFTER_SECONDS
+"""
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+
+from anymail.exceptions import AnymailAPIError
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
+from booking.notify import messages, sms
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 500
+
+# Errors worth another try later; anything else is a bug or a permanent refusal.
+# An SMTP reply (or an email provider's HTTP answer) says which it is: transient_error().
+TRANSIENT_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    ConnectionError,
+    TimeoutError,  # EMAIL_TIMEOUT, socket timeouts
+    SoftTimeLimitExceeded,  # the task's soft time limit: a hung server
+)
+REPLY_ERRORS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, AnymailAPIError)
+
+
+def transient_error(exc: Exception) -> bool:
+    """SMTP 4xx (RFC 5321: try again later) and provider 429/5xx are transient; 5xx/4xx not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code
+        return status is None or status == 429 or status >= 500
+    return not 500 <= exc.smtp_code < 600
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def notifications_claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
+    """Take back stuck rows, then claim due ones; returns the ids to send."""
+    now = now or timezone.now()
+    _recover_stuck(now)
+    with transaction.atomic():
+        # SKIP LOCKED on PostgreSQL: concurrent scanners split the work instead
+        # of queueing behind each other. (SQLite serialises writers anyway.)
+        due = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(state=NotificationState.SCHEDULED, due_at__lte=now)
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=due, state=NotificationState.SCHEDULED).update(
+            state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+        )
+    return due
+
+
+def _recover_stuck(now: datetime) -> None:
+    stuck_before = now - timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS)
+    stuck = Notification.objects.filter(state=NotificationState.SENDING).filter(
+        Q(send_started_at__lt=stuck_before)
+        | Q(send_started_at__isnull=True, claimed_at__lt=stuck_before)
+    )
+    stuck.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
+        state=NotificationState.FAILED, last_error="Gave up: its send never finished."
+    )
+    stuck.update(state=NotificationState.SCHEDULED, send_started_at=None, due_at=now)
+
+
+def notifications_send_now(ids: list[int]) -> None:
+    """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
+        state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+    )
+    if claimed:
+        notifications_enqueue(ids)
+
+
+def notifications_enqueue(ids: list[int]) -> None:
+    """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
+    from booking.notify.tasks import send_notification
+
+    for index, notification_id in enumerate(ids):
+        try:
+            send_notification.apply_async((notification_id,), retry=False)
+        except BrokerError:
+            log.warning("Broker unavailable; %d notification(s) left for the scanner.", len(ids))
+            Notification.objects.filter(
+                pk__in=ids[index:], state=NotificationState.SENDING, send_started_at__isnull=True
+            ).update(state=NotificationState.SCHEDULED)
+            return
+
+
+def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+    """Send one claimed notification; a no-op unless it is claimed and still applies.
+
+    Returns what happened (``sent``, ``cancelled``, ``retry``, ``failed``,
+    ``noop``), for logs and tests.
+    """
+    now = now or timezone.now()
+    notification = _start(notification_id, now)
+    if isinstance(notification, str):
+        return notification
+    try:
+        provider_id = _deliver(notification, now)
+    except TRANSIENT_ERRORS as exc:
+        return _after_error(notification, exc, transient=True, now=now)
+    except REPLY_ERRORS as exc:
+        return _after_error(notification, exc, transient=transient_error(exc), now=now)
+    except sms.SMSError as exc:
+        return _after_error(notification, exc, transient=exc.transient, now=now)
+    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
+        state=NotificationState.SENT, sent_at=timezone.now(), provider_message_id=provider_id
+    )
+    return "sent"
+
+
+def _start(notification_id: int, now: datetime) -> Notification | str:
+    """Lock the appointment (if any), then the row; mark the send as started, or say why not.
+
+    The same lock order as the booking services (appointment first), so a
+    cancellation either lands before this check or waits until the send began.
+    """
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("practice", "client", "therapist", "session_type")
+            .filter(notifications__pk=notification_id)
+            .first()
+        )
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related(
+                "therapist__user",
+                "intake__client",
+                "intake__practice",
+                "safety_alert__client__assigned_therapist__user",
+                "safety_alert__practice",
+            )
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "noop"
+        if notification.state != NotificationState.SENDING or notification.send_started_at:
+            return "noop"  # already sent, cancelled, or another delivery is sending it
+        if not _still_applies(notification, appointment, now):
+            notification.state = NotificationState.CANCELLED
+            notification.save(update_fields=["state"])
+            return "cancelled"
+        # Exact without F(): the row is locked.
+        notification.attempts += 1
+        notification.send_started_at = now
+        notification.save(update_fields=["attempts", "send_started_at"])
+        notification.appointment = appointment
+        return notification
+
+
+def _client_of(notification: Notification, appointment: Appointment | None):
+    """The client a message goes to, or None (staff messages: agendas, safety alerts)."""
+    if appointment is not None:
+        return appointment.client
+    if notification.intake_id is not None:
+        return notification.intake.client
+    return None
+
+
+def _still_applies(notification: Notification, appointment: Appointment | None, now) -> bool:
+    # An address nobody has proven gets "confirm your email" and nothing else,
+    # whatever scheduled the message (a booking, an intake link a staff member resent...).
+    if notification.kind == NotificationKind.VERIFY_EMAIL:
+        return appointment.email_confirm_by is not None and appointment.email_confirm_by > now
+    client = _client_of(notification, appointment)
+    if client is not None and not client.is_verified:
+        return False
+    if notification.kind == NotificationKind.SAFETY_ALERT:
+        return notification.safety_alert.acknowledged_at is None
+    if notification.kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):
+        intake = notification.intake
+        if intake.is_complete or intake.client.anonymised_at is not None:
+            return False
+        if notification.kind == NotificationKind.INTAKE_NUDGE:
+            # Only while a session is still coming up.
+            return Appointment.objects.filter(
+                client=intake.client, status__in=ACTIVE_STATUSES, start__gt=now
+            ).exists()
+        return True
+    if notification.kind == NotificationKind.AGENDA:
+        therapist = notification.therapist
+        return therapist.is_active and therapist.daily_agenda_at is not None
+    if notification.kind == NotificationKind.DECLINED:
+        return appointment.status == AppointmentStatus.CANCELLED
+    if notification.kind == NotificationKind.CANCELLATION:
+        return appointment.status in (
+            AppointmentStatus.CANCELLED,
+            AppointmentStatus.LATE_CANCELLED,
+        )
+    if appointment.status not in ACTIVE_STATUSES:
+        return False
+    if notification.appointment_sequence != appointment.sequence:
+        return False
+    # A reminder is never sent after its session has started.
+    return not (notification.kind == NotificationKind.REMINDER and now >= appointment.start)
+
+
+def _deliver(notification: Notification, now: datetime) -> str:
+    if notification.channel == Channel.SMS:
+        body = messages.build_sms(notification)
+        return sms.get_backend().send(to=notification.appointment.client.phone, body=body)
+    email = messages.build_email(notification, now=now)
+    email.send()
+    # An HTTP provider's own id (what its delivery webhooks name), else our Message-ID.
+    # (Several recipients get several provider ids: keep ours then.)
+    provider_id = getattr(getattr(email, "anymail_status", None), "message_id", None)
+    if provider_id is None or isinstance(provider_id, set):
+        return email.extra_headers["Message-ID"]
+    return str(provider_id)
+
+
+def _after_error(notification: Notification, exc: Exception, *, transient: bool, now) -> str:
+    # The type and SMTP code only: an exception's text can hold an address.
+    code = getattr(exc, "smtp_code", None)
+    error = type(exc).__name__ + (f" ({code})" if code else "")
+    gave_up = not transient or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    update = {"last_error": error, "send_started_at": None}
+    if gave_up:
+        update["state"] = NotificationState.FAILED
+    else:
+        update["state"] = NotificationState.SCHEDULED
+        update["due_at"] = now + backoff(notification.attempts)
+    claimed = Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING)
+    claimed.update(**update)
+    log.warning(
+        "Notification %s %s after attempt %s: %s",
+        notification.pk,
+        "failed" if gave_up else "will be retried",
+        notification.attempts,
+        type(exc).__name__,
+    )
+    return "failed" if gave_up else "retry"

@@ -1,0 +1,249 @@
+"""What a notification says: emails (a plain-text and HTML pair) and text messages.
+
+Reminders carry the minimum (first name, time in the client's zone, practice
+name, manage link, the late-cancel sentence); nothing clinical is ever in them.
+"""
+
+from datetime import datetime
+from email.utils import formataddr, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from booking.feeds import calendar_links, ics
+from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
+from booking.notify import notifications
+from booking.scheduling.policy import humanize_duration, late_cancel_deadline
+from booking.scheduling.selectors import manage_token
+from booking.tokens import confirm_email_token
+from practice.display import time_format, use_clock, wall_time
+
+SUBJECTS = {
+    NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
+    NotificationKind.NEW_LINKS: "Your new private link from {practice_name}",
+    NotificationKind.REQUESTED: "We received your request for {when_short}",
+    NotificationKind.CONFIRMATION: "Your session on {when_short} is booked",
+    NotificationKind.UPDATE: "Your session has moved to {when_short}",
+    NotificationKind.CANCELLATION: "Your session on {when_short} is cancelled",
+    NotificationKind.DECLINED: "We could not offer you {when_short}",
+    NotificationKind.REMINDER: "Reminder: your appointment on {when_short}",
+    NotificationKind.AGENDA: "Your sessions on {day}",
+    NotificationKind.INTAKE_INVITE: (
+        "Before your first session: a few questions from {practice_name}"
+    ),
+    NotificationKind.INTAKE_NUDGE: "Reminder: your intake forms for {practice_name}",
+    NotificationKind.SAFETY_ALERT: "Urgent: a client's answers need your attention today",
+}
+# Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
+ICS_METHOD = {
+    NotificationKind.CONFIRMATION: "REQUEST",
+    NotificationKind.UPDATE: "REQUEST",
+    NotificationKind.CANCELLATION: "CANCEL",
+}
+
+
+def manage_url(appointment: Appointment) -> str:
+    return settings.SITE_URL + reverse("booking:manage", args=[manage_token(appointment)])
+
+
+LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
+SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
+
+
+def _when(instant: datetime, zone) -> str:
+    local = instant.astimezone(zone)
+    when = dateformat.format(local, LONG_FORMAT) + dateformat.format(local, time_format())
+    return f"{when} ({local.tzname()})"
+
+
+def context_for(notification: Notification, *, now: datetime | None = None) -> dict:
+    """What a message about one session says; ``now`` is when it is sent.
+
+    Online changes are offered only before the late-cancel deadline: a message
+    sent at or after it gives the practice's phone and email instead.
+    """
+    appointment = notification.appointment
+    deadline = late_cancel_deadline(appointment)
+    client, practice, therapist = appointment.client, appointment.practice, appointment.therapist
+    local = appointment.start.astimezone(client.zone)
+    therapist_differs = appointment.start.astimezone(therapist.zone).utcoffset() != (
+        local.utcoffset()
+    )
+    return {
+        "first_name": client.name_to_use,
+        "practice_name": practice.name,
+        "practice_phone": practice.contact_phone,
+        "when": _when(appointment.start, client.zone),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time(local),
+        "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
+        "therapist_name": therapist.display_name,
+        "session_name": appointment.session_type.name,
+        "duration": appointment.session_type.duration_minutes,
+        "telehealth": appointment.session_type.modality == "telehealth",
+        "address": practice.address,
+        "manage_url": manage_url(appointment),
+        "deadline": _when(deadline, client.zone),
+        "can_change": (now or timezone.now()) < deadline,
+        "practice_email": practice.contact_email,
+        "window": humanize_duration(practice.late_cancel_window),
+        "pending": appointment.status == "pending",
+        "series_starts": _series_starts(appointment, client.zone),
+        "book_url": settings.SITE_URL + reverse("booking:landing"),
+        "google_url": calendar_links.google(appointment),
+        "outlook_url": calendar_links.outlook(appointment),
+    }
+
+
+def verify_email_context(notification: Notification) -> dict:
+    """Only that a booking was requested for this address, when, and the link.
+
+    No name (typed by anyone), no therapist, no kind of session: the address
+    has not been proven to belong to whoever booked.
+    """
+    appointment = notification.appointment
+    zone = appointment.client.zone
+    token = confirm_email_token(appointment.public_id)
+    return {
+        "practice_name": appointment.practice.name,
+        "practice_phone": appointment.practice.contact_phone,
+        "when": _when(appointment.start, zone),
+        "confirm_by": _when(appointment.email_confirm_by, zone),
+        "confirm_url": settings.SITE_URL + reverse("booking:confirm-email", args=[token]),
+    }
+
+
+def _series_starts(appointment: Appointment, zone) -> list[str]:
+    """For the first session of a standing series: when the others are."""
+    if appointment.series_id is None:
+        return []
+    others = (
+        Appointment.objects.filter(series_id=appointment.series_id, status__in=ACTIVE_STATUSES)
+        .exclude(pk=appointment.pk)
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    return [_when(start, zone) for start in others]
+
+
+def agenda_context(notification: Notification) -> dict:
+    """A therapist's day: times in their zone, clients by initials only (email is not private)."""
+    therapist = notification.therapist
+    day = notification.agenda_date
+    sessions = [
+        {
+            "start": wall_time(a.start.astimezone(therapist.zone)),
+            "end": wall_time(a.end.astimezone(therapist.zone)),
+            "session_name": a.session_type.name,
+            "initials": f"{a.client.first_name[:1]}.{a.client.last_name[:1]}.".upper(),
+            "pending": a.status == "pending",
+        }
+        for a in notifications.agenda_appointments(therapist, day)
+    ]
+    return {
+        "therapist_name": therapist.display_name,
+        "practice_name": therapist.practice.name,
+        "practice_phone": "",
+        "day": dateformat.format(day, "l j F Y"),
+        "sessions": sessions,
+        "zone": therapist.time_zone,
+    }
+
+
+def intake_context(notification: Notification) -> dict:
+    from clients.intake.tokens import intake_url, max_age
+
+    intake = notification.intake
+    return {
+        "first_name": intake.client.name_to_use,
+        "practice_name": intake.practice.name,
+        "practice_phone": intake.practice.contact_phone,
+        "intake_url": intake_url(intake),
+        "valid_days": max_age().days,
+    }
+
+
+def safety_alert_context(notification: Notification) -> dict:
+    """No name, no answer: only that a clinician must look, and where."""
+    alert = notification.safety_alert
+    return {
+        "practice_name": alert.practice.name,
+        "practice_phone": "",
+        "client_url": settings.SITE_URL + reverse("staff-client", args=[alert.client.public_id]),
+    }
+
+
+def _clock_of(notification: Notification) -> str:
+    """The practice's clock, whatever the message is about (read only when a time is written)."""
+    for owner in ("appointment", "therapist", "intake", "safety_alert"):
+        if getattr(notification, f"{owner}_id", None):
+            return getattr(notification, owner).practice.clock
+    return "24"
+
+
+def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    with use_clock(lambda: _clock_of(notification)):
+        return _build_email(notification, now=now)
+
+
+def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
+    from clients.intake.services import safety_alert_recipients
+
+    kind = notification.kind
+    if kind == NotificationKind.AGENDA:
+        context, to = agenda_context(notification), notification.therapist.user.email
+    elif kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):
+        context, to = intake_context(notification), notification.intake.client.email
+    elif kind == NotificationKind.SAFETY_ALERT:
+        context, to = safety_alert_context(notification), None
+    elif kind == NotificationKind.VERIFY_EMAIL:
+        context, to = verify_email_context(notification), notification.appointment.client.email
+    else:
+        context, to = context_for(notification, now=now), notification.appointment.client.email
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    practice = _practice_of(notification)
+    message = EmailMultiAlternatives(
+        from_email=practice_from(practice),
+        reply_to=[practice.contact_email] if practice.contact_email else None,
+        subject=SUBJECTS[kind].format(**context),
+        body=render_to_string(f"emails/{kind}.txt", context),
+        to=[to] if to else safety_alert_recipients(notification.safety_alert),
+        headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
+    )
+    message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
+    if kind in ICS_METHOD:
+        method = ICS_METHOD[kind]
+        # No charset here: Django adds it to every text/* part, and a second
+        # one would make the header ambiguous.
+        message.attach(
+            "session.ics",
+            ics.client_invitation(notification.appointment, method=method, now=now),
+            f"text/calendar; method={method}",
+        )
+    return message
+
+
+def _practice_of(notification: Notification):
+    if notification.appointment_id:
+        return notification.appointment.practice
+    if notification.intake_id:
+        return notification.intake.practice
+    if notification.safety_alert_id:
+        return notification.safety_alert.practice
+    return notification.therapist.practice
+
+
+def practice_from(practice) -> str:
+    """``"Practice name" <address>``: the practice's name on DEFAULT_FROM_EMAIL's address."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return formataddr((practice.name, address))
+
+
+def build_sms(notification: Notification) -> str:
+    with use_clock(lambda: _clock_of(notification)):
+        context = context_for(notification)
+        context["names_practice"] = notification.appointment.practice.sms_names_practice
+        return render_to_string("sms/reminder.txt", context).strip()

@@ -1,0 +1,201 @@
+"""Which messages a booking change calls for, and when they are due.
+
+Called inside the booking services' transactions, so a booking and its
+messages commit (or roll back) together. Sending is ``booking.notify.dispatch``'s job.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
+from practice.models import Therapist
+from practice.timezones import wall_to_utc_lenient
+
+# Rows that have not started sending can still be called off.
+_PENDING = (NotificationState.SCHEDULED, NotificationState.SENDING)
+
+
+def reminder_due_at(
+    *, start: datetime, before: timedelta, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> datetime:
+    """When a reminder ``before`` a session at ``start`` goes out.
+
+    ``before`` is real elapsed time (24 hours before is 24 hours before, even
+    across a DST change), so it is subtracted from a UTC instant. If that
+    falls in the client's quiet hours (read in their zone; both ends allowed),
+    the reminder moves earlier, to the start of those quiet hours, never later.
+    """
+    due = start - before
+    local = due.astimezone(zone)
+    t = local.time()
+    if quiet_start == quiet_end:
+        return due
+    if quiet_start > quiet_end:  # overnight, e.g. 21:00-08:00
+        if t > quiet_start:
+            return wall_to_utc_lenient(local.date(), quiet_start, zone)
+        if t < quiet_end:
+            return wall_to_utc_lenient(local.date() - timedelta(days=1), quiet_start, zone)
+        return due
+    if quiet_start < t < quiet_end:
+        return wall_to_utc_lenient(local.date(), quiet_start, zone)
+    return due
+
+
+def notifications_schedule_for_booking(
+    *, appointment: Appointment, now: datetime, confirmation: bool = True
+) -> list[int]:
+    """A new booking: its confirmation (or request receipt) and its reminders.
+
+    Returns the ids of messages due now, for the caller to send after commit.
+    ``confirmation=False`` (later occurrences of a series, which the first
+    one's confirmation lists) schedules the reminders only.
+    """
+    if appointment.email_confirm_by is not None:
+        immediate = _create(appointment, NotificationKind.VERIFY_EMAIL, Channel.EMAIL, now)
+        return [immediate.pk]
+    if appointment.status == AppointmentStatus.PENDING:
+        if not confirmation:
+            return []
+        immediate = _create(appointment, NotificationKind.REQUESTED, Channel.EMAIL, now)
+        return [immediate.pk]
+    _schedule_reminders(appointment, now)
+    if not confirmation:
+        return []
+    # Confirmed: on booking, or later on approval (a new sequence, so new rows).
+    immediate = _create(appointment, NotificationKind.CONFIRMATION, Channel.EMAIL, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_decline(*, appointment: Appointment, now: datetime) -> list[int]:
+    """A declined request: one message saying so (there were no reminders)."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.DECLINED, Channel.EMAIL, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_reschedule(*, appointment: Appointment, now: datetime) -> list[int]:
+    """A moved session: earlier messages are moot; an update and new reminders replace them."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.UPDATE, Channel.EMAIL, now)
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        _schedule_reminders(appointment, now)
+    return [immediate.pk]
+
+
+def notifications_schedule_for_cancellation(
+    *, appointment: Appointment, now: datetime
+) -> list[int]:
+    """A cancelled session: no more reminders, one cancellation notice."""
+    _call_off_pending(appointment)
+    immediate = _create(appointment, NotificationKind.CANCELLATION, Channel.EMAIL, now)
+    return [immediate.pk]
+
+
+def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
+    practice = appointment.practice
+    client = appointment.client
+    for rule in appointment.session_type.effective_reminder_schedule:
+        if rule["channel"] == Channel.SMS and not client.phone:
+            continue
+        before = timedelta(minutes=rule["minutes_before"])
+        due = reminder_due_at(
+            start=appointment.start,
+            before=before,
+            zone=client.zone,
+            quiet_start=practice.quiet_hours_start,
+            quiet_end=practice.quiet_hours_end,
+        )
+        # Booked inside the offset: skipped, not sent late (kept, so staff see why).
+        state = NotificationState.SKIPPED if due < now else NotificationState.SCHEDULED
+        _create(
+            appointment, NotificationKind.REMINDER, rule["channel"], due, offset=before, state=state
+        )
+
+
+def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=None):
+    return Notification.objects.create(
+        appointment=appointment,
+        kind=kind,
+        channel=channel,
+        offset=offset,
+        appointment_sequence=appointment.sequence,
+        due_at=due_at,
+        state=state or NotificationState.SCHEDULED,
+    )
+
+
+def notifications_schedule_new_links(*, client, now: datetime) -> list[int]:
+    """The client's links were replaced: their next session's new link, by email, at once.
+
+    Nothing when no session is coming up (there is nothing to manage).
+    """
+    upcoming = (
+        Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES, start__gt=now)
+        .order_by("start")
+        .first()
+    )
+    if upcoming is None:
+        return []
+    return [_create(upcoming, NotificationKind.NEW_LINKS, Channel.EMAIL, now).pk]
+
+
+def notifications_call_off(*, appointment: Appointment) -> None:
+    """Nothing more about this session (a lapsed, unproven request): no notice is scheduled."""
+    _call_off_pending(appointment)
+
+
+def _call_off_pending(appointment: Appointment) -> None:
+    """Cancel every message not yet handed to a provider (a send under way is left to finish)."""
+    Notification.objects.filter(
+        appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
+    ).exclude(kind__in=[NotificationKind.CANCELLATION, NotificationKind.DECLINED]).update(
+        state=NotificationState.CANCELLED
+    )
+
+
+def notifications_schedule_agendas(*, now: datetime) -> int:
+    """Today's and tomorrow's agenda rows for each therapist who wants one; idempotent.
+
+    An agenda whose time has already passed today is not created (it would
+    arrive late); returns how many rows were created.
+    """
+    created = 0
+    therapists = Therapist.objects.filter(
+        is_active=True, daily_agenda_at__isnull=False, user__isnull=False
+    ).exclude(user__email="")
+    for therapist in therapists:
+        today = now.astimezone(therapist.zone).date()
+        for day in (today, today + timedelta(days=1)):
+            due = wall_to_utc_lenient(day, therapist.daily_agenda_at, therapist.zone)
+            if due < now:
+                continue
+            _, was_created = Notification.objects.get_or_create(
+                kind=NotificationKind.AGENDA,
+                therapist=therapist,
+                agenda_date=day,
+                defaults={"channel": Channel.EMAIL, "due_at": due},
+            )
+            created += was_created
+    return created
+
+
+def agenda_appointments(therapist: Therapist, day) -> list[Appointment]:
+    """The therapist's active sessions on ``day`` of their own calendar."""
+    zone = therapist.zone
+    start = wall_to_utc_lenient(day, time(0), zone)
+    end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    return list(
+        Appointment.objects.filter(
+            therapist=therapist, status__in=ACTIVE_STATUSES, start__gte=start, start__lt=end
+        )
+        .select_related("client", "session_type")
+        .order_by("start")
+    )

@@ -1,0 +1,1 @@
+"""Slot engine, availability, appointments and series: the scheduling core."""

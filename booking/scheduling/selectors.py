@@ -1,0 +1,237 @@
+"""Reads for booking: the slot engine's inputs, and appointments by token."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    EpochSeconds,
+    ExtraHours,
+    TimeOff,
+    WorkingHours,
+)
+from booking.scheduling import slots
+from booking.tokens import manage_token_for, manage_token_parts
+from practice.models import SessionType, Therapist
+
+
+def blocking_at(now: datetime) -> Q:
+    """Sessions that hold time at ``now``: requested or booked, or held and not yet expired."""
+    return Q(status__in=ACTIVE_STATUSES) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
+
+
+def slot_rules_get(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> slots.Rules:
+    """A therapist's rules and busy time around a UTC window, in four queries."""
+    window_start, window_end = slots.clamp_window(window_start, window_end)
+    zone = therapist.zone
+    # Local dates that can touch the window, with a day's margin for zone offsets.
+    first_day = window_start.astimezone(zone).date() - timedelta(days=1)
+    last_day = window_end.astimezone(zone).date() + timedelta(days=1)
+
+    weekly = defaultdict(list)
+    # .order_by(): the models' default orderings would join the therapist table.
+    hours = (
+        WorkingHours.objects.filter(therapist=therapist)
+        .filter(Q(modality="") | Q(modality=session_type.modality))
+        .order_by()
+    )
+    for weekday, start, end in hours.values_list("weekday", "start_time", "end_time"):
+        weekly[weekday].append((start, end))
+
+    extra = defaultdict(list)
+    extra_rows = (
+        ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
+        .order_by()
+        .values_list("date", "start_time", "end_time")
+    )
+    for day, start, end in extra_rows:
+        extra[day].append((start, end))
+
+    time_off_rows = (
+        TimeOff.objects.filter(practice_id=therapist.practice_id)
+        .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
+        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
+        .order_by()
+        .values_list("start_date", "start_time", "end_date", "end_time", "repeats_yearly")
+    )
+    time_off = []
+    for start_date, start_time, end_date, end_time, yearly in time_off_rows:
+        dates = (
+            slots.yearly_occurrences(start_date, end_date, first_day, last_day)
+            if yearly
+            else [(start_date, end_date)]
+        )
+        for start, end in dates:
+            time_off.append(slots.time_off_span(zone, start, start_time, end, end_time))
+
+    # Buffers reach at most a few hours; a day's margin catches every neighbour.
+    busy_rows = Appointment.objects.filter(
+        blocking_at(now),
+        therapist=therapist,
+        blocked_start__lt=window_end + timedelta(days=1),
+        blocked_end__gt=window_start - timedelta(days=1),
+    )
+    if exclude_appointment_id is not None:
+        busy_rows = busy_rows.exclude(pk=exclude_appointment_id)
+    busy = list(
+        busy_rows.order_by()
+        .annotate(s=EpochSeconds("blocked_start"), e=EpochSeconds("blocked_end"))
+        .values_list("s", "e")
+    )
+
+    return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
+
+
+def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
+    return slots.Request(
+        duration=session_type.duration,
+        step=timedelta(minutes=session_type.slot_step_minutes),
+        earliest=now + session_type.effective_min_notice,
+        latest=now + session_type.effective_booking_horizon,
+        buffer_before=session_type.buffer_before,
+        buffer_after=session_type.buffer_after,
+    )
+
+
+def slot_list(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> list[datetime]:
+    """Free UTC start times for a therapist and session type in [window_start, window_end)."""
+    rules = slot_rules_get(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    request = slot_request_for(session_type=session_type, now=now)
+    return slots.free_slots(rules, request, window_start, window_end)
+
+
+# A manage link outlives its session (or the session's cancellation) by this
+# long, as a receipt to look back at; then it answers like any unknown link.
+LINK_AFTERLIFE = timedelta(days=30)
+
+
+def manage_link_nonce(appointment: Appointment) -> str:
+    """The nonce a valid manage link carries: the proven client's, else empty.
+
+    A hold and an unproven contact's booking are reached with the link the
+    booker got on screen (empty nonce); once the address is proven the client
+    has a nonce, and that on-screen link stops working.
+    """
+    client = appointment.client
+    return client.link_nonce if client is not None and client.is_verified else ""
+
+
+def manage_token(appointment: Appointment) -> str:
+    return manage_token_for(appointment.public_id, manage_link_nonce(appointment))
+
+
+def appointment_get_by_token(token: str, *, now: datetime | None = None) -> Appointment | None:
+    """The appointment a manage-link token grants, or None for any other string.
+
+    None too for a link retired by a new nonce, and for one whose session
+    ended (or was cancelled) more than LINK_AFTERLIFE ago.
+    """
+    parts = manage_token_parts(token)
+    if parts is None:
+        return None
+    public_id, nonce = parts
+    appointment = appointment_get_by_public_id(public_id)
+    if appointment is None or not constant_time_compare(nonce, manage_link_nonce(appointment)):
+        return None
+    over = appointment.cancelled_at or appointment.end
+    if over < (now or timezone.now()) - LINK_AFTERLIFE:
+        return None
+    return appointment
+
+
+def manage_link_shows_client(appointment: Appointment) -> bool:
+    """Whether a manage page may show more than this one session (the client's feed).
+
+    Only for a proven client: the page was reached with a link that only the
+    address's owner received.
+    """
+    return appointment.client is not None and appointment.client.is_verified
+
+
+def slot_is_free(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> bool:
+    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy."""
+    return start in slot_list(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=start,
+        window_end=start + timedelta(microseconds=1),
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+
+
+def appointment_get_by_public_id(public_id) -> Appointment | None:
+    return (
+        Appointment.objects.select_related(
+            "practice", "therapist", "session_type", "session_type__practice", "client", "room"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def slot_map_any(
+    *, therapists, session_type: SessionType, window_start, window_end, now
+) -> dict[datetime, list[Therapist]]:
+    """Free starts across several therapists: each start with who is free then."""
+    free: dict[datetime, list[Therapist]] = {}
+    for therapist in therapists:
+        for start in slot_list(
+            therapist=therapist,
+            session_type=session_type,
+            window_start=window_start,
+            window_end=window_end,
+            now=now,
+        ):
+            free.setdefault(start, []).append(therapist)
+    return dict(sorted(free.items()))
+
+
+def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:
+    """Of the therapists free at ``start``, the one with the fewest sessions that week."""
+    week = (start - timedelta(days=3), start + timedelta(days=4))
+    load = dict(
+        Appointment.objects.filter(
+            therapist__in=candidates, status__in=ACTIVE_STATUSES, start__range=week
+        )
+        .values_list("therapist")
+        .annotate(n=Count("pk"))
+        .values_list("therapist", "n")
+    )
+    return min(candidates, key=lambda t: (load.get(t.pk, 0), t.pk))

@@ -1,0 +1,621 @@
+"""Writes for booking. Every path that creates or moves a session goes through here.
+
+The database has the last word on overlaps: on PostgreSQL, exclusion
+constraints on the appointment table; on SQLite (embedded demo), every atomic
+block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
+that follows cannot interleave with another writer.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, TextChoices
+from django.utils import timezone
+
+from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
+from booking.models import (
+    EMAIL_CONFIRM_WINDOW,
+    HOLD_DURATION,
+    Appointment,
+    AppointmentStatus,
+    HoldClaim,
+)
+from booking.notify import notifications
+from booking.notify.dispatch import notifications_send_now
+from booking.scheduling import selectors
+from booking.scheduling.policy import humanize_duration, late_cancel_deadline
+from clients.intake.services import intake_for_booking, intake_needed_before_confirming
+from clients.models import Client
+from clients.services import (
+    client_create_contact,
+    client_discard_contact,
+    client_prove_email,
+    client_rotate_links,
+)
+from practice.display import is_ambiguous, wall_time
+from practice.models import Room, SessionType, Therapist
+
+# SQLSTATE exclusion_violation
+_EXCLUSION_VIOLATION = "23P01"
+
+TAKEN_MESSAGE = (
+    "Sorry, that time has just been taken or is no longer available. Please pick another."
+)
+
+
+_CANCEL_FIELDS = ("status", "cancelled_at", "email_confirm_by", "sequence", "updated_at")
+
+
+class Actor(TextChoices):
+    CLIENT = "client", "Client"
+    STAFF = "staff", "Staff"
+
+
+def appointment_book(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    client: Client,
+    start: datetime,
+    room: Room | None = None,
+    enforce_availability: bool = True,
+    now: datetime | None = None,
+    series=None,
+    occurrence_date=None,
+    confirmation: bool = True,
+    by_staff: bool = False,
+    await_email: bool = False,
+) -> Appointment:
+    """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
+
+    ``enforce_availability=False`` is the staff override: working hours, notice
+    and horizon are not checked; overlaps still are, always. A series books its
+    occurrences with ``series``; only the first sends a confirmation email
+    (listing the others), all get reminders. ``by_staff``: booked by the
+    practice itself, so a session type's approval step does not apply (an
+    unfinished intake still does). ``await_email``: an anonymous booker's
+    unproven contact; the session waits for the link sent to the address.
+    """
+    now = now or timezone.now()
+    start = _utc_start(start)
+    _require_bookable(therapist=therapist, session_type=session_type, client=client, room=room)
+    if not (await_email or client.is_verified):
+        raise InvalidBooking(
+            "This person has not confirmed their email yet: book once they have, or make "
+            "them a client record of your own (Clients → New client)."
+        )
+    appointment = Appointment(
+        practice_id=therapist.practice_id,
+        therapist=therapist,
+        session_type=session_type,
+        client=client,
+        room=room,
+        series=series,
+        occurrence_date=occurrence_date,
+    )
+    appointment.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    if await_email:
+        _await_email(appointment, now)
+    else:
+        _set_initial_status(appointment, client, approved=by_staff)
+    with transaction.atomic():
+        if enforce_availability:
+            _require_offered(appointment, now=now)
+        _require_no_overlap(appointment, now=now)
+        _save_or_conflict(appointment)
+        appointment.client = client
+        _send_after_commit(_messages_for_booking(appointment, now, confirmation=confirmation))
+    return appointment
+
+
+def _messages_for_booking(appointment: Appointment, now: datetime, *, confirmation=True):
+    """Schedule a new (or newly proven) booking's messages; the ids due now.
+
+    While the address is unproven, only the "confirm your email" message:
+    nothing else reaches an address before its owner confirms.
+    """
+    due_now = notifications.notifications_schedule_for_booking(
+        appointment=appointment, now=now, confirmation=confirmation
+    )
+    if appointment.email_confirm_by is None:
+        due_now += intake_for_booking(appointment=appointment, now=now)
+    return due_now
+
+
+def _await_email(appointment: Appointment, now: datetime) -> None:
+    """Pending until the booker proves the address, at most until the session starts."""
+    appointment.status = AppointmentStatus.PENDING
+    appointment.awaiting_intake = False
+    appointment.email_confirm_by = min(now + EMAIL_CONFIRM_WINDOW, appointment.start)
+
+
+def _set_initial_status(appointment: Appointment, client: Client, *, approved=False) -> None:
+    """Confirmed, or pending: for approval, or until a new client's intake is submitted."""
+    session_type = appointment.session_type
+    appointment.awaiting_intake = session_type.requires_intake and (
+        intake_needed_before_confirming(client)
+    )
+    needs_approval = session_type.requires_approval and not approved
+    appointment.status = (
+        AppointmentStatus.PENDING
+        if needs_approval or appointment.awaiting_intake
+        else AppointmentStatus.CONFIRMED
+    )
+
+
+def appointment_book_public(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    client_details: dict,
+    now: datetime | None = None,
+) -> Appointment:
+    """An anonymous booking: a new contact from the typed details, waiting for its email link.
+
+    The same path whatever the email, so the answer never tells whether the
+    practice knows an address (docs/architecture.md, "Who is booking").
+    """
+    with transaction.atomic():
+        contact = client_create_contact(practice=therapist.practice, **client_details)
+        return appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=contact,
+            start=start,
+            now=now,
+            await_email=True,
+        )
+
+
+def appointment_hold(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime | None = None,
+    duration: timedelta = HOLD_DURATION,
+    public_id: uuid.UUID | None = None,
+) -> Appointment:
+    """Hold an offered time for ``duration`` while the client types their details.
+
+    A hold is an appointment row in status ``held``, so the same exclusion
+    constraint keeps everyone else off the slot. ``public_id`` renews a hold
+    the cleanup deleted under the same id, so its details page's address
+    (and a second submit of its form) still finds it.
+    """
+    now = now or timezone.now()
+    start = _utc_start(start)
+    if not (therapist.is_active and session_type.is_active):
+        raise InvalidBooking("This therapist or session type is not taking bookings.")
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
+    hold = Appointment(
+        practice_id=therapist.practice_id,
+        therapist=therapist,
+        session_type=session_type,
+        status=AppointmentStatus.HELD,
+        hold_expires_at=now + duration,
+    )
+    if public_id is not None:
+        hold.public_id = public_id
+    hold.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    with transaction.atomic():
+        _require_offered(hold, now=now)
+        _require_no_overlap(hold, now=now)
+        _save_or_conflict(hold)
+    return hold
+
+
+def appointment_confirm_hold(
+    *,
+    hold: Appointment,
+    client_details: dict,
+    first_session: bool | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Turn a hold into the booking, for a new or returning client.
+
+    An expired hold still counts if nobody took the time meanwhile (its row
+    kept the slot); if someone did, their booking deleted it: SlotUnavailable.
+    Submitting twice returns the booking made the first time.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("practice", "therapist", "session_type", "client")
+            .filter(pk=hold.pk)
+            .first()
+        )
+        if appointment is None:
+            raise SlotUnavailable(
+                "Sorry, we could only hold that time for a few minutes and someone else has "
+                "booked it since. Please pick another time."
+            )
+        if appointment.status != AppointmentStatus.HELD:
+            return appointment
+        appointment.client = client_create_contact(practice=appointment.practice, **client_details)
+        _await_email(appointment, now)
+        appointment.hold_expires_at = None
+        appointment.first_session = first_session
+        appointment.client_note = note
+        appointment.save()
+        _send_after_commit(_messages_for_booking(appointment, now))
+    return appointment
+
+
+def appointment_confirm_email(
+    *, appointment: Appointment, now: datetime | None = None
+) -> Appointment:
+    """The booker clicked the link sent to the address they typed: the booking goes ahead.
+
+    The contact becomes a proven client (or joins the practice's proven
+    record with that address); then the booking takes the status it would
+    have had (approval, intake) and its real messages are scheduled.
+    Clicking twice changes nothing; a lapsed or cancelled request cannot be
+    confirmed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.email_confirm_by is None and appointment.client.is_verified:
+            return appointment
+        if appointment.email_confirm_by is None:
+            raise NotChangeable("This request was cancelled, so there is nothing to confirm.")
+        if appointment.status != AppointmentStatus.PENDING or appointment.email_confirm_by <= now:
+            raise NotChangeable(
+                "This request was not confirmed in time and the time was released. "
+                "Please book again."
+            )
+        contact = appointment.client
+        client = client_prove_email(contact=contact, now=now)
+        if client.pk != contact.pk:
+            Appointment.objects.filter(client=contact).update(client=client, updated_at=now)
+            client_discard_contact(contact=contact)
+        appointment.client = client
+        appointment.email_confirm_by = None
+        _set_initial_status(appointment, client)
+        appointment.sequence += 1
+        appointment.save()
+        _send_after_commit(_messages_for_booking(appointment, now))
+    return appointment
+
+
+def client_links_replace(*, client: Client, now: datetime | None = None) -> bool:
+    """Retire all of a proven client's links and email them the new one for their next session.
+
+    Returns whether an email is on its way (False: no session coming up).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        client = client_rotate_links(client=client)
+        due_now = notifications.notifications_schedule_new_links(client=client, now=now)
+        _send_after_commit(due_now)
+    return bool(due_now)
+
+
+def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:
+    """Cancel public bookings whose address was not confirmed in time; the time is free again.
+
+    Nobody is told: nobody proved they can be.
+    """
+    now = now or timezone.now()
+    lapsed = Appointment.objects.filter(status=AppointmentStatus.PENDING, email_confirm_by__lte=now)
+    released = 0
+    for appointment in lapsed:
+        with transaction.atomic():
+            appointment = _lock(appointment)
+            if appointment.email_confirm_by is None or appointment.email_confirm_by > now:
+                continue
+            if appointment.status != AppointmentStatus.PENDING:
+                continue
+            appointment.status = AppointmentStatus.CANCELLED
+            appointment.cancelled_at = now
+            appointment.email_confirm_by = None
+            appointment.sequence += 1
+            appointment.save()
+            notifications.notifications_call_off(appointment=appointment)
+            released += 1
+    return released
+
+
+def appointment_approve(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Staff approve a requested session: confirmed, the client told, reminders scheduled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status != AppointmentStatus.PENDING:
+            raise NotChangeable("Only a session awaiting approval can be approved.")
+        if appointment.email_confirm_by is not None:
+            raise NotChangeable(
+                "The client has not confirmed their email yet: the session is approved once "
+                "they click the link we sent (or book it for them by phone)."
+            )
+        appointment.status = AppointmentStatus.CONFIRMED
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        _send_after_commit(due_now)
+    return appointment
+
+
+def appointment_decline(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """Staff decline a requested session: the time is free again and the client is told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status != AppointmentStatus.PENDING:
+            raise NotChangeable("Only a session awaiting approval can be declined.")
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancelled_at = now
+        appointment.email_confirm_by = None
+        appointment.sequence += 1
+        appointment.save(update_fields=[*_CANCEL_FIELDS])
+        due_now = notifications.notifications_schedule_for_decline(appointment=appointment, now=now)
+        _send_after_commit(due_now)
+    return appointment
+
+
+OUTCOMES = (
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.LATE_CANCELLED,
+)
+
+
+def appointment_record_outcome(
+    *, appointment: Appointment, outcome: str, now: datetime | None = None
+) -> Appointment:
+    """Mark a session attended, no-show or late-cancelled.
+
+    Attended and no-show only once it has started. Late-cancelling a session
+    still to come is a cancellation (the client is told); after its start it
+    is a record only. A recorded outcome can be corrected to another one.
+    """
+    now = now or timezone.now()
+    if outcome not in OUTCOMES:
+        raise InvalidBooking("Mark a session attended, no-show or late-cancelled.")
+    if outcome == AppointmentStatus.LATE_CANCELLED and appointment.start > now:
+        return appointment_cancel(appointment=appointment, actor=Actor.STAFF, late=True, now=now)
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status not in (AppointmentStatus.CONFIRMED, *OUTCOMES):
+            raise NotChangeable("Only a booked session can be marked.")
+        if appointment.start > now:
+            raise NotChangeable("A session can be marked attended or no-show once it has started.")
+        if appointment.status != outcome:
+            appointment.status = outcome
+            appointment.sequence += 1
+            if outcome == AppointmentStatus.LATE_CANCELLED:
+                appointment.cancelled_at = now
+            appointment.save(update_fields=["status", "sequence", "cancelled_at", "updated_at"])
+    return appointment
+
+
+def holds_release_expired(*, now: datetime | None = None) -> int:
+    """Delete holds past their expiry (they no longer block anything but a table scan).
+
+    Their claims go with them; the claims of holds since booked are deleted
+    too (who held a time matters only while it is held).
+    """
+    now = now or timezone.now()
+    _, deleted = Appointment.objects.filter(
+        status=AppointmentStatus.HELD, hold_expires_at__lte=now
+    ).delete()
+    HoldClaim.objects.exclude(appointment__status=AppointmentStatus.HELD).delete()
+    return deleted.get(Appointment._meta.label, 0)
+
+
+OUTSIDE_HOURS_MESSAGE = (
+    "That time is not free in the working hours. Override the hours to book it anyway "
+    "(it still cannot overlap another session)."
+)
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    actor: Actor,
+    enforce_availability: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a session to a new start, with the same guarantees as booking it.
+
+    A client's move must land on an offered time; staff may ask for the same
+    check (``enforce_availability``) or override the hours — never the overlap.
+    """
+    now = now or timezone.now()
+    start = _utc_start(start)
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_changeable(appointment, actor=actor, now=now)
+        session_type = appointment.session_type
+        appointment.set_times(
+            start,
+            buffer_before=session_type.buffer_before,
+            buffer_after=session_type.buffer_after,
+        )
+        if appointment.email_confirm_by is not None:
+            appointment.email_confirm_by = min(appointment.email_confirm_by, start)
+        if actor == Actor.CLIENT:
+            _require_offered(appointment, now=now)
+        elif enforce_availability:
+            _require_offered(appointment, now=now, message=OUTSIDE_HOURS_MESSAGE)
+        _require_no_overlap(appointment, now=now)
+        appointment.sequence += 1
+        _save_or_conflict(appointment)
+        due_now = notifications.notifications_schedule_for_reschedule(
+            appointment=appointment, now=now
+        )
+        _send_after_commit(due_now)
+    return appointment
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor: Actor,
+    late: bool = False,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
+
+    ``reason``: the client's own words, if they gave any (kept for the practice).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_changeable(appointment, actor=actor, now=now)
+        appointment.status = (
+            AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+        )
+        appointment.cancelled_at = now
+        appointment.email_confirm_by = None
+        appointment.cancel_reason = reason.strip()[:500]
+        appointment.sequence += 1
+        appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason"])
+        due_now = notifications.notifications_schedule_for_cancellation(
+            appointment=appointment, now=now
+        )
+        _send_after_commit(due_now)
+    return appointment
+
+
+def _send_after_commit(notification_ids: list[int]) -> None:
+    # robust: the booking is committed whatever the broker does; if sending
+    # cannot start now, the scanner sends these within a minute or so.
+    transaction.on_commit(lambda: notifications_send_now(notification_ids), robust=True)
+
+
+# --- checks -----------------------------------------------------------------
+
+
+def _utc_start(start: datetime) -> datetime:
+    """The start as a UTC instant: refused if naive; a zone it carries is dropped here, so
+    ``start + duration`` and "24 hours before" count real time, never wall-clock hours."""
+    if not isinstance(start, datetime) or timezone.is_naive(start):
+        raise InvalidBooking(
+            "The start time needs a UTC offset or zone, e.g. 2026-12-01T14:00:00-05:00."
+        )
+    return start.astimezone(UTC)
+
+
+def _require_bookable(
+    *, therapist: Therapist, session_type: SessionType, client: Client, room: Room | None
+) -> None:
+    practice_ids = {therapist.practice_id, session_type.practice_id, client.practice_id}
+    if room is not None:
+        practice_ids.add(room.practice_id)
+    if len(practice_ids) != 1:
+        raise InvalidBooking(
+            "The therapist, session type and client belong to different practices."
+        )
+    if not (therapist.is_active and session_type.is_active):
+        raise InvalidBooking("This therapist or session type is not taking bookings.")
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
+
+
+def _require_offered(
+    appointment: Appointment, *, now: datetime, message: str = TAKEN_MESSAGE
+) -> None:
+    """The start must be one the slot engine offers (hours, time off, notice, horizon, step)."""
+    if not selectors.slot_is_free(
+        therapist=appointment.therapist,
+        session_type=appointment.session_type,
+        start=appointment.start,
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    ):
+        raise SlotUnavailable(_second_occurrence_message(appointment, now=now) or message)
+
+
+def _second_occurrence_message(appointment: Appointment, *, now: datetime) -> str:
+    """Why the later of a repeated wall time is refused, when its first is on offer.
+
+    The engine offers a repeated autumn time once, at its first occurrence
+    (practice.timezones); asking for the second is not "taken".
+    """
+    zone = appointment.therapist.zone
+    local = appointment.start.astimezone(zone)
+    if local.fold != 1 or not is_ambiguous(local):
+        return ""
+    first = local.replace(fold=0)
+    if not selectors.slot_is_free(
+        therapist=appointment.therapist,
+        session_type=appointment.session_type,
+        start=first.astimezone(UTC),
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    ):
+        return ""
+    return (
+        f"That time happens twice that night (the clocks go back); we offer the first, "
+        f"{wall_time(first)} ({zone.key}). Book that one, or pick another time."
+    )
+
+
+def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:
+    """The application-level twin of the exclusion constraints (the only guard on SQLite).
+
+    Expired holds in the way are deleted first: in the database they still
+    block (a constraint cannot read the clock), for the engine they are free.
+    """
+    overlapping = Q(
+        therapist_id=appointment.therapist_id,
+        blocked_start__lt=appointment.blocked_end,
+        blocked_end__gt=appointment.blocked_start,
+    )
+    in_room = Q(room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start)
+    if appointment.room_id is not None:
+        overlapping |= in_room
+    others = Appointment.objects.exclude(pk=appointment.pk).filter(overlapping)
+    others.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).delete()
+    clashes = others.filter(selectors.blocking_at(now))
+    if appointment.room_id is not None and clashes.filter(in_room).exists():
+        raise SlotUnavailable("That room is already booked at this time.")
+    if clashes.exists():
+        raise SlotUnavailable(TAKEN_MESSAGE)
+
+
+def _require_changeable(appointment: Appointment, *, actor: Actor, now: datetime) -> None:
+    if not appointment.is_active:
+        raise NotChangeable("This session has already been cancelled or has taken place.")
+    if appointment.start <= now:
+        raise NotChangeable("This session has already started.")
+    if actor == Actor.CLIENT and now >= late_cancel_deadline(appointment):
+        practice = appointment.practice
+        window = humanize_duration(practice.late_cancel_window)
+        contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
+        reach = f" Please contact the practice{f' ({contact})' if contact else ''}."
+        raise PolicyViolation(
+            f"Sessions can't be cancelled or moved online within {window} of their start.{reach}"
+        )
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("practice", "therapist", "session_type", "session_type__practice", "client")
+        .get(pk=appointment.pk)
+    )
+
+
+def _save_or_conflict(appointment: Appointment) -> None:
+    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == _EXCLUSION_VIOLATION:
+            raise SlotUnavailable(TAKEN_MESSAGE) from exc
+        raise

@@ -1,0 +1,1 @@
+"""Staff pages and the staff API for sessions, calendars, availability and series."""

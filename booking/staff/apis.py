@@ -1,0 +1,620 @@
+"""The staff API for schedules (/api/v1/staff/): sessions, availability, standing series.
+
+Role-scoped through practice.access like the staff pages; every write goes
+through the same services (so the same no-overlap and DST guarantees hold).
+Session authentication for the pages, token authentication for integrations
+(owners issue tokens on /staff/api-tokens/).
+"""
+
+from datetime import time
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from booking.api.apis import BAD_REQUEST, CONFLICT
+from booking.api.serializers import AwareDateTimeField
+from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
+from booking.scheduling import availability, services
+from booking.scheduling import series as series_services
+from booking.scheduling.services import OUTCOMES, Actor
+from practice.access import (
+    appointments_visible,
+    can_run_practice_calendar,
+    client_or_404,
+    therapists_manageable,
+)
+from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
+from practice.api import ErrorSerializer as StaffError
+from practice.models import Room, SessionType
+from practice.parsing import int_or_none, uuid_or_none
+
+NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
+
+
+def _parse(name: str, field: serializers.Field, value):
+    """One value through a serializer field; an error is keyed by its name, like a form's."""
+    try:
+        return field.run_validation(value)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from None
+
+
+def _session_type(request, pk) -> SessionType:
+    session_type = SessionType.objects.filter(practice=request.staff.practice, pk=pk).first()
+    if session_type is None:
+        raise serializers.ValidationError({"session_type": "No such session type."})
+    return session_type
+
+
+def _client(request, public_id):
+    try:
+        return client_or_404(request.staff, public_id)
+    except Http404:
+        raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
+
+
+def _pk(value: str) -> int:
+    number = int_or_none(value)
+    if number is None:
+        raise Http404("No such item.")
+    return number
+
+
+def _therapist(request, value):
+    therapist = therapists_manageable(request.staff).filter(pk=value).first()
+    if therapist is None:
+        raise serializers.ValidationError({"therapist": "No such therapist (that you manage)."})
+    return therapist
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+class StaffAppointmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    client = serializers.UUIDField(source="client.public_id", read_only=True)
+    client_name = serializers.CharField(source="client.display_name", read_only=True)
+    series = serializers.UUIDField(source="series.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "therapist",
+            "session_type",
+            "room",
+            "client",
+            "client_name",
+            "start",
+            "end",
+            "status",
+            "awaiting_intake",
+            "sequence",
+            "series",
+            "occurrence_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AppointmentCreateSerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    session_type = serializers.IntegerField()
+    client = serializers.UUIDField()
+    start = AwareDateTimeField()
+    room = serializers.IntegerField(required=False, allow_null=True)
+    override_hours = serializers.BooleanField(
+        default=False, help_text="Outside hours, notice or horizon (never over another session)."
+    )
+
+
+class RescheduleSerializer(serializers.Serializer):
+    start = AwareDateTimeField()
+    override_hours = serializers.BooleanField(default=False)
+
+
+class CancelSerializer(serializers.Serializer):
+    late = serializers.BooleanField(default=False)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in OUTCOMES])
+
+
+def _visible_appointments(request):
+    return appointments_visible(request.staff).select_related("client", "series")
+
+
+class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
+    pagination_class = Pages
+    serializer_class = StaffAppointmentSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("therapist", int),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="From this date (YYYY-MM-DD, UTC)."
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Before the end of this date (UTC)."
+            ),
+            OpenApiParameter("status", str, enum=AppointmentStatus.values),
+        ],
+        responses={
+            200: StaffAppointmentSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_PAGE,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        appointments = _visible_appointments(request).exclude(status=AppointmentStatus.HELD)
+        params = request.query_params
+        if (therapist_id := int_or_none(params.get("therapist"))) is not None:
+            appointments = appointments.filter(therapist_id=therapist_id)
+        for name, lookup in (("start", "start__date__gte"), ("end", "start__date__lte")):
+            if params.get(name):
+                day = _parse(name, DateField(), params[name])
+                appointments = appointments.filter(**{lookup: day})
+        if params.get("status") in AppointmentStatus.values:
+            appointments = appointments.filter(status=params["status"])
+        page = self.paginate_queryset(appointments.order_by("start"))
+        return self.get_paginated_response(StaffAppointmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=AppointmentCreateSerializer,
+        responses={
+            201: StaffAppointmentSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = AppointmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        therapist = _therapist(request, values["therapist"])
+        session_type = _session_type(request, values["session_type"])
+        room = None
+        if values.get("room"):
+            room = Room.objects.filter(practice=request.staff.practice, pk=values["room"]).first()
+            if room is None:
+                raise serializers.ValidationError({"room": "No such room."})
+        client = _client(request, values["client"])
+        appointment = services.appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=client,
+            start=values["start"],
+            room=room,
+            enforce_availability=not values["override_hours"],
+            by_staff=True,
+        )
+        return Response(
+            StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
+        )
+
+
+class StaffAppointmentApi(StaffApi):
+    def appointment(self, public_id) -> Appointment:
+        found = (
+            _visible_appointments(self.request).filter(public_id=uuid_or_none(public_id)).first()
+        )
+        if found is None:
+            raise Http404("No such session (visible to you).")
+        return found
+
+    @extend_schema(responses={200: StaffAppointmentSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, public_id) -> Response:
+        return Response(StaffAppointmentSerializer(self.appointment(public_id)).data)
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={
+            200: StaffAppointmentSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+        description="Move a session. Without override_hours the new start must be free "
+        "in the therapist's hours; with it, only the no-overlap rule applies.",
+    )
+    def patch(self, request: Request, public_id) -> Response:
+        appointment = self.appointment(public_id)
+        data = RescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.appointment_reschedule(
+            appointment=appointment,
+            start=data.validated_data["start"],
+            actor=Actor.STAFF,
+            enforce_availability=not data.validated_data["override_hours"],
+        )
+        return Response(StaffAppointmentSerializer(moved).data)
+
+
+class StaffAppointmentActionApi(StaffApi):
+    """approve, decline, cancel ({"late": bool}), outcome ({"outcome": ...})."""
+
+    ACTIONS = ("approve", "decline", "cancel", "outcome")
+
+    @extend_schema(
+        operation_id="v1_staff_appointments_act",
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS)),
+        ],
+        request=OutcomeSerializer,
+        responses={
+            200: StaffAppointmentSerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+        description='action: approve, decline, cancel (body {"late": bool}) or outcome '
+        '(body {"outcome": "completed"|"no_show"|"late_cancelled"}).',
+    )
+    def post(self, request: Request, public_id, action: str) -> Response:
+        if action not in self.ACTIONS:
+            raise Http404("No such action.")
+        appointment = StaffAppointmentApi(request=request).appointment(public_id)
+        if action == "approve":
+            result = services.appointment_approve(appointment=appointment)
+        elif action == "decline":
+            result = services.appointment_decline(appointment=appointment)
+        elif action == "cancel":
+            data = CancelSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            result = services.appointment_cancel(
+                appointment=appointment, actor=Actor.STAFF, late=data.validated_data["late"]
+            )
+        else:
+            data = OutcomeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            result = services.appointment_record_outcome(
+                appointment=appointment, outcome=data.validated_data["outcome"]
+            )
+        return Response(StaffAppointmentSerializer(result).data)
+
+
+# --- Availability -------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "09:30",
+        "description": "Wall-clock time in the therapist's zone (no offset).",
+    }
+)
+class WallTimeField(serializers.TimeField):
+    """A time of day on the therapist's wall clock: "HH:MM" out, "HH:MM[:SS]" in.
+
+    Not the schema's ``format: time`` (RFC 3339 times carry an offset; these
+    are read in the therapist's zone on each date, DST included).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
+class TimeOffSerializer(serializers.ModelSerializer):
+    therapist = serializers.IntegerField(source="therapist_id", allow_null=True, required=False)
+    start_time = WallTimeField(required=False, allow_null=True)
+    end_time = WallTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = TimeOff
+        fields = [
+            "id",
+            "therapist",
+            "start_date",
+            "start_time",
+            "end_date",
+            "end_time",
+            "reason",
+            "repeats_yearly",
+        ]
+        read_only_fields = ["id"]
+
+
+class ExtraHoursSerializer(serializers.ModelSerializer):
+    therapist = serializers.IntegerField(source="therapist_id")
+    start_time = WallTimeField()
+    end_time = WallTimeField()
+
+    class Meta:
+        model = ExtraHours
+        fields = ["id", "therapist", "date", "start_time", "end_time"]
+        read_only_fields = ["id"]
+
+
+class WeeklySerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    weekly = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Weekday (0 = Monday) to intervals, e.g. {"0": ["09:00-12:00", "13:00-17:00"]}.',
+    )
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    weekly = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    extra_hours = ExtraHoursSerializer(many=True)
+    time_off = TimeOffSerializer(many=True)
+
+
+def _availability(therapist) -> dict:
+    weekly = availability.weekly_hours_get(therapist)
+    data = {
+        "therapist": therapist.pk,
+        "time_zone": therapist.time_zone,
+        "weekly": {
+            str(day): [f"{s:%H:%M}-{e:%H:%M}" for s, e in intervals]
+            for day, intervals in weekly.items()
+        },
+        "extra_hours": ExtraHours.objects.filter(therapist=therapist).order_by("date"),
+        "time_off": TimeOff.objects.filter(practice=therapist.practice)
+        .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
+        .order_by("start_date"),
+    }
+    return AvailabilitySerializer(data).data
+
+
+class AvailabilityApi(StaffApi):
+    @extend_schema(
+        parameters=[OpenApiParameter("therapist", int, required=True)],
+        responses={200: AvailabilitySerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def get(self, request: Request) -> Response:
+        value = request.query_params.get("therapist", "")
+        if int_or_none(value) is None:
+            raise serializers.ValidationError({"therapist": "Give a therapist id."})
+        return Response(_availability(_therapist(request, int_or_none(value))))
+
+    @extend_schema(
+        request=WeeklySerializer,
+        responses={200: AvailabilitySerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        description="Replace the therapist's weekly hours (missing weekdays: not working).",
+    )
+    def put(self, request: Request) -> Response:
+        data = WeeklySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        therapist = _therapist(request, data.validated_data["therapist"])
+        weekly, errors = {day: [] for day in range(7)}, {}
+        for key, intervals in data.validated_data["weekly"].items():
+            if key not in {str(d) for d in range(7)}:
+                errors[key] = ["Weekdays are 0 (Monday) to 6 (Sunday)."]
+                continue
+            try:
+                weekly[int(key)] = availability.parse_intervals(", ".join(intervals))
+            except DjangoValidationError as exc:
+                errors[key] = exc.messages
+        if errors:
+            raise serializers.ValidationError({"weekly": errors})
+        availability.weekly_hours_replace(therapist=therapist, weekly=weekly)
+        return Response(_availability(therapist))
+
+
+class TimeOffListApi(StaffApi):
+    @extend_schema(
+        request=TimeOffSerializer,
+        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        description="therapist null: a practice-wide holiday (front desk and owners only).",
+    )
+    def post(self, request: Request) -> Response:
+        data = TimeOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        therapist_id = values.pop("therapist_id", None)
+        if therapist_id is None:
+            if not can_run_practice_calendar(request.staff):
+                raise serializers.ValidationError(
+                    {"therapist": "Only the front desk and owners set practice holidays."}
+                )
+            therapist = None
+        else:
+            therapist = _therapist(request, therapist_id)
+        off = availability.time_off_add(
+            practice=request.staff.practice, therapist=therapist, **values
+        )
+        return Response(TimeOffSerializer(off).data, status=status.HTTP_201_CREATED)
+
+
+class TimeOffApi(StaffApi):
+    @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
+    def delete(self, request: Request, pk: str) -> Response:
+        off = get_object_or_404(TimeOff, pk=_pk(pk), practice=request.staff.practice)
+        if off.therapist_id is None:
+            if not can_run_practice_calendar(request.staff):
+                raise Http404
+        elif not therapists_manageable(request.staff).filter(pk=off.therapist_id).exists():
+            raise Http404
+        off.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExtraHoursListApi(StaffApi):
+    @extend_schema(
+        request=ExtraHoursSerializer,
+        responses={201: ExtraHoursSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        data = ExtraHoursSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        therapist = _therapist(request, values["therapist_id"])
+        extra = availability.extra_hours_add(
+            therapist=therapist,
+            on=values["date"],
+            start=values["start_time"],
+            end=values["end_time"],
+        )
+        return Response(ExtraHoursSerializer(extra).data, status=status.HTTP_201_CREATED)
+
+
+class ExtraHoursApi(StaffApi):
+    @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
+    def delete(self, request: Request, pk: str) -> Response:
+        extra = get_object_or_404(
+            ExtraHours, pk=_pk(pk), therapist__in=therapists_manageable(request.staff)
+        )
+        extra.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Standing series -----------------------------------------------------------------------
+
+
+class SeriesRequestSerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    session_type = serializers.IntegerField()
+    client = serializers.UUIDField()
+    first_date = DateField()
+    local_time = WallTimeField(help_text="In the therapist's zone, e.g. 10:00.")
+    interval_weeks = serializers.ChoiceField(choices=[1, 2])
+    count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=104)
+    until = DateField(required=False, allow_null=True)
+    decisions = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='Per clashing date (YYYY-MM-DD): "skip", "keep", or a new start with '
+        "its UTC offset (moved).",
+    )
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start = serializers.DateTimeField(allow_null=True)
+    conflict = serializers.CharField()
+    conflict_text = serializers.CharField()
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    local_time = WallTimeField(read_only=True)
+    client = serializers.UUIDField(source="client.public_id", read_only=True)
+    appointments = StaffAppointmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Series
+        fields = [
+            "id",
+            "therapist",
+            "session_type",
+            "client",
+            "first_date",
+            "local_time",
+            "interval_weeks",
+            "count",
+            "until",
+            "ended_on",
+            "appointments",
+        ]
+        read_only_fields = fields
+
+
+def _series_args(request) -> tuple[dict, dict, object]:
+    data = SeriesRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    therapist = _therapist(request, values["therapist"])
+    session_type = _session_type(request, values["session_type"])
+    client = _client(request, values["client"])
+    local = values["local_time"]
+    args = {
+        "therapist": therapist,
+        "session_type": session_type,
+        "first_date": values["first_date"],
+        "local_time": time(local.hour, local.minute),
+        "interval_weeks": int(values["interval_weeks"]),
+        "count": values.get("count"),
+        "until": values.get("until"),
+    }
+    decisions = {}
+    for key, value in (values.get("decisions") or {}).items():
+        day = _parse("decisions", DateField(), key)
+        if value in ("skip", "keep"):
+            decisions[day] = value
+        else:
+            decisions[day] = _parse("decisions", AwareDateTimeField(), value)
+    return args, decisions, client
+
+
+class SeriesPlanApi(StaffApi):
+    @extend_schema(
+        request=SeriesRequestSerializer,
+        responses={200: OccurrenceSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+        description="The dates a series would have, each with what it clashes with.",
+    )
+    def post(self, request: Request) -> Response:
+        args, _, _ = _series_args(request)
+        plan = series_services.series_plan(**args)
+        return Response(OccurrenceSerializer(plan, many=True).data)
+
+
+class SeriesListApi(StaffApi):
+    @extend_schema(
+        request=SeriesRequestSerializer,
+        responses={201: SeriesSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 409: CONFLICT},
+        description="Create the series; every clashing date needs a decision.",
+    )
+    def post(self, request: Request) -> Response:
+        args, decisions, client = _series_args(request)
+        created = series_services.series_create(client=client, decisions=decisions, **args)
+        return Response(SeriesSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class EndSeriesSerializer(serializers.Serializer):
+    from_date = DateField()
+
+
+class SeriesApi(StaffApi):
+    def series(self, public_id) -> Series:
+        found = (
+            Series.objects.filter(
+                practice=self.request.staff.practice,
+                therapist__in=therapists_manageable(self.request.staff),
+                public_id=uuid_or_none(public_id),
+            )
+            .prefetch_related("appointments__client", "appointments__series")
+            .select_related("client")
+            .first()
+        )
+        if found is None:
+            raise Http404("No such series.")
+        return found
+
+    @extend_schema(responses={200: SeriesSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, public_id) -> Response:
+        return Response(SeriesSerializer(self.series(public_id)).data)
+
+
+class SeriesEndApi(SeriesApi):
+    @extend_schema(
+        request=EndSeriesSerializer,
+        responses={200: SeriesSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="Cancel every occurrence from this date on (the client is told).",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        series = self.series(public_id)
+        data = EndSeriesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        series_services.series_end(series=series, from_date=data.validated_data["from_date"])
+        return Response(SeriesSerializer(self.series(public_id)).data)

@@ -1,0 +1,490 @@
+"""Reads for the staff calendars: a therapist's week, the front desk's day, a month overview.
+
+Everything is laid out in wall-clock time on a grid of 15-minute rows, so the
+templates only place blocks (CSS classes, no inline styles: the CSP forbids
+them). Query counts are fixed whatever the number of sessions (see the tests).
+"""
+
+import calendar as pycalendar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    ExtraHours,
+    TimeOff,
+    WorkingHours,
+)
+from booking.scheduling.slots import time_off_span, yearly_occurrences
+from practice.display import own_time
+from practice.timezones import wall_to_utc, wall_to_utc_lenient
+
+ROW_MINUTES = 15
+DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
+SHOWN_STATUSES = (
+    *ACTIVE_STATUSES,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+    AppointmentStatus.LATE_CANCELLED,
+)
+
+
+@dataclass
+class Block:
+    kind: str  # "hours", "off", "session"
+    start: datetime  # local, aware
+    end: datetime
+    column: int = 1
+    row: int = 1
+    span: int = 1
+    appointment: Appointment | None = None
+    label: str = ""
+    detail: str = ""
+    own: str = ""  # the therapist's own time and zone, where it reads differently
+
+    @property
+    def all_day(self) -> bool:
+        """From one local midnight to another: read as "all day", not "00:00–00:00"."""
+        return (
+            self.kind == "off"
+            and self.start.time() == time(0)
+            and self.end.time() == time(0)
+            and self.end.date() > self.start.date()
+        )
+
+
+@dataclass
+class Column:
+    key: object
+    title: str
+    day: date
+    is_today: bool = False
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    first_hour: int
+    last_hour: int
+    zone_name: str
+    missing_hours: frozenset = frozenset()  # hours that do not exist on any day shown
+
+    @property
+    def rows(self) -> int:
+        return (self.last_hour - self.first_hour) * 60 // ROW_MINUTES
+
+    @property
+    def hours(self) -> list[dict]:
+        return [
+            {
+                "label": "" if hour in self.missing_hours else f"{hour:02d}:00",
+                "row": 2 + (hour - self.first_hour) * 4,
+            }
+            for hour in range(self.first_hour, self.last_hour)
+        ]
+
+
+def _missing_hours(days: list[date], zone) -> frozenset:
+    """Hours that a spring change skips on every one of ``days`` (no row label for them)."""
+    return frozenset(
+        hour
+        for hour in range(24)
+        if all(
+            wall_to_utc(day, time(hour), zone) is None
+            and wall_to_utc(day, time(hour, 45), zone) is None
+            for day in days
+        )
+    )
+
+
+def week_start_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _place(grid_first_hour: int, block: Block, day: date, grid_last_hour: int = 24):
+    """Grid rows for a block, clipped to its day and the grid (a row per 15 minutes; row 1
+    is the header).
+
+    A block starts on the row of its wall-clock start (a DST day still has 24
+    rows of hours) and is as tall as its real length: a session in the repeated
+    autumn hour, whose wall-clock end comes before its start, is still drawn,
+    and one after the spring jump is not an hour taller than it lasts.
+    """
+    midnight = datetime.combine(day, time(0))
+    start_minutes = max(0, int((block.start.replace(tzinfo=None) - midnight).total_seconds() // 60))
+    real = block.end.astimezone(UTC) - block.start.astimezone(UTC)
+    end_minutes = min(24 * 60, grid_last_hour * 60, start_minutes + int(real.total_seconds() // 60))
+    if end_minutes <= start_minutes:
+        return None
+    first = grid_first_hour * 60
+    block.row = 2 + max(0, start_minutes - first) // ROW_MINUTES
+    block.span = max(1, -(-(end_minutes - max(start_minutes, first)) // ROW_MINUTES))
+    return block
+
+
+def _hour_range(blocks: list[Block]) -> tuple[int, int]:
+    first, last = DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR
+    for block in blocks:
+        if block.kind == "off" and (block.end - block.start) >= timedelta(hours=20):
+            continue  # whole days off do not stretch the view
+        first = min(first, block.start.hour)
+        end_hour = block.end.hour + (1 if block.end.minute else 0)
+        if block.end.date() > block.start.date():
+            end_hour = 24
+        last = max(last, end_hour)
+    return first, min(24, last)
+
+
+def _time_off_for(practice_id, therapist_ids, first_day: date, last_day: date):
+    rows = (
+        TimeOff.objects.filter(practice_id=practice_id)
+        .filter(Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True))
+        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
+        .order_by()
+    )
+    result = []
+    for off in rows:
+        spans = (
+            yearly_occurrences(off.start_date, off.end_date, first_day, last_day)
+            if off.repeats_yearly
+            else [(off.start_date, off.end_date)]
+        )
+        for start_date, end_date in spans:
+            result.append((off, start_date, end_date))
+    return result
+
+
+def _local_span(zone, start_date, start_time, end_date, end_time):
+    # The slot engine's rule (and its clamp of far-off dates), shown in local time.
+    start, end = time_off_span(zone, start_date, start_time, end_date, end_time)
+    return start.astimezone(zone), end.astimezone(zone)
+
+
+def _end_day(day: date, start_t: time, end_t: time) -> date:
+    # Hours ending at or before they start run past midnight (slots._stretches_on).
+    return day + timedelta(days=1) if end_t <= start_t else day
+
+
+def session_label(appointment: Appointment, *, show_client: bool) -> str:
+    if not show_client:
+        return "Busy"
+    client = appointment.client
+    first = client.preferred_name or client.first_name
+    return f"{first} {client.last_name}".strip()
+
+
+def _split_by_day(block: Block, days: list[date]) -> list[tuple[date, Block]]:
+    """A block that crosses midnight appears on each day it touches."""
+    parts = []
+    for day in days:
+        zone = block.start.tzinfo
+        day_start = datetime.combine(day, time(0), tzinfo=zone)
+        day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        if block.start < day_end and block.end > day_start:
+            part = Block(**{**block.__dict__})
+            part.start, part.end = max(block.start, day_start), min(block.end, day_end)
+            parts.append((day, part))
+    return parts
+
+
+def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Grid:
+    """A therapist's days in their own zone: working hours, time off, sessions.
+
+    Four queries: weekly hours, extra hours, time off, sessions (with client and
+    session type), however full the week.
+    """
+    zone = therapist.zone
+    day_list = [first_day + timedelta(days=i) for i in range(days)]
+    last_day = day_list[-1]
+    raw: list[Block] = []
+
+    hours = WorkingHours.objects.filter(therapist=therapist).order_by()
+    weekly = {}
+    for row in hours.values_list("weekday", "start_time", "end_time"):
+        weekly.setdefault(row[0], []).append(row[1:])
+    extra = ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
+    extras = {}
+    for row in extra.order_by().values_list("date", "start_time", "end_time"):
+        extras.setdefault(row[0], []).append(row[1:])
+    for day in day_list:
+        for start_t, end_t in [*weekly.get(day.weekday(), []), *extras.get(day, [])]:
+            start, end = _local_span(zone, day, start_t, _end_day(day, start_t, end_t), end_t)
+            raw.append(Block("hours", start, end, label="Open"))
+
+    for off, start_date, end_date in _time_off_for(
+        therapist.practice_id, [therapist.pk], first_day, last_day
+    ):
+        start, end = _local_span(zone, start_date, off.start_time, end_date, off.end_time)
+        label = off.reason or ("Practice closed" if off.therapist_id is None else "Time off")
+        raw.append(Block("off", start, end, label=label))
+
+    window_start = wall_to_utc_lenient(first_day, time(0), zone)
+    window_end = wall_to_utc_lenient(last_day + timedelta(days=1), time(0), zone)
+    sessions = (
+        Appointment.objects.filter(
+            therapist=therapist,
+            status__in=SHOWN_STATUSES,
+            start__lt=window_end,
+            end__gt=window_start,
+        )
+        .select_related("client", "session_type")
+        .order_by("start")
+    )
+    for appointment in sessions:
+        raw.append(
+            Block(
+                "session",
+                appointment.start.astimezone(zone),
+                appointment.end.astimezone(zone),
+                appointment=appointment,
+                label=session_label(appointment, show_client=True),
+                detail=appointment.session_type.name,
+            )
+        )
+
+    first_hour, last_hour = _hour_range(raw)
+    columns = [
+        Column(key=day, title=f"{day:%a %-d %b}", day=day, is_today=day == today)
+        for day in day_list
+    ]
+    index = {day: i for i, day in enumerate(day_list)}
+    for block in raw:
+        for day, part in _split_by_day(block, day_list):
+            placed = _place(first_hour, part, day, last_hour)
+            if placed is not None:
+                placed.column = index[day] + 2
+                columns[index[day]].blocks.append(placed)
+    for column in columns:
+        order = {"hours": 0, "off": 1, "session": 2}
+        column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    return Grid(
+        columns=columns,
+        first_hour=first_hour,
+        last_hour=last_hour,
+        zone_name=str(zone),
+        missing_hours=_missing_hours(day_list, zone),
+    )
+
+
+def front_desk_day(
+    *, practice, day: date, therapists, zone, today: date, show_client, by_room: bool, rooms=()
+) -> Grid:
+    """Every therapist (or room) side by side for one day, in the practice's zone.
+
+    Four queries: weekly hours, extra hours and time off for all of them, and
+    the day's sessions.
+    """
+    therapists = list(therapists)
+    ids = [t.pk for t in therapists]
+    raw: list[tuple[object, Block]] = []
+    window_start = wall_to_utc_lenient(day, time(0), zone)
+    window_end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    if not by_room:
+        weekly = {}
+        for t_id, weekday, start_t, end_t in (
+            WorkingHours.objects.filter(therapist_id__in=ids)
+            .order_by()
+            .values_list("therapist_id", "weekday", "start_time", "end_time")
+        ):
+            weekly.setdefault((t_id, weekday), []).append((start_t, end_t))
+        for t_id, on, start_t, end_t in (
+            ExtraHours.objects.filter(
+                therapist_id__in=ids, date__range=(day - timedelta(1), day + timedelta(1))
+            )
+            .order_by()
+            .values_list("therapist_id", "date", "start_time", "end_time")
+        ):
+            weekly.setdefault((t_id, on), []).append((start_t, end_t))
+        by_id = {t.pk: t for t in therapists}
+        for therapist in therapists:
+            tz = therapist.zone
+            # The therapist's own days that touch this practice day.
+            for local_day in {window_start.astimezone(tz).date(), window_end.astimezone(tz).date()}:
+                for start_t, end_t in [
+                    *weekly.get((therapist.pk, local_day.weekday()), []),
+                    *weekly.get((therapist.pk, local_day), []),
+                ]:
+                    end_day = _end_day(local_day, start_t, end_t)
+                    start, end = _local_span(tz, local_day, start_t, end_day, end_t)
+                    raw.append(
+                        (
+                            therapist.pk,
+                            Block(
+                                "hours", start.astimezone(zone), end.astimezone(zone), label="Open"
+                            ),
+                        )
+                    )
+        for off, start_date, end_date in _time_off_for(
+            practice.pk, ids, day - timedelta(1), day + timedelta(1)
+        ):
+            owners = [off.therapist_id] if off.therapist_id else ids
+            for t_id in owners:
+                tz = by_id[t_id].zone
+                start, end = _local_span(tz, start_date, off.start_time, end_date, off.end_time)
+                label = off.reason or (
+                    "Practice closed" if off.therapist_id is None else "Time off"
+                )
+                raw.append(
+                    (t_id, Block("off", start.astimezone(zone), end.astimezone(zone), label=label))
+                )
+    sessions = (
+        Appointment.objects.filter(
+            practice=practice,
+            status__in=SHOWN_STATUSES,
+            start__lt=window_end,
+            end__gt=window_start,
+        )
+        .select_related("client", "session_type", "therapist", "room")
+        .order_by("start")
+    )
+    if by_room:
+        sessions = sessions.filter(room__isnull=False)
+    else:
+        sessions = sessions.filter(therapist_id__in=ids)
+    for appointment in sessions:
+        key = appointment.room_id if by_room else appointment.therapist_id
+        raw.append(
+            (
+                key,
+                Block(
+                    "session",
+                    appointment.start.astimezone(zone),
+                    appointment.end.astimezone(zone),
+                    appointment=appointment,
+                    label=session_label(appointment, show_client=show_client(appointment)),
+                    detail=appointment.session_type.name
+                    + (f" · {appointment.therapist.display_name}" if by_room else ""),
+                    own=own_time(
+                        appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                    ),
+                ),
+            )
+        )
+    first_hour, last_hour = _hour_range([b for _, b in raw])
+    if by_room:
+        columns = [Column(key=r.pk, title=r.name, day=day, is_today=day == today) for r in rooms]
+    else:
+        columns = [
+            Column(key=t.pk, title=t.display_name, day=day, is_today=day == today)
+            for t in therapists
+        ]
+    index = {c.key: i for i, c in enumerate(columns)}
+    for key, block in raw:
+        if key not in index:
+            continue
+        for on, part in _split_by_day(block, [day]):
+            placed = _place(first_hour, part, on, last_hour)
+            if placed is not None:
+                placed.column = index[key] + 2
+                columns[index[key]].blocks.append(placed)
+    for column in columns:
+        order = {"hours": 0, "off": 1, "session": 2}
+        column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    return Grid(
+        columns=columns,
+        first_hour=first_hour,
+        last_hour=last_hour,
+        zone_name=str(zone),
+        missing_hours=_missing_hours([day], zone),
+    )
+
+
+def month_overview(*, therapist, month_day: date, today: date) -> list[list[dict]]:
+    """A small month calendar: each day shown (the neighbouring months' too) with its
+    number of sessions, as on the calendar (one query)."""
+    zone = therapist.zone if therapist is not None else None
+    first = month_day.replace(day=1)
+    shown = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    counts: dict[date, int] = {}
+    if therapist is not None:
+        starts = Appointment.objects.filter(
+            therapist=therapist,
+            status__in=SHOWN_STATUSES,
+            start__gte=wall_to_utc_lenient(shown[0][0], time(0), zone),
+            start__lt=wall_to_utc_lenient(shown[-1][-1] + timedelta(days=1), time(0), zone),
+        ).values_list("start", flat=True)
+        for start in starts:
+            local = start.astimezone(zone).date()
+            counts[local] = counts.get(local, 0) + 1
+    weeks = []
+    for week in shown:
+        weeks.append(
+            [
+                {
+                    "day": day,
+                    "in_month": day.month == first.month,
+                    "count": counts.get(day, 0),
+                    "is_today": day == today,
+                }
+                for day in week
+            ]
+        )
+    return weeks
+
+
+def front_desk_week(*, practice, first_day: date, therapists, zone, today: date, show_client):
+    """Every therapist's week as a board: a row per therapist, a column per day (two queries).
+
+    Times in the practice's zone; time off is listed by day as well.
+    """
+    therapists = list(therapists)
+    days = [first_day + timedelta(days=i) for i in range(7)]
+    start = wall_to_utc_lenient(first_day, time(0), zone)
+    end = wall_to_utc_lenient(first_day + timedelta(days=7), time(0), zone)
+    cells = {(t.pk, d): [] for t in therapists for d in days}
+    sessions = (
+        Appointment.objects.filter(
+            practice=practice,
+            therapist__in=therapists,
+            status__in=SHOWN_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("client", "session_type", "therapist")
+        .order_by("start")
+    )
+    for appointment in sessions:
+        local = appointment.start.astimezone(zone)
+        cells[(appointment.therapist_id, local.date())].append(
+            {
+                "appointment": appointment,
+                "local": local,
+                "own": own_time(
+                    appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+                ),
+                "label": session_label(appointment, show_client=show_client(appointment)),
+            }
+        )
+    off_days: dict[tuple, str] = {}  # (therapist, day) -> "off" (the whole day) or "partial"
+    by_id = {t.pk: t for t in therapists}
+    last_day = first_day + timedelta(days=6)
+    for off, start_date, end_date in _time_off_for(practice.pk, list(by_id), first_day, last_day):
+        owners = [off.therapist_id] if off.therapist_id else list(by_id)
+        # Only the week's days: time off may run for years.
+        day = max(start_date, first_day)
+        while day <= min(end_date, last_day):
+            whole = not (
+                (day == start_date and off.start_time) or (day == end_date and off.end_time)
+            )
+            for owner in owners:
+                if whole or off_days.get((owner, day)) != "off":
+                    off_days[(owner, day)] = "off" if whole else "partial"
+            day += timedelta(days=1)
+    return {
+        "days": [{"day": d, "is_today": d == today} for d in days],
+        "rows": [
+            {
+                "therapist": t,
+                "cells": [
+                    {"day": d, "sessions": cells[(t.pk, d)], "off": off_days.get((t.pk, d), "")}
+                    for d in days
+                ],
+            }
+            for t in therapists
+        ],
+    }

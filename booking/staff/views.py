@@ -1,0 +1,584 @@
+"""Staff pages for schedules: the therapist's calendar, the front desk, sessions,
+availability and standing appointments. Thin: access in practice.access, reads
+in booking.staff.calendar and booking.scheduling.selectors, writes in the booking services."""
+
+from datetime import time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from booking.exceptions import BookingError
+from booking.models import ExtraHours, Series, TimeOff
+from booking.scheduling import availability, selectors, services
+from booking.scheduling import series as series_services
+from booking.staff import calendar
+from booking.staff.forms import (
+    ExtraHoursForm,
+    HolidayForm,
+    OutcomeForm,
+    RescheduleForm,
+    SeriesForm,
+    TimeOffForm,
+    WeeklyHoursForm,
+)
+from practice.access import (
+    appointments_visible,
+    can_run_practice_calendar,
+    client_or_404,
+    shows_client_of,
+    staff_required,
+    therapists_manageable,
+)
+from practice.display import in_zones, own_time, page_zone, render_in_zone
+from practice.models import Room, SessionType
+from practice.parsing import (
+    aware_datetime_or_none,
+    date_or_none,
+    date_param,
+    int_or_none,
+    uuid_or_none,
+)
+from practice.timezones import wall_to_utc
+
+DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
+
+
+def _therapist_for(request, param="therapist"):
+    """The therapist whose calendar is asked for: a therapist's own; anyone's for the desk."""
+    therapists = therapists_manageable(request.staff)
+    wanted = request.GET.get(param) or request.POST.get(param)
+    if request.staff.is_therapist and not wanted:
+        return request.staff.therapist
+    if wanted and int_or_none(wanted) is not None:
+        therapist = therapists.filter(pk=int_or_none(wanted)).first()
+        if therapist is not None:
+            return therapist
+        raise Http404("No such therapist (whose calendar you may see).")
+    return therapists.order_by("display_name").first()
+
+
+@staff_required
+def therapist_calendar(request: HttpRequest) -> HttpResponse:
+    therapist = _therapist_for(request)
+    if therapist is None:
+        raise Http404("No therapist yet.")
+    zone = therapist.zone
+    today = timezone.now().astimezone(zone).date()
+    view = "day" if request.GET.get("view") == "day" else "week"
+    chosen = date_param(request.GET, "date", today)
+    first = chosen if view == "day" else calendar.week_start_of(chosen)
+    days = DAY_VIEW_DAYS if view == "day" else WEEK_VIEW_DAYS
+    grid = calendar.therapist_week(therapist=therapist, first_day=first, days=days, today=today)
+    step = timedelta(days=days)
+    return render_in_zone(
+        request,
+        "staff/calendar.html",
+        {
+            "therapist": therapist,
+            "therapists": therapists_manageable(request.staff).order_by("display_name"),
+            "grid": grid,
+            "view": view,
+            "first": first,
+            "last": first + step - timedelta(days=1),
+            "previous": first - step,
+            "next": first + step,
+            "today": today,
+            "month": calendar.month_overview(therapist=therapist, month_day=chosen, today=today),
+            "month_label": f"{chosen:%B %Y}",
+            "nav": "calendar",
+        },
+        zone=zone,
+    )
+
+
+@staff_required(allow=can_run_practice_calendar)
+def front_desk(request: HttpRequest) -> HttpResponse:
+    staff = request.staff
+    practice = staff.practice
+    zone = practice.zone
+    today = timezone.now().astimezone(zone).date()
+    day = date_param(request.GET, "date", today)
+    by_room = request.GET.get("by") == "room"
+    therapists = therapists_manageable(staff).order_by("display_name")
+    session_types = SessionType.objects.filter(practice=practice, is_active=True)
+    rooms = Room.objects.filter(practice=practice, is_active=True)
+    chosen_type = session_types.filter(pk=_int(request.GET.get("session_type"))).first()
+    if chosen_type is not None:
+        therapists = therapists.filter(session_types=chosen_type)
+    if _int(request.GET.get("therapist")):
+        therapists = therapists.filter(pk=_int(request.GET.get("therapist")))
+    shown_rooms = (
+        rooms.filter(pk=_int(request.GET.get("room"))) if _int(request.GET.get("room")) else rooms
+    )
+    grid = calendar.front_desk_day(
+        practice=practice,
+        day=day,
+        therapists=therapists,
+        zone=zone,
+        today=today,
+        show_client=lambda a: shows_client_of(staff, a),
+        by_room=by_room,
+        rooms=shown_rooms,
+    )
+    week = None
+    if request.GET.get("view") == "week":
+        week = calendar.front_desk_week(
+            practice=practice,
+            first_day=calendar.week_start_of(day),
+            therapists=therapists,
+            zone=zone,
+            today=today,
+            show_client=lambda a: shows_client_of(staff, a),
+        )
+    next_free = []
+    if chosen_type is not None and request.GET.get("find"):
+        now = timezone.now()
+        found = selectors.slot_map_any(
+            therapists=list(therapists),
+            session_type=chosen_type,
+            window_start=now,
+            window_end=now + timedelta(days=14),
+            now=now,
+        )
+        next_free = [
+            {"start": start.astimezone(zone), "therapists": who}
+            for start, who in list(found.items())[:8]
+        ]
+    return render_in_zone(
+        request,
+        "staff/front_desk.html",
+        {
+            "grid": grid,
+            "week": week,
+            "day": day,
+            "previous": day - timedelta(days=7 if week else 1),
+            "next": day + timedelta(days=7 if week else 1),
+            "today": today,
+            "by_room": by_room,
+            "therapists": therapists_manageable(staff).order_by("display_name"),
+            "session_types": session_types,
+            "rooms": rooms,
+            "filters": request.GET,
+            "chosen_type": chosen_type,
+            "next_free": next_free,
+            "find": bool(request.GET.get("find")),
+            "nav": "desk",
+        },
+        zone=zone,
+    )
+
+
+def _int(value) -> int | None:
+    return int_or_none(value)
+
+
+# --- One session ------------------------------------------------------------------------
+
+
+def _appointment_or_404(request, public_id):
+    appointment = (
+        appointments_visible(request.staff)
+        .select_related("client", "therapist", "session_type", "room", "series")
+        .filter(public_id=uuid_or_none(public_id))
+        .first()
+    )
+    if appointment is None:
+        raise Http404("No such session (that you may see).")
+    return appointment
+
+
+@staff_required
+def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
+    appointment = _appointment_or_404(request, public_id)
+    therapist = appointment.therapist
+    now = timezone.now()
+    local = appointment.start.astimezone(therapist.zone)
+    free = []
+    if appointment.is_active and appointment.start > now:
+        free = selectors.slot_list(
+            therapist=therapist,
+            session_type=appointment.session_type,
+            window_start=max(now, appointment.start - timedelta(days=7)),
+            window_end=appointment.start + timedelta(days=14),
+            now=now,
+            exclude_appointment_id=appointment.pk,
+        )[:24]
+    move_check = _move_check(request, appointment) if "date" in request.GET else None
+    return render_in_zone(
+        request,
+        "staff/appointment.html",
+        {
+            "appointment": appointment,
+            "local": local,
+            "zone": therapist.time_zone,
+            "practice_time": own_time(
+                appointment.start, shown_zone=therapist.zone, own_zone=appointment.practice.zone
+            ),
+            "free": [f.astimezone(therapist.zone) for f in free],
+            "reschedule_form": RescheduleForm(
+                request.GET if move_check else None,
+                initial={"date": local.date(), "time": local.time()},
+                auto_id="move-%s",
+            ),
+            "move_check": move_check,
+            "outcome_form": OutcomeForm(),
+            "started": appointment.start <= now,
+            "nav": "calendar",
+        },
+        zone=therapist.zone,
+    )
+
+
+def _told(appointment) -> str:
+    """What the client heard: nothing reaches an address its owner has not confirmed."""
+    if appointment.client.is_verified:
+        return "The client has been told."
+    return "Nothing was sent: the person has not confirmed their email address."
+
+
+def _move_check(request, appointment) -> dict:
+    """A typed date and time, read as the instant it will create, in both zones (nothing saved)."""
+    form = RescheduleForm(request.GET)
+    if not form.is_valid():
+        return {"error": "Give a date and a time."}
+    at = form.cleaned_data["time"]
+    therapist = appointment.therapist
+    start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+    if start is None:
+        return {"error": "That time does not exist that day (the clocks go forward)."}
+    return {
+        "lines": in_zones(start, therapist.zone, appointment.practice.zone),
+        "data": form.cleaned_data,
+    }
+
+
+def _back(appointment):
+    return redirect("staff-appointment", appointment.public_id)
+
+
+@staff_required
+@require_POST
+def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    """Approve, decline, cancel, reschedule, or record the outcome of a session."""
+    appointment = _appointment_or_404(request, public_id)
+    try:
+        if action == "approve":
+            services.appointment_approve(appointment=appointment)
+            messages.success(request, "Approved. The client has been told.")
+        elif action == "decline":
+            services.appointment_decline(appointment=appointment)
+            messages.success(request, f"Declined. The time is free again. {_told(appointment)}")
+        elif action == "cancel":
+            late = request.POST.get("late") == "on"
+            services.appointment_cancel(
+                appointment=appointment, actor=services.Actor.STAFF, late=late
+            )
+            messages.success(request, f"Cancelled. {_told(appointment)}")
+        elif action == "outcome":
+            form = OutcomeForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Choose attended, no-show or late-cancelled.")
+            services.appointment_record_outcome(
+                appointment=appointment, outcome=form.cleaned_data["outcome"]
+            )
+            messages.success(request, "Recorded.")
+        elif action == "reschedule":
+            return _reschedule(request, appointment)
+        else:
+            raise Http404("No such action.")
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(appointment)
+
+
+def _reschedule(request, appointment):
+    therapist = appointment.therapist
+    if request.POST.get("start"):
+        start = aware_datetime_or_none(request.POST["start"])
+        if start is None:
+            messages.error(request, "Pick one of the free times listed.")
+            return _back(appointment)
+        override = False
+    else:
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give a date and a time.")
+            return _back(appointment)
+        at = form.cleaned_data["time"]
+        start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+        if start is None:
+            messages.error(request, "That time does not exist that day (the clocks go forward).")
+            return _back(appointment)
+        override = form.cleaned_data["override_hours"]
+    services.appointment_reschedule(
+        appointment=appointment,
+        start=start,
+        actor=services.Actor.STAFF,
+        enforce_availability=not override,
+    )
+    messages.success(request, f"Moved. {_told(appointment)}")
+    return _back(appointment)
+
+
+# --- Availability -----------------------------------------------------------------------
+
+
+@staff_required
+def availability_page(request: HttpRequest) -> HttpResponse:
+    therapist = _therapist_for(request)
+    if therapist is None:
+        raise Http404("No therapist yet.")
+    weekly = availability.weekly_hours_get(therapist)
+    hours_form = WeeklyHoursForm(
+        request.POST if request.POST.get("form") == "hours" else None,
+        initial={f"day_{d}": availability.format_intervals(i) for d, i in weekly.items()},
+    )
+    extra_form = ExtraHoursForm(
+        request.POST if request.POST.get("form") == "extra" else None, auto_id="extra-%s"
+    )
+    off_form = TimeOffForm(
+        request.POST if request.POST.get("form") == "off" else None, auto_id="off-%s"
+    )
+    holiday_form = HolidayForm(
+        request.POST if request.POST.get("form") == "holiday" else None, auto_id="holiday-%s"
+    )
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form")
+        form = {
+            "hours": hours_form,
+            "extra": extra_form,
+            "off": off_form,
+            "holiday": holiday_form,
+        }.get(which)
+        if form is None:
+            raise Http404("No such form.")
+        if which == "holiday" and not can_run_practice_calendar(request.staff):
+            raise PermissionDenied("Only the front desk and owners set practice holidays.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if which == "hours":
+                    availability.weekly_hours_replace(therapist=therapist, weekly=data["weekly"])
+                elif which == "extra":
+                    availability.extra_hours_add(
+                        therapist=therapist,
+                        on=data["date"],
+                        start=data["start_time"],
+                        end=data["end_time"],
+                    )
+                else:
+                    availability.time_off_add(
+                        practice=therapist.practice,
+                        therapist=None if which == "holiday" else therapist,
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                        start_time=data["start_time"],
+                        end_time=data["end_time"],
+                        reason=data["reason"],
+                        repeats_yearly=data.get("repeats_yearly", False),
+                    )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Saved. Public booking times follow at once.")
+                return redirect(f"{reverse('staff-availability')}?therapist={therapist.pk}")
+        status = 400
+    today = timezone.now().astimezone(therapist.zone).date()
+    return render(
+        request,
+        "staff/availability.html",
+        {
+            "therapist": therapist,
+            "therapists": therapists_manageable(request.staff).order_by("display_name"),
+            "hours_form": hours_form,
+            "extra_form": extra_form,
+            "off_form": off_form,
+            "holiday_form": holiday_form,
+            "extra_hours": ExtraHours.objects.filter(therapist=therapist, date__gte=today),
+            "time_off": TimeOff.objects.filter(
+                practice=therapist.practice, therapist=therapist, end_date__gte=today
+            ),
+            "holidays": TimeOff.objects.filter(
+                practice=therapist.practice, therapist__isnull=True
+            ).order_by("start_date"),
+            "can_set_holidays": can_run_practice_calendar(request.staff),
+            "nav": "availability",
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_POST
+def availability_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    therapists = therapists_manageable(request.staff)
+    if kind == "extra":
+        row = get_object_or_404(ExtraHours, pk=pk, therapist__in=therapists)
+        therapist_id = row.therapist_id
+    elif kind == "off":
+        row = get_object_or_404(TimeOff, pk=pk, practice=request.staff.practice)
+        if row.therapist_id is None and not can_run_practice_calendar(request.staff):
+            raise PermissionDenied
+        if row.therapist_id is not None and not therapists.filter(pk=row.therapist_id).exists():
+            raise Http404
+        therapist_id = row.therapist_id or request.POST.get("therapist", "")
+    else:
+        raise Http404
+    row.delete()
+    messages.success(request, "Removed.")
+    return redirect(f"{reverse('staff-availability')}?therapist={therapist_id}")
+
+
+# --- Standing appointments ------------------------------------------------------------
+
+
+def _decisions_from(request, plan, zone) -> tuple[dict, list[str]]:
+    decisions, errors = {}, []
+    for occurrence in plan:
+        if not occurrence.conflict:
+            continue
+        key = occurrence.date.isoformat()
+        choice = request.POST.get(f"decide_{key}", "")
+        if choice in ("skip", "keep"):
+            decisions[occurrence.date] = choice
+        elif choice == "move":
+            day = date_or_none(request.POST.get(f"move_date_{key}", ""))
+            raw = request.POST.get(f"move_time_{key}", "")
+            try:
+                at = time.fromisoformat(raw) if raw else None
+            except ValueError:
+                at = None
+            start = wall_to_utc(day, at, zone) if day and at else None
+            if start is None:
+                errors.append(f"{occurrence.date:%a %d %b}: give a date and time to move it to.")
+            else:
+                decisions[occurrence.date] = start
+    return decisions, errors
+
+
+@staff_required
+def series_new(request: HttpRequest, client_id) -> HttpResponse:
+    staff = request.staff
+    client = client_or_404(staff, client_id)
+    therapists = therapists_manageable(staff)
+    therapist = staff.therapist or client.assigned_therapist
+    offered = therapist.session_types.filter(is_active=True).first() if therapist else None
+    form = SeriesForm(
+        request.POST or None,
+        therapists=therapists,
+        session_types=SessionType.objects.filter(practice=staff.practice, is_active=True),
+        initial={
+            "therapist": therapist.pk if therapist else None,
+            "session_type": offered.pk if offered else None,
+            "interval_weeks": 1,
+            "ends": "count",
+            "count": 10,
+        },
+    )
+    plan, errors, status = None, [], 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        args = {
+            "therapist": data["therapist"],
+            "session_type": data["session_type"],
+            "first_date": data["first_date"],
+            "local_time": time(data["time"].hour, data["time"].minute),
+            "interval_weeks": data["interval_weeks"],
+            "count": data["count"],
+            "until": data["until"],
+        }
+        try:
+            plan = series_services.series_plan(**args)
+            if request.POST.get("step") == "create":
+                decisions, errors = _decisions_from(request, plan, data["therapist"].zone)
+                if not errors:
+                    created = series_services.series_create(
+                        client=client, decisions=decisions, **args
+                    )
+                    messages.success(request, "Standing appointments booked.")
+                    return redirect("staff-series", created.public_id)
+        except BookingError as exc:
+            errors.append(exc.message)
+        status = 409 if errors else 200
+    elif request.method == "POST":
+        status = 400
+    zone = form.cleaned_data["therapist"].zone if plan else None
+    return render_in_zone(
+        request,
+        "staff/series_new.html",
+        {
+            "client": client,
+            "form": form,
+            "plan": [
+                {
+                    "o": o,
+                    "key": o.date.isoformat(),
+                    "local": o.start.astimezone(zone) if o.start else None,
+                    "practice_time": own_time(
+                        o.start, shown_zone=zone, own_zone=staff.practice.zone
+                    )
+                    if o.start
+                    else "",
+                    "choice": request.POST.get(f"decide_{o.date.isoformat()}", ""),
+                    "move_date": request.POST.get(f"move_date_{o.date.isoformat()}", ""),
+                    "move_time": request.POST.get(f"move_time_{o.date.isoformat()}", ""),
+                }
+                for o in plan or []
+            ],
+            "conflicts": sum(1 for o in plan or [] if o.conflict),
+            "errors": errors,
+            "nav": "calendar",
+        },
+        zone=zone or page_zone(staff, therapist=therapist),
+        status=status,
+    )
+
+
+def _series_or_404(request, public_id) -> Series:
+    series = (
+        Series.objects.filter(
+            practice=request.staff.practice, therapist__in=therapists_manageable(request.staff)
+        )
+        .select_related("client", "therapist", "session_type")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if series is None:
+        raise Http404("No such series.")
+    return series
+
+
+@staff_required
+def series_detail(request: HttpRequest, public_id) -> HttpResponse:
+    series = _series_or_404(request, public_id)
+    zone = series.therapist.zone
+    occurrences = [
+        {"a": a, "local": a.start.astimezone(zone)} for a in series.appointments.order_by("start")
+    ]
+    return render_in_zone(
+        request,
+        "staff/series.html",
+        {"series": series, "occurrences": occurrences, "nav": "calendar"},
+        zone=zone,
+    )
+
+
+@staff_required
+@require_POST
+def series_end(request: HttpRequest, public_id) -> HttpResponse:
+    series = _series_or_404(request, public_id)
+    from_date = date_or_none(request.POST.get("from_date", ""))
+    if from_date is None:
+        messages.error(request, "Give the first date to cancel from.")
+        return redirect("staff-series", series.public_id)
+    cancelled = series_services.series_end(series=series, from_date=from_date)
+    messages.success(request, f"{len(cancelled)} session(s) cancelled; the client has been told.")
+    return redirect("staff-series", series.public_id)

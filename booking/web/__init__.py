@@ -1,0 +1,1 @@
+"""The client's public booking pages and manage-link pages."""

@@ -1,0 +1,206 @@
+"""HTML views for clients. The full booking pages come with the booking-pages issue."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError
+
+from booking.api.serializers import AwareDateTimeField
+from booking.exceptions import BookingError
+from booking.feeds import calendar_links, feeds, ics
+from booking.models import EMAIL_CONFIRM_WINDOW, AppointmentStatus, FeedKind
+from booking.scheduling import policy, selectors, services
+from booking.tokens import public_id_from_confirm_token
+from clients.audit import audit
+from clients.models import AuditAction
+from practice.ratelimit import rate_limited
+from practice.selectors import practice_current
+
+
+def appointment_or_404(token: str):
+    appointment = selectors.appointment_get_by_token(token)
+    if appointment is None:
+        raise Http404(
+            "This link is incomplete or has expired. Check that you copied all of it from "
+            "the email. To get a new link, reply to any of our emails or call us."
+        )
+    return appointment
+
+
+def manage(request: HttpRequest, token: str, *, message: str = "", status: int = 200):
+    appointment = appointment_or_404(token)
+    if appointment.status == AppointmentStatus.HELD:
+        return redirect("booking:details", token=token)
+    client = appointment.client
+    # All of a client's sessions only behind a link the address's owner received.
+    client_feed = (
+        feeds.feed_get_or_create(kind=FeedKind.CLIENT, practice=appointment.practice, client=client)
+        if selectors.manage_link_shows_client(appointment)
+        else None
+    )
+    deadline = policy.late_cancel_deadline(appointment)
+    now = timezone.now()
+    context = {
+        "appointment": appointment,
+        "practice": appointment.practice,
+        "token": token,
+        "banner": _banner(request, appointment),
+        "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
+        "deadline": deadline,
+        "can_change": appointment.is_active and now < deadline,
+        "window": policy.humanize_duration(appointment.practice.late_cancel_window),
+        "client_zone": client.time_zone,
+        "therapist_zone_differs": appointment.start.astimezone(
+            appointment.therapist.zone
+        ).utcoffset()
+        != appointment.start.astimezone(client.zone).utcoffset(),
+        "feed_urls": feeds.feed_urls(client_feed)
+        if client_feed and client_feed.is_active
+        else None,
+        "proven": client_feed is not None,
+        "awaiting_email": appointment.email_confirm_by is not None,
+        "google_url": calendar_links.google(appointment),
+        "outlook_url": calendar_links.outlook(appointment),
+        "reschedule_url": reverse("booking:times")
+        + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
+        + f"&tz={client.time_zone}&reschedule={token}",
+        "message": message,
+    }
+    return render(request, "booking/manage.html", context, status=status)
+
+
+def _banner(request: HttpRequest, appointment) -> str:
+    """The news an address like ``?booked=1`` announces, if it is still true."""
+    cancelled = appointment.status in {
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.LATE_CANCELLED,
+    }
+    for flag, true_now in [
+        ("booked", appointment.is_active),
+        ("new_links", True),
+        ("moved", appointment.is_active),
+        ("cancelled", cancelled),
+    ]:
+        if request.GET.get(flag) and true_now:
+            return flag
+    return ""
+
+
+manage_page = require_GET(rate_limited("manage")(manage))
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("manage")
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "cancel this session?" (with an optional reason); POST cancels."""
+    appointment = appointment_or_404(token)
+    if request.method == "GET":
+        return _confirm_change(request, token, appointment, action="cancel")
+    try:
+        services.appointment_cancel(
+            appointment=appointment,
+            actor=services.Actor.CLIENT,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except BookingError as exc:
+        return manage(request, token, message=exc.message, status=409)
+    return redirect(reverse("booking:manage", args=[token]) + "?cancelled=1")
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("manage")
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "move your session of … to …?"; POST moves it."""
+    appointment = appointment_or_404(token)
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        start = AwareDateTimeField().to_internal_value(data.get("start", ""))
+        if request.method == "GET":
+            return _confirm_change(request, token, appointment, action="move", start=start)
+        services.appointment_reschedule(
+            appointment=appointment, start=start, actor=services.Actor.CLIENT
+        )
+    except (BookingError, ValidationError) as exc:
+        text = getattr(exc, "message", None) or "Please pick one of the times shown."
+        return manage(request, token, message=text, status=409)
+    return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+
+
+def _confirm_change(request, token, appointment, *, action: str, start=None) -> HttpResponse:
+    if not appointment.is_active:
+        return redirect("booking:manage", token=token)
+    context = {
+        "appointment": appointment,
+        "practice": appointment.practice,
+        "token": token,
+        "action": action,
+        "start": start,
+        "end": start + (appointment.end - appointment.start) if start else None,
+        "client_zone": appointment.client.time_zone,
+    }
+    return render(request, "booking/confirm_change.html", context)
+
+
+@require_GET
+def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The session as a calendar file: the same event (UID, SEQUENCE) as emails and feeds."""
+    appointment = appointment_or_404(token)
+    body = ics.client_invitation(appointment, method="PUBLISH", now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="session.ics"'
+    return response
+
+
+@require_POST
+@rate_limited("manage")
+def new_links(request: HttpRequest, token: str) -> HttpResponse:
+    """The client retires every link of theirs (this one, emailed ones, the calendar feed)."""
+    appointment = appointment_or_404(token)
+    if not selectors.manage_link_shows_client(appointment):
+        raise Http404("Confirm your email first: the link we sent you has a button for it.")
+    services.client_links_replace(client=appointment.client)
+    appointment.client.refresh_from_db()
+    new = selectors.manage_token(appointment)
+    return redirect(reverse("booking:manage", args=[new]) + "?new_links=1")
+
+
+@rate_limited("manage")
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the "confirm your booking" email: a button, so mail scanners that
+    open links do not confirm for the reader."""
+    public_id = public_id_from_confirm_token(token, max_age=EMAIL_CONFIRM_WINDOW)
+    appointment = selectors.appointment_get_by_public_id(public_id) if public_id else None
+    if appointment is None or appointment.client is None:
+        return _confirm_page(request, state="invalid", status=404)
+    if appointment.email_confirm_by is None and appointment.client.is_verified:
+        # Done already. Not a way back to the booking: the links it would hand out
+        # may have been replaced since, and the confirmation email carries them.
+        return _confirm_page(request, state="done", appointment=appointment)
+    if appointment.email_confirm_by is None:
+        message = "This request was cancelled, so there is nothing to confirm."
+        return _confirm_page(request, state="lapsed", message=message, status=409)
+    if request.method != "POST":
+        return _confirm_page(request, state="ask", appointment=appointment)
+    try:
+        appointment = services.appointment_confirm_email(appointment=appointment)
+    except BookingError as exc:
+        return _confirm_page(request, state="lapsed", message=exc.message, status=409)
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="identity",
+        client=appointment.client,
+        fields=["email_confirmed"],
+        via="link",
+    )
+    return redirect(
+        reverse("booking:manage", args=[selectors.manage_token(appointment)]) + "?booked=1"
+    )
+
+
+def _confirm_page(request, *, state: str, appointment=None, message="", status=200):
+    practice = appointment.practice if appointment else practice_current()
+    context = {"state": state, "appointment": appointment, "practice": practice, "message": message}
+    return render(request, "booking/confirm_email.html", context, status=status)

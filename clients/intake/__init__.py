@@ -1,0 +1,1 @@
+"""Intake: the client's forms, questionnaires, screeners, consent and safety alerts."""

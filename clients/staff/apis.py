@@ -1,0 +1,294 @@
+"""The staff API for client records (/api/v1/staff/): the same access rules and audit as the pages.
+
+Session authentication (the staff pages' sign-in, with two-factor); every
+endpoint checks the role through practice.access and records what was seen.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from booking.api.apis import BAD_REQUEST
+from clients import selectors, services
+from clients.audit import audit
+from clients.forms import normalise_phone
+from clients.intake import services as intake_services
+from clients.models import AuditAction, AuditEvent, Client, Intake
+from practice.access import (
+    can_export_or_anonymise,
+    can_read_audit,
+    can_run_intake,
+    can_see_clinical,
+    client_or_404,
+)
+from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
+from practice.parsing import int_or_none
+from practice.timezones import zone_names
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
+
+
+class ClientApi(StaffApi):
+    def client(self, public_id) -> Client:
+        return client_or_404(self.request.staff, public_id)
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    assigned_therapist = serializers.PrimaryKeyRelatedField(read_only=True)
+    intake_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "email",
+            "phone",
+            "address",
+            "time_zone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+            "status",
+            "assigned_therapist",
+            "intake_status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_phone(self, value):
+        return _phone(value)
+
+    def validate_emergency_contact_phone(self, value):
+        return _phone(value)
+
+    def validate_time_zone(self, value):
+        if value not in zone_names():
+            raise serializers.ValidationError("Not a time zone we know, e.g. Europe/Berlin.")
+        return value
+
+    def get_intake_status(self, client) -> str | None:
+        intake = getattr(client, "intake", None)
+        return intake.status if intake is not None else None
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
+class ClientListApi(StaffApi, generics.GenericAPIView):
+    pagination_class = Pages
+    serializer_class = ClientSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Name, email or phone fragment.")],
+        responses={200: ClientSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")[:100]
+        page = self.paginate_queryset(selectors.client_search(request.staff, query))
+        if query:
+            audit(
+                request,
+                action=AuditAction.SEARCH,
+                what="client_list",
+                via="api",
+                practice=request.staff.practice,
+            )
+        return self.get_paginated_response(ClientSerializer(page, many=True).data)
+
+
+class ClientDetailApi(ClientApi):
+    @extend_schema(responses={200: ClientSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        audit(request, action=AuditAction.VIEW, what="record", client=client, via="api")
+        return Response(ClientSerializer(client).data)
+
+    @extend_schema(
+        request=ClientSerializer,
+        responses={200: ClientSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        serializer = ClientSerializer(client, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changed = services.client_update_contact(client=client, changes=serializer.validated_data)
+        audit(
+            request,
+            action=AuditAction.CHANGE,
+            what="contact",
+            client=client,
+            fields=changed,
+            via="api",
+        )
+        return Response(ClientSerializer(client).data)
+
+
+class ConsentStatusSerializer(serializers.Serializer):
+    document = serializers.CharField(source="document.title")
+    kind = serializers.CharField(source="document.kind")
+    version = serializers.IntegerField(source="version.number")
+    required = serializers.BooleanField(source="document.is_required")
+    signed = serializers.BooleanField()
+
+
+class AdminAnswerSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+
+
+class IntakeStatusSerializer(serializers.Serializer):
+    status = serializers.CharField(allow_null=True)
+    invited_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    consents = ConsentStatusSerializer(many=True)
+    admin_answers = AdminAnswerSerializer(many=True)
+
+
+def _intake_status(client: Client) -> dict:
+    view = selectors.intake_admin_view(client)
+    intake = view["intake"]
+    data = {
+        "status": intake.status if intake else None,
+        "invited_at": intake.invited_at if intake else None,
+        "submitted_at": intake.submitted_at if intake else None,
+        "reviewed_at": intake.reviewed_at if intake else None,
+        "consents": view["consents"],
+        "admin_answers": view["admin_answers"],
+    }
+    return IntakeStatusSerializer(data).data
+
+
+class IntakeStatusApi(ClientApi):
+    """The administrative part of intake: what the front desk may see."""
+
+    @extend_schema(responses={200: IntakeStatusSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        audit(request, action=AuditAction.VIEW, what="intake_status", client=client, via="api")
+        return Response(_intake_status(client))
+
+
+class IntakeReviewApi(ClientApi):
+    staff_allow = staticmethod(can_run_intake)
+
+    @extend_schema(
+        request=None,
+        responses={200: IntakeStatusSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        intake = get_object_or_404(Intake, client=client)
+        intake_services.intake_mark_reviewed(intake=intake, by=request.user)
+        audit(
+            request,
+            action=AuditAction.CHANGE,
+            what="intake_status",
+            client=client,
+            fields=["status"],
+            via="api",
+        )
+        return Response(_intake_status(client))
+
+
+class ScreenerSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    completed_at = serializers.DateTimeField()
+    score = serializers.IntegerField()
+    band = serializers.CharField()
+    items = serializers.ListField(child=serializers.IntegerField())
+
+
+class ClinicalSerializer(serializers.Serializer):
+    answers = AdminAnswerSerializer(many=True)
+    screeners = ScreenerSerializer(many=True)
+    open_safety_alerts = serializers.IntegerField()
+
+
+class ClinicalApi(ClientApi):
+    """Intake answers, screener scores and safety alerts: the client's therapists and owners."""
+
+    @extend_schema(responses={200: ClinicalSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        if not can_see_clinical(request.staff, client):
+            raise PermissionDenied("Only the client's therapists and the owner see clinical data.")
+        view = selectors.intake_clinical_view(client)
+        audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client, via="api")
+        data = {
+            "answers": view["clinical_answers"],
+            "screeners": [
+                {"measure": r.measure, "completed_at": r.completed_at, **r.result}
+                for m in view["history"]
+                for r in m["results"]
+            ],
+            "open_safety_alerts": sum(1 for a in view["alerts"] if a.acknowledged_at is None),
+        }
+        return Response(ClinicalSerializer(data).data)
+
+
+class ExportApi(ClientApi):
+    staff_allow = staticmethod(can_export_or_anonymise)
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="Everything held about the client (JSON).")}
+        | {403: FORBIDDEN, 404: NOT_FOUND}
+    )
+    def get(self, request: Request, public_id) -> Response:
+        client = self.client(public_id)
+        audit(request, action=AuditAction.EXPORT, what="export_json", client=client, via="api")
+        response = Response(selectors.client_export(client))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "at",
+            "actor",
+            "actor_role",
+            "action",
+            "what",
+            "client_ref",
+            "fields",
+            "via",
+            "ip_address",
+            "request_id",
+        ]
+
+
+class AuditLogApi(StaffApi, generics.GenericAPIView):
+    staff_allow = staticmethod(can_read_audit)
+    pagination_class = Pages
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("client", int, description="Client number.")],
+        responses={200: AuditEventSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+    )
+    def get(self, request: Request) -> Response:
+        events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
+        client_ref = request.query_params.get("client", "")
+        if (number := int_or_none(client_ref)) is not None:
+            events = events.filter(client_ref=number)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

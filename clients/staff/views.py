@@ -1,0 +1,476 @@
+"""The staff pages for client records: search, the record, intake queue, privacy tools, audit.
+
+Thin views: access through practice.access, reads in clients.selectors, writes
+in the services; every look at or change to a client's data leaves an audit entry.
+"""
+
+import copy
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from booking.exceptions import BookingError
+from booking.scheduling.selectors import slot_map_any
+from booking.scheduling.services import appointment_book, client_links_replace
+from clients import selectors, services
+from clients.audit import audit
+from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
+from clients.intake import services as intake_services
+from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
+from practice.access import (
+    can_export_or_anonymise,
+    can_read_audit,
+    can_run_intake,
+    can_see_clinical,
+    client_or_404,
+    staff_required,
+)
+from practice.display import in_zones, own_time, page_zone, render_in_zone
+from practice.models import SessionType, Therapist
+from practice.parsing import aware_datetime_or_none, date_param, int_or_none
+from practice.timezones import zone_names
+
+PAGE_SIZE = 25
+
+
+def _page(request, items, size=PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    staff = request.staff
+    alerts = list(selectors.open_safety_alerts(staff))
+    queue = selectors.intake_queue(staff) if can_run_intake(staff) else []
+    zone = page_zone(staff)
+    return render_in_zone(
+        request,
+        "staff/home.html",
+        {
+            "alerts": alerts,
+            "queue_size": len(queue),
+            "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
+            "nav": "home",
+        },
+        zone=zone,
+    )
+
+
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    clients = selectors.client_search(request.staff, query)
+    page = _page(request, clients)
+    if query:
+        # A search is a look at who matches: recorded, without the search words.
+        audit(
+            request, action=AuditAction.SEARCH, what="client_list", practice=request.staff.practice
+        )
+    return render(request, "staff/client_list.html", {"page": page, "q": query, "nav": "clients"})
+
+
+@staff_required(allow=can_run_intake)
+def client_new(request: HttpRequest) -> HttpResponse:
+    """A client who phoned: create (or find, by email) their record, then book for them."""
+    form = NewClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = services.client_get_or_create(practice=request.staff.practice, **form.cleaned_data)
+        audit(request, action=AuditAction.CREATE, what="record", client=client)
+        return redirect("staff-client-book", client.public_id)
+    return render(
+        request,
+        "staff/client_new.html",
+        {"form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def client_detail(request: HttpRequest, public_id) -> HttpResponse:
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    clinical = can_see_clinical(staff, client)
+    zone = page_zone(staff)
+    context = {
+        "client": client,
+        "appointments": [
+            {
+                "a": a,
+                "local": a.start.astimezone(zone),
+                "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+            }
+            for a in selectors.client_appointments(client, staff)[:20]
+        ],
+        "admin": selectors.intake_admin_view(client),
+        "clinical": selectors.intake_clinical_view(client) if clinical else None,
+        "can_run_intake": can_run_intake(staff),
+        "can_export": can_export_or_anonymise(staff),
+        "assign_form": AssignForm(
+            practice=staff.practice,
+            initial={"therapist": client.assigned_therapist_id},
+            auto_id="assign-%s",
+        ),
+        "nav": "clients",
+    }
+    audit(request, action=AuditAction.VIEW, what="record", client=client)
+    if clinical:
+        audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
+    return render_in_zone(request, "staff/client_detail.html", context, zone=zone)
+
+
+@staff_required
+def client_edit(request: HttpRequest, public_id) -> HttpResponse:
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    if not (can_run_intake(staff) or staff.is_therapist):
+        raise PermissionDenied
+    # A copy: validating a model form writes onto its instance, and the service
+    # compares the edits with the record as stored.
+    form = ContactForm(request.POST or None, instance=copy.copy(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.client_update_contact(
+                client=client, changes={f: form.cleaned_data[f] for f in form.changed_data}
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit(request, action=AuditAction.CHANGE, what="contact", client=client, fields=changed)
+            messages.success(request, "Contact details saved.")
+            return redirect("staff-client", client.public_id)
+    elif request.method == "GET":
+        audit(request, action=AuditAction.VIEW, what="contact", client=client)
+    return render(
+        request,
+        "staff/client_edit.html",
+        {"client": client, "form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _back_to(request, client):
+    """To the intake queue when the action came from there, else to the record."""
+    if request.POST.get("back") == "queue":
+        return redirect("staff-intake-queue")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def client_assign(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    form = AssignForm(request.POST, practice=request.staff.practice)
+    if not form.is_valid():
+        messages.error(request, "Choose a therapist from the list.")
+        return redirect("staff-client", client.public_id)
+    services.client_assign_therapist(client=client, therapist=form.cleaned_data["therapist"])
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="record",
+        client=client,
+        fields=["assigned_therapist"],
+    )
+    messages.success(request, "Therapist assigned.")
+    return _back_to(request, client)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    try:
+        intake_services.intake_resend(client=client)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("staff-client", client.public_id)
+    audit(request, action=AuditAction.CHANGE, what="intake_link", client=client)
+    messages.success(request, "A new intake link is on its way; the old one no longer works.")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    try:
+        emailed = client_links_replace(client=client)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("staff-client", client.public_id)
+    audit(request, action=AuditAction.CHANGE, what="links", client=client)
+    told = (
+        "the new link for their next session is on its way by email."
+        if emailed
+        else "they have no session coming up, so nothing was sent."
+    )
+    messages.success(
+        request, f"Done: their earlier links and calendar subscription no longer work; {told}"
+    )
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+@require_POST
+def intake_review(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    intake = get_object_or_404(Intake, client=client)
+    try:
+        intake_services.intake_mark_reviewed(intake=intake, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        audit(
+            request,
+            action=AuditAction.CHANGE,
+            what="intake_status",
+            client=client,
+            fields=["status"],
+        )
+        messages.success(request, "Intake marked reviewed.")
+    return _back_to(request, client)
+
+
+@staff_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    if not can_see_clinical(request.staff, client):
+        raise PermissionDenied
+    alert = get_object_or_404(SafetyAlert, pk=alert_id, client=client)
+    intake_services.safety_alert_acknowledge(alert=alert, by=request.user)
+    audit(
+        request,
+        action=AuditAction.CHANGE,
+        what="safety_alert",
+        client=client,
+        fields=["acknowledged_at"],
+    )
+    messages.success(request, "Alert marked as followed up.")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required
+def client_book(request: HttpRequest, public_id) -> HttpResponse:
+    """Book on the client's behalf: the same service and guarantees as the public pages."""
+    staff = request.staff
+    client = client_or_404(staff, public_id)
+    if not (can_run_intake(staff) or staff.is_therapist):
+        raise PermissionDenied
+    initial = {"therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id}
+    form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
+    if staff.is_therapist:
+        form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
+            pk=staff.therapist.pk
+        )
+    status = 200
+    therapists = form.fields["therapist"].queryset
+    check = None
+    if request.method == "POST" and request.POST.get("quick_start"):
+        # A free time picked from the list: booked as offered (hours, notice, overlap).
+        response = _book_quick(request, client, therapists)
+        if response is not None:
+            return response
+        status = 409
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid() and request.POST.get("step") == "check":
+            # The instant it will create, in both zones, before anything is saved.
+            data = form.cleaned_data
+            check = in_zones(data["start"], data["therapist"].zone, staff.practice.zone)
+            status = 200
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment_book(
+                    therapist=data["therapist"],
+                    session_type=data["session_type"],
+                    client=client,
+                    start=data["start"],
+                    enforce_availability=not data["override_hours"],
+                    by_staff=True,
+                )
+            except BookingError as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+                messages.success(request, "Booked. The client gets a confirmation by email.")
+                return redirect("staff-client", client.public_id)
+    return render_in_zone(
+        request,
+        "staff/client_book.html",
+        {
+            "client": client,
+            "form": form,
+            "check": check,
+            "nav": "clients",
+            **_free_times(request, staff, therapists),
+        },
+        zone=page_zone(staff),
+        status=status,
+    )
+
+
+FREE_TIMES_SHOWN = 12
+
+
+def _free_times(request, staff, therapists) -> dict:
+    """Next free times for a session type, with one therapist or whoever is free."""
+    session_types = SessionType.objects.filter(practice=staff.practice, is_active=True)
+    chosen_type = session_types.filter(pk=int_or_none(request.GET.get("find_type"))).first()
+    wanted = int_or_none(request.GET.get("find_therapist"))
+    offering = therapists.filter(session_types=chosen_type) if chosen_type else therapists.none()
+    if wanted is not None:
+        offering = offering.filter(pk=wanted)
+    free = []
+    if chosen_type is not None:
+        now = timezone.now()
+        found = slot_map_any(
+            therapists=list(offering),
+            session_type=chosen_type,
+            window_start=now,
+            window_end=now + timedelta(days=14),
+            now=now,
+        )
+        zone = page_zone(staff)
+        free = [
+            {
+                "start": start,
+                "local": start.astimezone(zone),
+                "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
+                "therapist": who[0],
+            }
+            for start, who in list(found.items())[:FREE_TIMES_SHOWN]
+        ]
+    return {
+        "session_types": session_types,
+        "therapists": therapists,
+        "find_type": chosen_type,
+        "find_therapist": wanted,
+        "free_times": free,
+    }
+
+
+def _book_quick(request, client, therapists):
+    # "<therapist id>|<start, ISO 8601 with offset>": the button says who and when.
+    therapist_id, _, iso = request.POST["quick_start"].partition("|")
+    start = aware_datetime_or_none(iso)
+    therapist = therapists.filter(pk=int_or_none(therapist_id)).first()
+    session_type = SessionType.objects.filter(
+        practice=request.staff.practice, pk=int_or_none(request.POST.get("quick_type"))
+    ).first()
+    if start is None or therapist is None or session_type is None:
+        messages.error(request, "Pick one of the free times listed.")
+        return None
+    try:
+        appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=client,
+            start=start,
+            by_staff=True,
+        )
+    except BookingError as exc:
+        messages.error(request, exc.message)
+        return None
+    audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+    messages.success(request, "Booked. The client gets a confirmation by email.")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required(allow=can_run_intake)
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    include_reviewed = request.GET.get("all") == "1"
+    rows = selectors.intake_queue(request.staff, include_reviewed=include_reviewed)
+    audit(request, action=AuditAction.VIEW, what="intake_queue", practice=request.staff.practice)
+    return render(
+        request,
+        "staff/intake_queue.html",
+        {
+            "page": _page(request, rows),
+            "include_reviewed": include_reviewed,
+            "therapists": Therapist.objects.filter(practice=request.staff.practice, is_active=True),
+            "nav": "intake",
+        },
+    )
+
+
+# The formats an export comes in; anything else (export.csv included) is a 404, and
+# only these names ever reach the Content-Disposition header.
+EXPORT_FORMATS = ("json", "html")
+
+
+@staff_required(allow=can_export_or_anonymise)
+def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Exports come as .json or .html.")
+    client = client_or_404(request.staff, public_id)
+    data = selectors.client_export(client)
+    audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
+    if fmt == "json":
+        response = JsonResponse(data, json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(
+            render_to_string("staff/client_export.html", {"data": data, "client": client}, request)
+        )
+    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required(allow=can_export_or_anonymise)
+def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
+    client = client_or_404(request.staff, public_id)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "ERASE":
+            messages.error(request, "Type ERASE (in capitals) to confirm.")
+            return redirect("staff-client-anonymise", client.public_id)
+        services.client_anonymise(client=client)
+        audit(request, action=AuditAction.ANONYMISE, what="record", client=client)
+        messages.success(
+            request, "The client's personal data was erased; sessions stay as history."
+        )
+        return redirect("staff-clients")
+    return render(request, "staff/client_anonymise.html", {"client": client, "nav": "clients"})
+
+
+@staff_required(allow=can_read_audit)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
+    filters = {
+        "client": request.GET.get("client", "").strip(),
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", ""),
+        "since": request.GET.get("since", ""),
+        "until": request.GET.get("until", ""),
+    }
+    if (number := int_or_none(filters["client"])) is not None:
+        events = events.filter(client_ref=number)
+    if filters["actor"]:
+        events = events.filter(actor__username__iexact=filters["actor"])
+    if filters["action"] in AuditAction.values:
+        events = events.filter(action=filters["action"])
+    if since := date_param(request.GET, "since"):
+        events = events.filter(at__date__gte=since)
+    if until := date_param(request.GET, "until"):
+        events = events.filter(at__date__lte=until)
+    return render(
+        request,
+        "staff/audit_log.html",
+        {
+            "page": _page(request, events, 50),
+            "filters": filters,
+            "extra_query": urlencode({k: v for k, v in filters.items() if v}) + "&",
+            "actions": AuditAction.choices,
+            "nav": "audit",
+        },
+    )
