@@ -41,7 +41,8 @@ from booking.models import (  # noqa: E402
     NotificationKind,
     NotificationState,
 )
-from booking.notify.dispatch import notifications_claim_due, notifications_enqueue  # noqa: E402
+from booking.notify.dispatch import notifications_claim_due  # noqa: E402
+from booking.notify.tasks import notifications_enqueue  # noqa: E402
 from practice.celery import app  # noqa: E402
 from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory  # noqa: E402
 from tests.support.celery_helpers import WorkerProcess, wait_for  # noqa: E402

@@ -1,20 +1,19 @@
 """Domain errors raised by the booking services; the API maps each to one HTTP answer."""
 
+from practice.exceptions import DomainError
 
-class BookingError(Exception):
+
+class BookingError(DomainError):
     """Base class. ``message`` is written for the person who made the request."""
 
     code = "booking_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidBooking(BookingError):
     """The request itself is wrong (naive time, unknown combination): 400."""
 
     code = "invalid"
+    http_status = 400
 
 
 class SlotUnavailable(BookingError):

@@ -7,10 +7,11 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from clients.intake.services import ABOUT_REQUIRED
 from clients.models import Client
 from clients.services import CONTACT_FIELDS
 from practice.models import SessionType, Therapist
-from practice.parsing import DateField
+from practice.parsing import DateField, DateInput
 from practice.timezones import get_zone, wall_to_utc, zone_names
 
 
@@ -25,13 +26,6 @@ def normalise_phone(value: str) -> str:
     if not phonenumbers.is_possible_number(number):
         raise forms.ValidationError("This phone number looks too short or too long.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ContactForm(forms.ModelForm):
@@ -95,8 +89,6 @@ class AboutYouForm(forms.ModelForm):
 
     def __init__(self, *args, strict: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        from clients.intake.services import ABOUT_REQUIRED
-
         for name, field in self.fields.items():
             field.required = strict and name in ABOUT_REQUIRED
         self.fields["first_name"].required = True

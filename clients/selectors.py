@@ -1,9 +1,13 @@
 """Reads of client data, always through practice.access's scoping."""
 
+from datetime import datetime, time, timedelta
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from booking.models import ACTIVE_STATUSES, Appointment
+from booking.access import appointments_visible
+from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from clients.access import clients_visible
 from clients.intake import questions, screeners
 from clients.intake.services import consent_status, current_consents
 from clients.models import (
@@ -14,7 +18,7 @@ from clients.models import (
     SafetyAlert,
     ScreenerResult,
 )
-from practice.access import StaffContext, clients_visible
+from practice.access import StaffContext
 from practice.display import own_time
 
 
@@ -153,102 +157,12 @@ def open_safety_alerts(context: StaffContext) -> QuerySet[SafetyAlert]:
     return alerts.order_by("raised_at")
 
 
-def client_export(client: Client) -> dict:
-    """Everything the practice holds about one client, decrypted, for a subject-access request."""
-    intake = Intake.objects.filter(client=client).select_related("form_version").first()
-    fields = [
-        "first_name",
-        "last_name",
-        "preferred_name",
-        "pronouns",
-        "date_of_birth",
-        "email",
-        "phone",
-        "address",
-        "time_zone",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
-        "status",
-        "contact_consent_at",
-        "created_at",
-        "updated_at",
-    ]
-    record = {f: _json(getattr(client, f)) for f in fields}
-    record["assigned_therapist"] = (
-        client.assigned_therapist.display_name if client.assigned_therapist else None
-    )
-    return {
-        "client": record,
-        "appointments": [
-            {
-                "start": _json(a.start),
-                "end": _json(a.end),
-                "therapist": a.therapist.display_name,
-                "session_type": a.session_type.name,
-                "status": a.status,
-                "client_note": a.client_note,
-            }
-            for a in client.appointments.select_related("therapist", "session_type").order_by(
-                "start"
-            )
-        ],
-        "intake": None
-        if intake is None
-        else {
-            "status": intake.status,
-            "form_version": intake.form_version.number if intake.form_version else None,
-            "answers": _answered(intake),
-            "invited_at": _json(intake.invited_at),
-            "submitted_at": _json(intake.submitted_at),
-            "reviewed_at": _json(intake.reviewed_at),
-        },
-        "screeners": [
-            {"measure": r.measure, "completed_at": _json(r.completed_at), **r.result}
-            for r in ScreenerResult.objects.filter(client=client).order_by("completed_at")
-        ],
-        "consents": [
-            {
-                "document": s.version.document.title,
-                "version": s.version.number,
-                "text_sha256": s.text_sha256,
-                "typed_name": s.typed_name,
-                "signed_at": _json(s.signed_at),
-                "ip_address": s.ip_address,
-                "user_agent": s.user_agent,
-            }
-            for s in client.signatures.select_related("version__document").order_by("signed_at")
-        ],
-        "safety_alerts": [
-            {"raised_at": _json(a.raised_at), "acknowledged_at": _json(a.acknowledged_at)}
-            for a in client.safety_alerts.all()
-        ],
-    }
-
-
-def _answered(intake: Intake) -> list[dict]:
-    answers = (intake.answers or {}).get("form", {})
-    asked = intake.form_version.questions if intake.form_version else []
-    return [
-        {"key": q["key"], "question": q["label"], "answer": answers.get(q["key"])} for q in asked
-    ]
-
-
-def _json(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
     """Today's sessions (in ``zone``, by default the practice's) with intake and consent status.
 
     A therapist sees their own; the front desk and owners everyone's. Four
     queries, whatever the day holds.
     """
-    from datetime import datetime, time, timedelta
-
-    from booking.models import AppointmentStatus
-    from practice.access import appointments_visible
-
     zone = zone or context.practice.zone
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)

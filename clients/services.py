@@ -1,10 +1,7 @@
 """Writes for client records."""
 
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client, Intake, IntakeStatus, new_link_nonce
@@ -150,19 +147,15 @@ def client_discard_contact(*, contact: Client) -> None:
 
 
 def client_rotate_links(*, client: Client) -> Client:
-    """Retire every manage link and the calendar feed URL of a client; new ones replace them.
+    """Retire every manage link of a client (a new nonce); booking's
+    ``client_links_replace`` retires the calendar feed URL with it.
 
     For a proven client only (a contact's single link dies with its proof).
     """
-    from booking.models import CalendarFeed
-
     if not client.is_verified:
         raise ValidationError("This contact has not confirmed their email yet.")
     client.link_nonce = new_link_nonce()
     client.save(update_fields=["link_nonce", "updated_at"])
-    for feed in CalendarFeed.objects.filter(client=client):
-        feed.secret = secrets.token_urlsafe(32)
-        feed.save(update_fields=["secret", "updated_at"])
     return client
 
 
@@ -230,62 +223,3 @@ def client_assign_therapist(*, client: Client, therapist) -> None:
     client.save(update_fields=["assigned_therapist", "updated_at"])
     # An open safety alert follows the client to their new therapist.
     client.safety_alerts.filter(acknowledged_at__isnull=True).update(therapist=therapist)
-
-
-def client_anonymise(*, client: Client, now=None) -> Client:
-    """Erase a client's personal data on request; keep the practice's appointment history.
-
-    Sessions stay (times, therapist, status: the practice's own records and the
-    constraint's history), now pointing at an anonymous record. Future sessions
-    are cancelled without notice (nobody is left to notify); intake answers,
-    scores, alerts, signatures and the client's calendar feed are deleted;
-    messages not yet sent are called off.
-    """
-    from booking.models import (
-        ACTIVE_STATUSES,
-        Appointment,
-        AppointmentStatus,
-        CalendarFeed,
-        Notification,
-        NotificationState,
-    )
-    from clients.models import ClientStatus
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        client = Client.objects.select_for_update().get(pk=client.pk)
-        Notification.objects.filter(
-            Q(appointment__client=client) | Q(intake__client=client),
-            state__in=[NotificationState.SCHEDULED, NotificationState.SENDING],
-            send_started_at__isnull=True,
-        ).update(state=NotificationState.CANCELLED)
-        Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES, start__gt=now).update(
-            status=AppointmentStatus.CANCELLED, cancelled_at=now, updated_at=now
-        )
-        Appointment.objects.filter(client=client).update(client_note="")
-        client.safety_alerts.all().delete()
-        client.screener_results.all().delete()
-        client.signatures.all().delete()
-        if hasattr(client, "intake"):
-            client.intake.delete()
-        CalendarFeed.objects.filter(client=client).delete()
-        for field, value in {
-            "first_name": "Anonymised",
-            "last_name": f"client {client.pk}",
-            "preferred_name": "",
-            "pronouns": "",
-            "date_of_birth": None,
-            "email": f"anonymised-{client.public_id}@invalid.example",
-            "phone": "",
-            "address": "",
-            "emergency_contact_name": "",
-            "emergency_contact_phone": "",
-            "emergency_contact_relationship": "",
-            "contact_consent_at": None,
-            "link_nonce": new_link_nonce(),
-            "status": ClientStatus.DISCHARGED,
-            "anonymised_at": now,
-        }.items():
-            setattr(client, field, value)
-        client.save()
-    return client

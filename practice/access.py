@@ -32,7 +32,6 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
@@ -105,70 +104,6 @@ def _context(user, *, by_token: bool = False) -> StaffContext | None:
     )
 
 
-# --- Clients ------------------------------------------------------------------------
-
-
-def clients_visible(context: StaffContext) -> QuerySet:
-    """The clients whose contact and scheduling data this staff member may see."""
-    from booking.models import Appointment, AppointmentStatus
-    from clients.models import Client
-
-    clients = Client.objects.filter(practice=context.practice)
-    if context.is_therapist:
-        sessions_with_them = Appointment.objects.filter(
-            client=OuterRef("pk"),
-            therapist=context.therapist,
-            status__in=(
-                AppointmentStatus.PENDING,
-                AppointmentStatus.CONFIRMED,
-                AppointmentStatus.COMPLETED,
-                AppointmentStatus.NO_SHOW,
-            ),
-        )
-        clients = clients.filter(
-            Q(assigned_therapist=context.therapist) | Exists(sessions_with_them)
-        )
-    return clients
-
-
-def can_see_client(context: StaffContext, client) -> bool:
-    return clients_visible(context).filter(pk=client.pk).exists()
-
-
-def can_see_clinical(context: StaffContext, client) -> bool:
-    """Intake answers, screener scores and safety alerts: owners and the client's therapists."""
-    if context.is_owner:
-        return client.practice_id == context.practice.pk
-    if context.is_therapist:
-        return can_see_client(context, client)
-    return False
-
-
-def can_run_intake(context: StaffContext) -> bool:
-    """Resend links, mark reviewed, assign a therapist: the front desk and owners."""
-    return context.is_owner or context.is_receptionist
-
-
-def can_export_or_anonymise(context: StaffContext) -> bool:
-    return context.is_owner
-
-
-def can_read_audit(context: StaffContext) -> bool:
-    return context.is_owner
-
-
-def client_or_404(context: StaffContext, public_id):
-    """A visible client, or 404 (an invisible client is indistinguishable from none)."""
-    from django.http import Http404
-
-    from practice.parsing import uuid_or_none
-
-    client = clients_visible(context).filter(public_id=uuid_or_none(public_id)).first()
-    if client is None:
-        raise Http404("No such client.")
-    return client
-
-
 # --- HTML views ---------------------------------------------------------------------
 
 
@@ -233,21 +168,6 @@ def therapists_manageable(context: StaffContext):
     if context.is_therapist:
         return therapists.filter(pk=context.therapist.pk)
     return therapists
-
-
-def appointments_visible(context: StaffContext):
-    """Sessions whose details this staff member may see and act on."""
-    from booking.models import Appointment
-
-    appointments = Appointment.objects.filter(practice=context.practice)
-    if context.is_therapist:
-        appointments = appointments.filter(therapist=context.therapist)
-    return appointments
-
-
-def shows_client_of(context: StaffContext, appointment) -> bool:
-    """Whether a calendar may name the client: not on another therapist's sessions."""
-    return not context.is_therapist or appointment.therapist_id == context.therapist.pk
 
 
 def can_run_practice_calendar(context: StaffContext) -> bool:

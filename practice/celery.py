@@ -8,8 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
 app = Celery("practice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Tasks that live below an app's top level (booking/notify/tasks.py).
-app.autodiscover_tasks(["booking.notify"])
+# Tasks that live below an app's top level (booking/notify/tasks.py, booking/scheduling/tasks.py).
+app.autodiscover_tasks(["booking.notify", "booking.scheduling"])
 
 
 @setup_logging.connect

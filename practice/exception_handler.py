@@ -5,15 +5,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from booking.exceptions import BookingError, InvalidBooking
-
-_STATUS_FOR = {InvalidBooking: status.HTTP_400_BAD_REQUEST}
+from practice.exceptions import DomainError
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, BookingError):
-        code = _STATUS_FOR.get(type(exc), status.HTTP_409_CONFLICT)
-        return Response({"detail": exc.message, "code": exc.code}, status=code)
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -106,6 +106,13 @@ def aware_datetime_or_none(value) -> datetime | None:
     return parsed
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class DateField(forms.DateField):
     """A form's date field with the supported range (the date input's min and max too)."""
 

@@ -74,6 +74,20 @@ def feed_rotate(*, feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
+def feeds_retire_urls_of_client(*, client: Client) -> None:
+    """A new secret for each of a client's feeds: every URL handed out before stops working.
+
+    Unlike ``feed_rotate`` it does not re-enable a revoked feed.
+    """
+    for feed in CalendarFeed.objects.filter(client=client):
+        feed.secret = secrets.token_urlsafe(32)
+        feed.save(update_fields=["secret", "updated_at"])
+
+
+def feeds_delete_of_client(*, client: Client) -> None:
+    CalendarFeed.objects.filter(client=client).delete()
+
+
 def feed_revoke(*, feed: CalendarFeed) -> CalendarFeed:
     feed.is_active = False
     feed.save(update_fields=["is_active", "updated_at"])

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import (
     ACTIVE_STATUSES,
@@ -94,31 +93,6 @@ def _recover_stuck(now: datetime) -> None:
         state=NotificationState.FAILED, last_error="Gave up: its send never finished."
     )
     stuck.update(state=NotificationState.SCHEDULED, send_started_at=None, due_at=now)
-
-
-def notifications_send_now(ids: list[int]) -> None:
-    """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
-        state=NotificationState.SENDING, claimed_at=now, send_started_at=None
-    )
-    if claimed:
-        notifications_enqueue(ids)
-
-
-def notifications_enqueue(ids: list[int]) -> None:
-    """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
-    from booking.notify.tasks import send_notification
-
-    for index, notification_id in enumerate(ids):
-        try:
-            send_notification.apply_async((notification_id,), retry=False)
-        except BrokerError:
-            log.warning("Broker unavailable; %d notification(s) left for the scanner.", len(ids))
-            Notification.objects.filter(
-                pk__in=ids[index:], state=NotificationState.SENDING, send_started_at__isnull=True
-            ).update(state=NotificationState.SCHEDULED)
-            return
 
 
 def notification_send(*, notification_id: int, now: datetime | None = None) -> str:

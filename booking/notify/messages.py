@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from booking.feeds import calendar_links, ics
+from booking.hooks import intake_link
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.notify import notifications
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
 from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
 from practice.display import time_format, use_clock, wall_time
+from practice.models import StaffMember, StaffRole
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -154,15 +156,14 @@ def agenda_context(notification: Notification) -> dict:
 
 
 def intake_context(notification: Notification) -> dict:
-    from clients.intake.tokens import intake_url, max_age
-
     intake = notification.intake
+    url, valid_days = intake_link(intake)
     return {
         "first_name": intake.client.name_to_use,
         "practice_name": intake.practice.name,
         "practice_phone": intake.practice.contact_phone,
-        "intake_url": intake_url(intake),
-        "valid_days": max_age().days,
+        "intake_url": url,
+        "valid_days": valid_days,
     }
 
 
@@ -174,6 +175,17 @@ def safety_alert_context(notification: Notification) -> dict:
         "practice_phone": "",
         "client_url": settings.SITE_URL + reverse("staff-client", args=[alert.client.public_id]),
     }
+
+
+def safety_alert_recipients(alert) -> list[str]:
+    """The assigned therapist; the practice's owners if there is none (or they have no email)."""
+    therapist = alert.client.assigned_therapist or alert.therapist
+    if therapist is not None and therapist.user is not None and therapist.user.email:
+        return [therapist.user.email]
+    owners = StaffMember.objects.filter(
+        practice=alert.practice, role=StaffRole.OWNER, user__is_active=True
+    ).select_related("user")
+    return [m.user.email for m in owners if m.user.email]
 
 
 def _clock_of(notification: Notification) -> str:
@@ -190,8 +202,6 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
 
 
 def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
-    from clients.intake.services import safety_alert_recipients
-
     kind = notification.kind
     if kind == NotificationKind.AGENDA:
         context, to = agenda_context(notification), notification.therapist.user.email

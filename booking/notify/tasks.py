@@ -1,14 +1,22 @@
-"""Celery tasks: thin wrappers that take ids; the work is in booking.notify.dispatch.
+"""The Celery boundary for messages: the tasks workers run, and handing rows to them.
 
-Each keeps the name it was registered under when it lived in ``booking.tasks``: queued
+Tasks are thin wrappers that take ids; the work is in booking.notify.dispatch. Each
+keeps the name it was registered under when it lived in ``booking.tasks``: queued
 messages and the beat schedule of a running deployment refer to tasks by name.
+
+Handing over lives here, next to the task it enqueues, so that dispatch (claiming
+and sending) never needs to import the tasks that call it.
 """
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
+from booking.models import Notification, NotificationState
 from booking.notify import dispatch, notifications
-from booking.scheduling import services
+
+log = dispatch.log
 
 
 @shared_task(name="booking.tasks.send_notification", ignore_result=True)
@@ -20,7 +28,7 @@ def send_notification(notification_id: int) -> str:
 def dispatch_due_notifications() -> int:
     """Every minute (beat): claim what is due and hand it to the workers."""
     ids = dispatch.notifications_claim_due()
-    dispatch.notifications_enqueue(ids)
+    notifications_enqueue(ids)
     return len(ids)
 
 
@@ -30,12 +38,35 @@ def schedule_daily_agendas() -> int:
     return notifications.notifications_schedule_agendas(now=timezone.now())
 
 
-@shared_task(name="booking.tasks.release_expired_holds", ignore_result=True)
-def release_expired_holds() -> int:
-    return services.holds_release_expired()
+def notifications_send_after_commit(ids: list[int]) -> None:
+    """After the surrounding transaction commits, send these (due now) without waiting
+    for the scanner. The one way every app hands over messages it has just written.
+
+    robust: the writer's transaction is committed whatever the broker does; if sending
+    cannot start now, the scanner sends these within a minute or so.
+    """
+    if ids:
+        transaction.on_commit(lambda: notifications_send_now(ids), robust=True)
 
 
-@shared_task(name="booking.tasks.release_unconfirmed_bookings", ignore_result=True)
-def release_unconfirmed_bookings() -> int:
-    """Every 5 minutes (beat): free the times of public bookings nobody confirmed."""
-    return services.bookings_release_unconfirmed()
+def notifications_send_now(ids: list[int]) -> None:
+    """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
+        state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+    )
+    if claimed:
+        notifications_enqueue(ids)
+
+
+def notifications_enqueue(ids: list[int]) -> None:
+    """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
+    for index, notification_id in enumerate(ids):
+        try:
+            send_notification.apply_async((notification_id,), retry=False)
+        except BrokerError:
+            log.warning("Broker unavailable; %d notification(s) left for the scanner.", len(ids))
+            Notification.objects.filter(
+                pk__in=ids[index:], state=NotificationState.SENDING, send_started_at__isnull=True
+            ).update(state=NotificationState.SCHEDULED)
+            return

@@ -47,6 +47,7 @@ class SeriesConflict(InvalidBooking):
     """Some dates clash and no decision (skip or move) was given for them."""
 
     code = "series_conflict"
+    http_status = 409  # the request is well formed; the calendar is what stands in the way
 
 
 def series_dates(

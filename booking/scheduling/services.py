@@ -10,22 +10,26 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, TextChoices
+from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
+from booking.feeds.feeds import feeds_delete_of_client, feeds_retire_urls_of_client
+from booking.hooks import intake_for_booking, intake_needed_before_confirming
 from booking.models import (
+    ACTIVE_STATUSES,
     EMAIL_CONFIRM_WINDOW,
     HOLD_DURATION,
     Appointment,
     AppointmentStatus,
     HoldClaim,
+    Notification,
+    NotificationState,
 )
 from booking.notify import notifications
-from booking.notify.dispatch import notifications_send_now
+from booking.notify.tasks import notifications_send_after_commit
 from booking.scheduling import selectors
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
-from clients.intake.services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
 from clients.services import (
     client_create_contact,
@@ -107,7 +111,9 @@ def appointment_book(
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        _send_after_commit(_messages_for_booking(appointment, now, confirmation=confirmation))
+        notifications_send_after_commit(
+            _messages_for_booking(appointment, now, confirmation=confirmation)
+        )
     return appointment
 
 
@@ -247,7 +253,7 @@ def appointment_confirm_hold(
         appointment.first_session = first_session
         appointment.client_note = note
         appointment.save()
-        _send_after_commit(_messages_for_booking(appointment, now))
+        notifications_send_after_commit(_messages_for_booking(appointment, now))
     return appointment
 
 
@@ -284,7 +290,7 @@ def appointment_confirm_email(
         _set_initial_status(appointment, client)
         appointment.sequence += 1
         appointment.save()
-        _send_after_commit(_messages_for_booking(appointment, now))
+        notifications_send_after_commit(_messages_for_booking(appointment, now))
     return appointment
 
 
@@ -296,8 +302,9 @@ def client_links_replace(*, client: Client, now: datetime | None = None) -> bool
     now = now or timezone.now()
     with transaction.atomic():
         client = client_rotate_links(client=client)
+        feeds_retire_urls_of_client(client=client)
         due_now = notifications.notifications_schedule_new_links(client=client, now=now)
-        _send_after_commit(due_now)
+        notifications_send_after_commit(due_now)
     return bool(due_now)
 
 
@@ -342,7 +349,7 @@ def appointment_approve(*, appointment: Appointment, now: datetime | None = None
         appointment.sequence += 1
         appointment.save(update_fields=["status", "sequence", "updated_at"])
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
-        _send_after_commit(due_now)
+        notifications_send_after_commit(due_now)
     return appointment
 
 
@@ -359,7 +366,7 @@ def appointment_decline(*, appointment: Appointment, now: datetime | None = None
         appointment.sequence += 1
         appointment.save(update_fields=[*_CANCEL_FIELDS])
         due_now = notifications.notifications_schedule_for_decline(appointment=appointment, now=now)
-        _send_after_commit(due_now)
+        notifications_send_after_commit(due_now)
     return appointment
 
 
@@ -455,7 +462,7 @@ def appointment_reschedule(
         due_now = notifications.notifications_schedule_for_reschedule(
             appointment=appointment, now=now
         )
-        _send_after_commit(due_now)
+        notifications_send_after_commit(due_now)
     return appointment
 
 
@@ -486,14 +493,33 @@ def appointment_cancel(
         due_now = notifications.notifications_schedule_for_cancellation(
             appointment=appointment, now=now
         )
-        _send_after_commit(due_now)
+        notifications_send_after_commit(due_now)
     return appointment
 
 
-def _send_after_commit(notification_ids: list[int]) -> None:
-    # robust: the booking is committed whatever the broker does; if sending
-    # cannot start now, the scanner sends these within a minute or so.
-    transaction.on_commit(lambda: notifications_send_now(notification_ids), robust=True)
+def client_bookings_erase(*, client: Client, now: datetime) -> None:
+    """For erasure: what booking holds about a client, in the caller's transaction.
+
+    Unsent messages (about their sessions or their intake) are called off; future
+    sessions are cancelled without notice (nobody is left to notify), each with its
+    ``sequence`` bumped like every other cancellation so calendar apps drop it; notes
+    are cleared; the client's calendar feed is deleted. Past sessions stay (times,
+    therapist, status): the practice's history and the no-overlap history.
+    """
+    Notification.objects.filter(
+        Q(appointment__client=client) | Q(intake__client=client),
+        state__in=[NotificationState.SCHEDULED, NotificationState.SENDING],
+        send_started_at__isnull=True,
+    ).update(state=NotificationState.CANCELLED)
+    Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES, start__gt=now).update(
+        status=AppointmentStatus.CANCELLED,
+        cancelled_at=now,
+        email_confirm_by=None,
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+    Appointment.objects.filter(client=client).update(client_note="")
+    feeds_delete_of_client(client=client)
 
 
 # --- checks -----------------------------------------------------------------

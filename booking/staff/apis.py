@@ -23,18 +23,15 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from booking.access import appointments_visible
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
 from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
 from booking.scheduling.services import OUTCOMES, Actor
-from practice.access import (
-    appointments_visible,
-    can_run_practice_calendar,
-    client_or_404,
-    therapists_manageable,
-)
+from clients.access import client_or_404
+from practice.access import can_run_practice_calendar, therapists_manageable
 from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType

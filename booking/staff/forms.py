@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 
 from booking.models import AppointmentStatus, Weekday
 from booking.scheduling.availability import parse_intervals
-from clients.forms import DateInput
-from practice.parsing import DateField
+from practice.parsing import DateField, DateInput
 
 
 class TimeInput(forms.TimeInput):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from booking.access import appointments_visible, shows_client_of
 from booking.exceptions import BookingError
 from booking.models import ExtraHours, Series, TimeOff
 from booking.scheduling import availability, selectors, services
@@ -26,14 +27,8 @@ from booking.staff.forms import (
     TimeOffForm,
     WeeklyHoursForm,
 )
-from practice.access import (
-    appointments_visible,
-    can_run_practice_calendar,
-    client_or_404,
-    shows_client_of,
-    staff_required,
-    therapists_manageable,
-)
+from clients.access import client_or_404
+from practice.access import can_run_practice_calendar, staff_required, therapists_manageable
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (

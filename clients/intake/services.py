@@ -20,6 +20,8 @@ from booking.models import (
     NotificationKind,
 )
 from booking.notify.notifications import reminder_due_at
+from booking.notify.tasks import notifications_send_after_commit
+from booking.scheduling.services import appointment_approve
 from clients.intake import questions, screeners
 from clients.models import (
     Client,
@@ -35,7 +37,7 @@ from clients.models import (
     ScreenerResult,
     new_link_nonce,
 )
-from practice.models import Practice, StaffMember, StaffRole
+from practice.models import Practice
 
 NUDGE_BEFORE = timedelta(hours=48)
 
@@ -172,7 +174,7 @@ def intake_resend(*, client: Client, now: datetime | None = None) -> Intake:
         )
         intake.link_nonce = new_link_nonce()
         intake.save(update_fields=["link_nonce", "updated_at"])
-        _send_after_commit([_notify(intake, NotificationKind.INTAKE_INVITE, now).pk])
+        notifications_send_after_commit([_notify(intake, NotificationKind.INTAKE_INVITE, now).pk])
     return intake
 
 
@@ -262,7 +264,7 @@ def intake_save_screeners(
         alert = None
         if screeners.self_harm_positive(phq9):
             alert, alert_ids = _raise_safety_alert(intake, now)
-    _send_after_commit(alert_ids)
+    notifications_send_after_commit(alert_ids)
     return alert
 
 
@@ -285,17 +287,6 @@ def _raise_safety_alert(intake: Intake, now: datetime) -> tuple[SafetyAlert, lis
         due_at=now,
     )
     return alert, [message.pk]
-
-
-def safety_alert_recipients(alert: SafetyAlert) -> list[str]:
-    """The assigned therapist; the practice's owners if there is none (or they have no email)."""
-    therapist = alert.client.assigned_therapist or alert.therapist
-    if therapist is not None and therapist.user is not None and therapist.user.email:
-        return [therapist.user.email]
-    owners = StaffMember.objects.filter(
-        practice=alert.practice, role=StaffRole.OWNER, user__is_active=True
-    ).select_related("user")
-    return [m.user.email for m in owners if m.user.email]
 
 
 def safety_alert_acknowledge(*, alert: SafetyAlert, by, now: datetime | None = None) -> None:
@@ -360,8 +351,6 @@ def intake_missing(intake: Intake) -> list[str]:
 
 def intake_submit(*, intake: Intake, now: datetime | None = None) -> list[ScreenerResult]:
     """Score the measures, mark the intake submitted, and release sessions waiting on it."""
-    from booking.scheduling.services import appointment_approve
-
     now = now or timezone.now()
     with transaction.atomic():
         intake = Intake.objects.select_for_update().select_related("client").get(pk=intake.pk)
@@ -415,10 +404,3 @@ def intake_mark_reviewed(*, intake: Intake, by, now: datetime | None = None) -> 
             status=ClientStatus.ACTIVE, updated_at=now
         )
     return intake
-
-
-def _send_after_commit(ids: list[int]) -> None:
-    if ids:
-        from booking.notify.dispatch import notifications_send_now
-
-        transaction.on_commit(lambda: notifications_send_now(ids))

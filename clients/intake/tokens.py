@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 from clients.models import Intake
 
@@ -42,6 +43,9 @@ def intake_from_token(token: str) -> tuple[Intake | None, str]:
 
 
 def intake_url(intake: Intake) -> str:
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("intake-start", args=[intake_token(intake)])
+
+
+def intake_link(intake: Intake) -> tuple[str, int]:
+    """The link an intake email carries, and for how many days it works."""
+    return intake_url(intake), max_age().days

@@ -13,18 +13,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from booking.api.apis import BAD_REQUEST
-from clients import selectors, services
-from clients.audit import audit
-from clients.forms import normalise_phone
-from clients.intake import services as intake_services
-from clients.models import AuditAction, AuditEvent, Client, Intake
-from practice.access import (
+from clients import privacy, selectors, services
+from clients.access import (
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
     can_see_clinical,
     client_or_404,
 )
+from clients.audit import audit
+from clients.forms import normalise_phone
+from clients.intake import services as intake_services
+from clients.models import AuditAction, AuditEvent, Client, Intake
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
 from practice.parsing import int_or_none
 from practice.timezones import zone_names
@@ -252,7 +252,7 @@ class ExportApi(ClientApi):
     def get(self, request: Request, public_id) -> Response:
         client = self.client(public_id)
         audit(request, action=AuditAction.EXPORT, what="export_json", client=client, via="api")
-        response = Response(selectors.client_export(client))
+        response = Response(privacy.client_export(client))
         response["Cache-Control"] = "no-store"
         return response
 

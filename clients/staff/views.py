@@ -20,19 +20,19 @@ from django.views.decorators.http import require_POST
 from booking.exceptions import BookingError
 from booking.scheduling.selectors import slot_map_any
 from booking.scheduling.services import appointment_book, client_links_replace
-from clients import selectors, services
-from clients.audit import audit
-from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
-from clients.intake import services as intake_services
-from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
-from practice.access import (
+from clients import privacy, selectors, services
+from clients.access import (
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
     can_see_clinical,
     client_or_404,
-    staff_required,
 )
+from clients.audit import audit
+from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
+from clients.intake import services as intake_services
+from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
+from practice.access import staff_required
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
@@ -414,7 +414,7 @@ def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404("Exports come as .json or .html.")
     client = client_or_404(request.staff, public_id)
-    data = selectors.client_export(client)
+    data = privacy.client_export(client)
     audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
     if fmt == "json":
         response = JsonResponse(data, json_dumps_params={"indent": 2})
@@ -434,7 +434,7 @@ def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, "Type ERASE (in capitals) to confirm.")
             return redirect("staff-client-anonymise", client.public_id)
-        services.client_anonymise(client=client)
+        privacy.client_anonymise(client=client)
         audit(request, action=AuditAction.ANONYMISE, what="record", client=client)
         messages.success(
             request, "The client's personal data was erased; sessions stay as history."

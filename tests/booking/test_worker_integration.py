@@ -16,8 +16,8 @@ from django.core import mail
 from django.utils import timezone
 
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.notify.dispatch import notifications_claim_due, notifications_enqueue
-from booking.notify.tasks import dispatch_due_notifications
+from booking.notify.dispatch import notifications_claim_due
+from booking.notify.tasks import dispatch_due_notifications, notifications_enqueue
 from booking.scheduling import selectors
 from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from practice.celery import app
