@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench-slots migrations-check clean
+.PHONY: demo test test-fast lint bench-slots migrations-check clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,17 @@ demo: $(STAMP)
 # The whole suite. Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL point
 # at them, the embedded default otherwise.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The development loop: everything but the tests marked slow (tests/conftest.py, SLOW_PATHS).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+# Style, formatting and the import contract (.importlinter: practice ← booking ← clients).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench-slots: $(STAMP)
 	$(BIN)/python bench/slots_bench.py

@@ -75,3 +75,23 @@ def intake_practice(practice):
         document = ConsentDocument.objects.create(practice=practice, kind=kind, title=title)
         intake_services.consent_publish(document=document, text=f"The text of the {title}.")
     return practice
+
+
+# Whole files that start a browser, a real Celery worker, a fuzzer, a database
+# backup or the compose stack: marked slow here, in one place, so `make test-fast`
+# (pytest -m "not slow") is a quick loop and `make test` still runs everything.
+SLOW_PATHS = (
+    "tests/browser/",
+    "tests/booking/test_worker_integration.py",
+    "tests/test_api_fuzz.py",
+    "tests/test_backup_restore.py",
+    "tests/test_compose_stack.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        path = item.path.relative_to(root).as_posix()
+        if path.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
