@@ -19,7 +19,7 @@ from booking.models import ACTIVE_STATUSES, Appointment, Notification, Notificat
 from booking.policy import humanize_duration, late_cancel_deadline
 from booking.selectors import manage_token
 from booking.tokens import confirm_email_token
-from practice.display import time_format, use_clock, wall_time
+from practice.display import time_format, use_clock, wall_time, wall_time_named
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -50,7 +50,7 @@ def manage_url(appointment: Appointment) -> str:
 
 
 LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
-SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
+SHORT_FORMAT = r"D j M \a\t "  # + the wall time and its zone's abbreviation
 
 
 def _when(instant: datetime, zone) -> str:
@@ -77,7 +77,7 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
-        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time(local),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time_named(local),
         "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
         "therapist_name": therapist.display_name,
         "session_name": appointment.session_type.name,
