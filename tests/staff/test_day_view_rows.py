@@ -206,3 +206,37 @@ def test_the_therapists_own_day_view_draws_it_in_la_time(client, night_owl):
     # The hours after midnight are drawn on Wednesday from 00:00 to 02:00.
     hours = re.findall(r'class="blk blk-hours c-\d+ r-(\d+) s-(\d+)"', wednesday)
     assert (str(w_labels["00:00"]), "8") in hours
+
+
+def test_the_desk_grid_covers_an_la_therapists_hours_in_new_york_time(
+    client, practice, therapist, session_type, time_machine
+):
+    """LA 09:00-17:00 is New York 12:00-20:00: the grid runs to 20:00, past the usual 18:00."""
+    time_machine.move_to(datetime(2027, 1, 4, 12, tzinfo=UTC), tick=False)
+    sam = TherapistFactory(
+        practice=practice,
+        time_zone="America/Los_Angeles",
+        offers=[session_type],
+        display_name="Sam West",
+    )  # Monday to Friday, 09:00-17:00 Los Angeles time
+    day = date(2027, 1, 13)
+    end_ny = datetime.combine(day, time(17), LA).astimezone(NY)
+    assert end_ny.time() == time(20)
+    sign_in(client, make_staff(practice, StaffRole.RECEPTIONIST))
+    page = client.get(f"/staff/desk/?date={day}").content.decode()
+    labels = hour_labels(page)
+    assert max(labels, key=labels.get) == f"{end_ny.hour - 1:02d}:00"  # the last hour row
+    (column,) = [
+        int(c)
+        for c, name in re.findall(r'class="cal-head c-(\d+) r-1[^"]*">\s*([^<]*?)\s*<', page)
+        if name == sam.display_name
+    ]
+    hours = re.findall(rf'class="blk blk-hours c-{column} r-(\d+) s-(\d+)"', page)
+    start_ny = datetime.combine(day, time(9), LA).astimezone(NY)
+    label_instant = datetime.combine(day, time(start_ny.hour), NY)
+    assert hours == [
+        (
+            str(expected_row(labels, f"{start_ny.hour:02d}:00", label_instant, start_ny)),
+            str((end_ny - start_ny) // ROW),
+        )
+    ]
