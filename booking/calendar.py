@@ -20,7 +20,7 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
-from booking.slots import time_off_span, yearly_occurrences
+from booking.scheduling.slots import time_off_span, yearly_occurrences
 from practice.display import is_ambiguous, own_time
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
@@ -209,7 +209,7 @@ def _local_span(zone, start_date, start_time, end_date, end_time):
 
 
 def _end_day(day: date, start_t: time, end_t: time) -> date:
-    # Hours ending at or before they start run past midnight (booking.slots._stretches_on).
+    # Hours ending at or before they start run past midnight (booking.scheduling.slots._stretches_on).
     return day + timedelta(days=1) if end_t <= start_t else day
 
 

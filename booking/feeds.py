@@ -29,7 +29,7 @@ from booking.models import (
     FeedPrivacy,
     TimeOff,
 )
-from booking.slots import clamp_day, time_off_span, yearly_occurrences
+from booking.scheduling.slots import clamp_day, time_off_span, yearly_occurrences
 from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
 from clients.models import Client
 from practice.models import Modality, Practice, Therapist

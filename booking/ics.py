@@ -103,7 +103,7 @@ def feed_calendar(*, name: str, event_blocks: list[bytes]) -> bytes:
     """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL.
 
     ``event_blocks`` are VEVENTs already serialised by ``icalendar`` (see
-    ``booking.feeds`` for why); they go in just before END:VCALENDAR.
+    ``booking.feeds.feeds`` for why); they go in just before END:VCALENDAR.
 
     No calendar-level UID (RFC 7986 allows one): vdirsyncer's http storage
     takes a UID line outside the events for the UID of the whole feed and

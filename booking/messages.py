@@ -16,8 +16,8 @@ from django.utils import dateformat, timezone
 
 from booking import calendar_links, ics, notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
-from booking.policy import humanize_duration, late_cancel_deadline
-from booking.selectors import manage_token
+from booking.scheduling.policy import humanize_duration, late_cancel_deadline
+from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
 from practice.display import time_format, use_clock, wall_time, wall_time_named
 
@@ -153,7 +153,7 @@ def agenda_context(notification: Notification) -> dict:
 
 
 def intake_context(notification: Notification) -> dict:
-    from clients.tokens import intake_url, max_age
+    from clients.intake.tokens import intake_url, max_age
 
     intake = notification.intake
     return {
@@ -189,7 +189,7 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
 
 
 def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
-    from clients.intake_services import safety_alert_recipients
+    from clients.intake.services import safety_alert_recipients
 
     kind = notification.kind
     if kind == NotificationKind.AGENDA:

@@ -21,7 +21,7 @@ import pytest
 
 from booking import feeds
 from booking.models import FeedKind, FeedPrivacy
-from booking.services import Actor, appointment_book, appointment_cancel
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
 
 NY, LA = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")

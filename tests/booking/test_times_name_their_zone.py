@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.messages import build_email, build_sms
+from booking.notify.messages import build_email, build_sms
 from booking.models import HOLD_DURATION, Notification, NotificationKind
-from booking.selectors import manage_token
-from booking.services import appointment_book, appointment_hold, holds_release_expired
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_book, appointment_hold, holds_release_expired
 from booking.tokens import confirm_email_token, manage_token_for
 from tests.factories import ClientFactory
 from tests.support.identity import confirm_email

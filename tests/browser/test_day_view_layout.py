@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking.models import WorkingHours
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 from tests.browser.test_intake_flow import sign_in, staff_user

@@ -4,7 +4,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.browser.test_intake_flow import sign_in, staff_user
 from tests.factories import ClientFactory

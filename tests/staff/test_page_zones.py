@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.staff import make_staff, sign_in

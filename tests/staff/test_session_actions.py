@@ -6,7 +6,7 @@ from django.core import mail
 
 from booking import selectors
 from booking.models import Appointment, AppointmentStatus, Notification
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in
