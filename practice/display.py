@@ -110,6 +110,12 @@ def wall_time(local: datetime, fmt: str | None = None, *, clock: str | None = No
     return text
 
 
+def wall_time_named(local: datetime, fmt: str | None = None) -> str:
+    """``local`` with its zone's abbreviation always ("14:00 EST", "01:30 EDT"): for a
+    line that must name its zone on its own, such as an email subject."""
+    return f"{dateformat.format(local, fmt or time_format())} {local.tzname()}"
+
+
 def own_time(instant: datetime, *, shown_zone, own_zone, fmt: str | None = None) -> str:
     """The therapist's own wall time of ``instant`` with their zone, if it reads
     differently from the page's zone; "" when the two agree."""

@@ -286,7 +286,6 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
                     event = ics.busy_event(uid=uid, start=start, end=end, changed=off.updated_at)
                 blocks.append(event.to_ical())
     return ics.feed_calendar(
-        uid=f"feed-{feed.public_id}@{ics.uid_domain()}",
         name=_feed_name(feed),
         event_blocks=blocks,
     )

@@ -99,19 +99,24 @@ def _add_parties(event: Event, appointment: Appointment) -> None:
 REFRESH = timedelta(hours=1)
 
 
-def feed_calendar(*, uid: str, name: str, event_blocks: list[bytes]) -> bytes:
+def feed_calendar(*, name: str, event_blocks: list[bytes]) -> bytes:
     """A whole feed. Calendar apps read REFRESH-INTERVAL (RFC 7986) or X-PUBLISHED-TTL.
 
     ``event_blocks`` are VEVENTs already serialised by ``icalendar`` (see
-    ``booking.feeds`` for why); they go in just before END:VCALENDAR.
+    ``booking.feeds.feeds`` for why); they go in just before END:VCALENDAR.
+
+    No calendar-level UID (RFC 7986 allows one): vdirsyncer's http storage
+    takes a UID line outside the events for the UID of the whole feed and
+    keeps one event of it (tests/booking/test_feed_subscribers.py); apps know
+    a subscription by its address anyway.
     """
     calendar = Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
         calscale="GREGORIAN",
         name=name,  # also writes X-WR-CALNAME
-        uid=uid,  # stable, or every fetch would look like a new calendar
     )
+    calendar.pop("UID", None)  # Calendar.new makes a random one up
     # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL, and a timedelta given
     # to an X- property would be written "1:00:00": both set by hand.
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})

@@ -21,7 +21,7 @@ from booking.notify import notifications
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
 from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
-from practice.display import time_format, use_clock, wall_time
+from practice.display import time_format, use_clock, wall_time, wall_time_named
 from practice.models import StaffMember, StaffRole
 
 SUBJECTS = {
@@ -53,7 +53,7 @@ def manage_url(appointment: Appointment) -> str:
 
 
 LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
-SHORT_FORMAT = r"D j M \a\t "  # + the wall time, which names its zone when it repeats
+SHORT_FORMAT = r"D j M \a\t "  # + the wall time and its zone's abbreviation
 
 
 def _when(instant: datetime, zone) -> str:
@@ -80,7 +80,7 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "practice_name": practice.name,
         "practice_phone": practice.contact_phone,
         "when": _when(appointment.start, client.zone),
-        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time(local),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time_named(local),
         "when_therapist": _when(appointment.start, therapist.zone) if therapist_differs else "",
         "therapist_name": therapist.display_name,
         "session_name": appointment.session_type.name,

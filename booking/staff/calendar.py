@@ -7,7 +7,8 @@ them). Query counts are fixed whatever the number of sessions (see the tests).
 
 import calendar as pycalendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -20,7 +21,7 @@ from booking.models import (
     WorkingHours,
 )
 from booking.scheduling.slots import time_off_span, yearly_occurrences
-from practice.display import own_time
+from practice.display import is_ambiguous, own_time
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
 ROW_MINUTES = 15
@@ -66,70 +67,112 @@ class Column:
     blocks: list[Block] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HourRow:
+    """One hour of the grid's rows: the repeated autumn hour has two ("01:00 EDT", "01:00 EST")."""
+
+    hour: int
+    fold: int
+    label: str
+
+
+def hour_rows(days: list[date], zone, first_hour: int = 0, last_hour: int = 24) -> list[HourRow]:
+    """The grid's hours for ``days`` in ``zone``, in the order a clock reads them.
+
+    An hour the spring change skips on every day shown is not a row; an hour
+    that repeats on any day shown is two rows, each labelled with its
+    abbreviation, so sessions at 01:30 EDT and 01:30 EST are drawn apart.
+    """
+    rows = []
+    for hour in range(first_hour, last_hour):
+        if all(
+            wall_to_utc(day, time(hour), zone) is None
+            and wall_to_utc(day, time(hour, 45), zone) is None
+            for day in days
+        ):
+            continue
+        repeated = [day for day in days if is_ambiguous(datetime.combine(day, time(hour), zone))]
+        if not repeated:
+            rows.append(HourRow(hour, 0, f"{hour:02d}:00"))
+            continue
+        for fold in (0, 1):
+            local = datetime.combine(repeated[0], time(hour), zone).replace(fold=fold)
+            rows.append(HourRow(hour, fold, f"{hour:02d}:00 {local.tzname()}"))
+    return rows
+
+
 @dataclass
 class Grid:
     columns: list[Column]
     first_hour: int
     last_hour: int
     zone_name: str
-    missing_hours: frozenset = frozenset()  # hours that do not exist on any day shown
+    days: list[date] = field(default_factory=list)
+
+    @property
+    def hour_rows(self) -> list[HourRow]:
+        return hour_rows(self.days, ZoneInfo(self.zone_name), self.first_hour, self.last_hour)
 
     @property
     def rows(self) -> int:
-        return (self.last_hour - self.first_hour) * 60 // ROW_MINUTES
+        return len(self.hour_rows) * 60 // ROW_MINUTES
 
     @property
     def hours(self) -> list[dict]:
         return [
-            {
-                "label": "" if hour in self.missing_hours else f"{hour:02d}:00",
-                "row": 2 + (hour - self.first_hour) * 4,
-            }
-            for hour in range(self.first_hour, self.last_hour)
+            {"label": row.label, "row": 2 + i * 60 // ROW_MINUTES}
+            for i, row in enumerate(self.hour_rows)
         ]
-
-
-def _missing_hours(days: list[date], zone) -> frozenset:
-    """Hours that a spring change skips on every one of ``days`` (no row label for them)."""
-    return frozenset(
-        hour
-        for hour in range(24)
-        if all(
-            wall_to_utc(day, time(hour), zone) is None
-            and wall_to_utc(day, time(hour, 45), zone) is None
-            for day in days
-        )
-    )
 
 
 def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _place(grid_first_hour: int, block: Block, day: date, grid_last_hour: int = 24):
+def _minutes_down(rows: list[HourRow], local: datetime, day: date) -> int:
+    """How far down the grid (in minutes of rows) the wall time ``local`` of ``day`` sits.
+
+    The repeated hour's second occurrence (``fold=1``) has rows of its own;
+    before the grid it is negative, after it (or on a later day) past the end.
+    """
+    if local.date() > day:
+        return len(rows) * 60 + 24 * 60
+    fold = local.fold if is_ambiguous(local) else 0
+    for i, row in enumerate(rows):
+        if (row.hour, row.fold) == (local.hour, fold):
+            return i * 60 + local.minute
+    if not rows or local.hour < rows[0].hour:
+        return -24 * 60
+    return len(rows) * 60 + 24 * 60
+
+
+def _place(rows: list[HourRow], block: Block, day: date):
     """Grid rows for a block, clipped to its day and the grid (a row per 15 minutes; row 1
     is the header).
 
-    A block starts on the row of its wall-clock start (a DST day still has 24
-    rows of hours) and is as tall as its real length: a session in the repeated
-    autumn hour, whose wall-clock end comes before its start, is still drawn,
-    and one after the spring jump is not an hour taller than it lasts.
+    A block runs from the row of its wall-clock start to the row of its wall-clock
+    end: the repeated autumn hour has rows of its own, so a session in it is drawn
+    where its labelled hour is, and, the skipped spring hour having none, one
+    after the spring jump is not an hour taller than it lasts.
     """
-    midnight = datetime.combine(day, time(0))
-    start_minutes = max(0, int((block.start.replace(tzinfo=None) - midnight).total_seconds() // 60))
-    real = block.end.astimezone(UTC) - block.start.astimezone(UTC)
-    end_minutes = min(24 * 60, grid_last_hour * 60, start_minutes + int(real.total_seconds() // 60))
+    total = len(rows) * 60
+    start_minutes = max(0, _minutes_down(rows, block.start, day))
+    end_minutes = min(total, _minutes_down(rows, block.end, day))
     if end_minutes <= start_minutes:
         return None
-    first = grid_first_hour * 60
-    block.row = 2 + max(0, start_minutes - first) // ROW_MINUTES
-    block.span = max(1, -(-(end_minutes - max(start_minutes, first)) // ROW_MINUTES))
+    block.row = 2 + start_minutes // ROW_MINUTES
+    block.span = max(1, -(-(end_minutes - start_minutes) // ROW_MINUTES))
     return block
 
 
-def _hour_range(blocks: list[Block]) -> tuple[int, int]:
+def _hour_range(parts: list[Block]) -> tuple[int, int]:
+    """The hours a grid shows: 08:00-18:00, stretched to every block drawn on it.
+
+    ``parts`` are blocks already cut at each day's midnight, so hours running
+    past midnight stretch the grid to 24:00 and, the next day, from 00:00.
+    """
     first, last = DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR
-    for block in blocks:
+    for block in parts:
         if block.kind == "off" and (block.end - block.start) >= timedelta(hours=20):
             continue  # whole days off do not stretch the view
         first = min(first, block.start.hour)
@@ -207,11 +250,13 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
     weekly = {}
     for row in hours.values_list("weekday", "start_time", "end_time"):
         weekly.setdefault(row[0], []).append(row[1:])
-    extra = ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
+    # From the day before: its hours may run past midnight into the first day shown.
+    eve = first_day - timedelta(days=1)
+    extra = ExtraHours.objects.filter(therapist=therapist, date__range=(eve, last_day))
     extras = {}
     for row in extra.order_by().values_list("date", "start_time", "end_time"):
         extras.setdefault(row[0], []).append(row[1:])
-    for day in day_list:
+    for day in [eve, *day_list]:
         for start_t, end_t in [*weekly.get(day.weekday(), []), *extras.get(day, [])]:
             start, end = _local_span(zone, day, start_t, _end_day(day, start_t, end_t), end_t)
             raw.append(Block("hours", start, end, label="Open"))
@@ -247,18 +292,19 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
             )
         )
 
-    first_hour, last_hour = _hour_range(raw)
     columns = [
         Column(key=day, title=f"{day:%a %-d %b}", day=day, is_today=day == today)
         for day in day_list
     ]
     index = {day: i for i, day in enumerate(day_list)}
-    for block in raw:
-        for day, part in _split_by_day(block, day_list):
-            placed = _place(first_hour, part, day, last_hour)
-            if placed is not None:
-                placed.column = index[day] + 2
-                columns[index[day]].blocks.append(placed)
+    parts = [(day, part) for block in raw for day, part in _split_by_day(block, day_list)]
+    first_hour, last_hour = _hour_range([part for _, part in parts])
+    rows = hour_rows(day_list, zone, first_hour, last_hour)
+    for day, part in parts:
+        placed = _place(rows, part, day)
+        if placed is not None:
+            placed.column = index[day] + 2
+            columns[index[day]].blocks.append(placed)
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
@@ -267,7 +313,7 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
         first_hour=first_hour,
         last_hour=last_hour,
         zone_name=str(zone),
-        missing_hours=_missing_hours(day_list, zone),
+        days=day_list,
     )
 
 
@@ -365,7 +411,6 @@ def front_desk_day(
                 ),
             )
         )
-    first_hour, last_hour = _hour_range([b for _, b in raw])
     if by_room:
         columns = [Column(key=r.pk, title=r.name, day=day, is_today=day == today) for r in rooms]
     else:
@@ -374,14 +419,16 @@ def front_desk_day(
             for t in therapists
         ]
     index = {c.key: i for i, c in enumerate(columns)}
-    for key, block in raw:
-        if key not in index:
-            continue
-        for on, part in _split_by_day(block, [day]):
-            placed = _place(first_hour, part, on, last_hour)
-            if placed is not None:
-                placed.column = index[key] + 2
-                columns[index[key]].blocks.append(placed)
+    parts = [
+        (key, part) for key, block in raw if key in index for _, part in _split_by_day(block, [day])
+    ]
+    first_hour, last_hour = _hour_range([part for _, part in parts])
+    rows = hour_rows([day], zone, first_hour, last_hour)
+    for key, part in parts:
+        placed = _place(rows, part, day)
+        if placed is not None:
+            placed.column = index[key] + 2
+            columns[index[key]].blocks.append(placed)
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
@@ -390,7 +437,7 @@ def front_desk_day(
         first_hour=first_hour,
         last_hour=last_hour,
         zone_name=str(zone),
-        missing_hours=_missing_hours([day], zone),
+        days=[day],
     )
 
 

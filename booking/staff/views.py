@@ -202,8 +202,14 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             window_end=appointment.start + timedelta(days=14),
             now=now,
             exclude_appointment_id=appointment.pk,
-        )[:24]
-    move_check = _move_check(request, appointment) if "date" in request.GET else None
+        )
+        # Its own time is free once it is left out, but "moving" there moves nothing.
+        free = [f for f in free if f != appointment.start][:24]
+    move_check = None
+    if "date" in request.GET:
+        move_check = _move_check(request, appointment)
+    elif "pick" in request.GET:
+        move_check = _pick_check(request, appointment)
     return render_in_zone(
         request,
         "staff/appointment.html",
@@ -216,7 +222,7 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             ),
             "free": [f.astimezone(therapist.zone) for f in free],
             "reschedule_form": RescheduleForm(
-                request.GET if move_check else None,
+                request.GET if "date" in request.GET else None,
                 initial={"date": local.date(), "time": local.time()},
                 auto_id="move-%s",
             ),
@@ -249,6 +255,20 @@ def _move_check(request, appointment) -> dict:
     return {
         "lines": in_zones(start, therapist.zone, appointment.practice.zone),
         "data": form.cleaned_data,
+    }
+
+
+def _pick_check(request, appointment) -> dict:
+    """A free time picked from the list, read back in both zones like a typed one."""
+    start = aware_datetime_or_none(request.GET.get("pick", ""))
+    if start is None:
+        return {"error": "Pick one of the free times listed."}
+    if start == appointment.start:
+        return {"error": "That is the session's time now; pick another."}
+    therapist = appointment.therapist
+    return {
+        "lines": in_zones(start, therapist.zone, appointment.practice.zone),
+        "start": start.astimezone(therapist.zone),
     }
 
 

@@ -90,7 +90,7 @@ def test_the_confirmation_email_carries_a_calendar_request(now, book):
     appointment = book()
     (email,) = mail.outbox
     assert email.to == [appointment.client.email]
-    assert "Thu 5 Mar at 09:00" in email.subject  # the client is in Chicago (CST)
+    assert "Thu 5 Mar at 09:00 CST" in email.subject  # the client is in Chicago (CST)
     assert "Thursday 5 March 2026 at 09:00 (CST)" in email.body
     assert "10:00 (EST) for" in email.body  # the therapist's own time, as it differs
     assert "https://booking.example/book/manage/" in email.body
@@ -422,12 +422,14 @@ def test_a_request_is_acknowledged_and_confirmed_when_staff_approve(
             client=client_with_phone,
             start=THURSDAY_10,
         )
-    assert [m.subject for m in mail.outbox] == ["We received your request for Thu 5 Mar at 09:00"]
+    assert [m.subject for m in mail.outbox] == [
+        "We received your request for Thu 5 Mar at 09:00 CST"
+    ]
     assert not request.notifications.filter(kind=K.REMINDER).exists()
     with django_capture_on_commit_callbacks(execute=True):
         approved = appointment_approve(appointment=request)
     assert (approved.status, approved.sequence) == ("confirmed", 1)
-    assert mail.outbox[-1].subject == "Your session on Thu 5 Mar at 09:00 is booked"
+    assert mail.outbox[-1].subject == "Your session on Thu 5 Mar at 09:00 CST is booked"
     (event,) = parse_all(mail.outbox[-1].attachments[0][1]).walk("VEVENT")
     assert (event["STATUS"], event["SEQUENCE"]) == ("CONFIRMED", 1)
     assert approved.notifications.filter(kind=K.REMINDER, state=S.SCHEDULED).count() == 3

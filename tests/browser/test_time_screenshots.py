@@ -46,8 +46,12 @@ def test_screenshots_of_the_la_week_and_the_desk_on_both_change_days(open_page, 
     text = desk.get_by_test_id("calendar").inner_text()
     assert "01:30 EDT First Shot" in text and "01:30 EST Second Shot" in text
     assert "12:00 Sunday Shot" in text and "09:00 America/Los_Angeles" in text
+    hours = [h.split() for h in desk.locator(".cal-hour").all_inner_texts()]
+    assert ["01:00", "EDT"] in hours and ["01:00", "EST"] in hours  # the hour, twice
     shot(desk, "front-desk-2027-11-07")
     desk.goto(f"{desk.base}/staff/desk/?date=2027-03-14")
     text = desk.get_by_test_id("calendar").inner_text()
     assert "01:30 Spring Shot" in text and "13:00 Pacific Shot" in text
+    hours = [h.strip() for h in desk.locator(".cal-hour").all_inner_texts()]
+    assert "01:00" in hours and "03:00" in hours and "02:00" not in hours  # no such hour
     shot(desk, "front-desk-2027-03-14")

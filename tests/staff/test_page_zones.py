@@ -4,7 +4,7 @@ Expectations are computed here with zoneinfo, not with the project's helpers.
 """
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,7 +54,7 @@ def test_the_session_page_the_move_list_and_the_move_form_share_the_therapists_z
     assert "America/Los_Angeles" in page
     assert 'value="10:00"' in page  # the move form, prefilled in the same zone
     # Every one-click button reads the wall time of the instant it sends, in Los Angeles.
-    buttons = re.findall(r'name="start" value="([^"]+)">[^<]*<br>([0-9:]+)', page)
+    buttons = re.findall(r'name="pick" value="([^"]+)">[^<]*<br>([0-9:]+)', page)
     assert buttons
     for value, shown in buttons:
         expected = datetime.fromisoformat(value).astimezone(LA).strftime("%H:%M")
@@ -179,3 +179,53 @@ def test_a_series_preview_gives_each_start_in_both_zones(client, la, session_typ
         instant = datetime(2026, 3, day, 11, 0, tzinfo=LA)
         assert row.startswith(instant.strftime("%H:%M %Z")), row
         assert f"{instant.astimezone(NY).strftime('%H:%M')} America/New_York" in row, row
+
+
+def picks_on(page: str) -> list[datetime]:
+    return [datetime.fromisoformat(v) for v in re.findall(r'name="pick" value="([^"]+)"', page)]
+
+
+def test_a_picked_free_time_is_echoed_in_both_zones_before_anything_moves(client, la):
+    appointment = la["appointment"]
+    sign_in(client, la["user"])
+    url = f"/staff/appointments/{appointment.public_id}/"
+    page = client.get(url).content.decode()
+    # The free times are a question (GET), not a move: no button posts a time straight away.
+    (free_form,) = re.findall(r'<form method="(\w+)"[^>]*>\s*<fieldset><legend>Free times', page)
+    assert free_form == "get"
+    instant = datetime(2026, 3, 5, 11, 0, tzinfo=LA)  # PST on 5 March 2026
+    (picked,) = [p for p in picks_on(page) if p == instant]
+    check = client.get(url, {"pick": picked.isoformat()}).content.decode()
+    assert "Thu 5 Mar 2026 11:00 PST (America/Los_Angeles)" in check
+    practice_side = instant.astimezone(NY).strftime("%a %-d %b %Y %H:%M %Z")
+    assert practice_side == "Thu 5 Mar 2026 14:00 EST"
+    assert f"{practice_side} (America/New_York)" in check
+    appointment.refresh_from_db()
+    assert appointment.start == THURSDAY_10_LA  # nothing moved yet
+    (confirm,) = re.findall(r'data-testid="move-check".*?</form>', check, re.S)
+    (sent,) = re.findall(r'name="start" value="([^"]+)"', confirm)
+    assert datetime.fromisoformat(sent) == instant
+    client.post(f"{url}reschedule/", {"start": sent})
+    appointment.refresh_from_db()
+    assert appointment.start == instant
+
+
+def test_the_free_times_never_offer_the_sessions_own_time(client, la):
+    appointment = la["appointment"]
+    sign_in(client, la["user"])
+    url = f"/staff/appointments/{appointment.public_id}/"
+    picks = picks_on(client.get(url).content.decode())
+    own_hour = THURSDAY_10_LA.astimezone(UTC)
+    assert own_hour + timedelta(hours=1) in picks  # the neighbouring hour is free and listed
+    assert own_hour not in picks
+    # Asked for anyway, it is refused readably and nothing is offered to confirm.
+    page = client.get(url, {"pick": THURSDAY_10_LA.isoformat()}).content.decode()
+    assert "That is the session&#x27;s time now" in page
+    assert 'data-testid="move-check"' not in page
+
+
+def test_a_picked_time_that_is_not_a_time_is_refused_readably(client, la):
+    sign_in(client, la["user"])
+    response = client.get(f"/staff/appointments/{la['appointment'].public_id}/", {"pick": "soon"})
+    assert response.status_code == 200
+    assert "Pick one of the free times listed." in response.content.decode()

@@ -40,7 +40,7 @@ def test_approving_a_request_confirms_it_and_tells_the_client(
         act(client, request, "approve")
     request.refresh_from_db()
     assert (request.status, request.sequence) == (AppointmentStatus.CONFIRMED, 1)
-    assert [m.subject for m in mail.outbox] == ["Your session on Thu 5 Mar at 10:00 is booked"]
+    assert [m.subject for m in mail.outbox] == ["Your session on Thu 5 Mar at 10:00 EST is booked"]
 
 
 def test_declining_frees_the_time_and_tells_the_client(
