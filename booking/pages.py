@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from booking import holds, policy, selectors, services
@@ -116,7 +117,8 @@ def _first_day(request: HttpRequest, zone) -> date:
     return max(date_param(request.GET, "start", today), today)
 
 
-def _days(*, session_type, therapist, offering, zone, first: date, count: int, now):
+def _days(*, session_type, therapist, offering, zone, first: date, count: int, now, own=None):
+    """A week of free times; ``own`` (this browser's hold) counts as free, and is marked."""
     window_start = datetime.combine(first, time(0), tzinfo=zone)
     window_end = datetime.combine(first + timedelta(days=count), time(0), tzinfo=zone)
     candidates = [therapist] if therapist else offering
@@ -126,17 +128,36 @@ def _days(*, session_type, therapist, offering, zone, first: date, count: int, n
         window_start=window_start,
         window_end=window_end,
         now=now,
+        exclude_appointment_id=own.pk if own else None,
     )
+    mine = own.start if own and own.session_type_id == session_type.pk else None
     days = [{"date": first + timedelta(days=i), "slots": []} for i in range(count)]
     for start in free:
         local = start.astimezone(zone)
         days[(local.date() - first).days]["slots"].append(
-            {"value": start.isoformat(), "label": wall_time(local)}
+            {"value": start.isoformat(), "label": wall_time(local), "held": start == mine}
         )
     return days
 
 
-def _next_available(*, session_type, therapist, offering, zone, after: date, now) -> date | None:
+def _own_hold(request: HttpRequest, *, session_type, candidates, now) -> Appointment | None:
+    """This browser's live hold, if it is one the page could offer (its type and therapists).
+
+    Picking it again returns the same hold, and picking another time releases
+    it (booking/holds.py), so the page shows it and what it blocks as free.
+    """
+    value = request.COOKIES.get(BROWSER_COOKIE, "")
+    if not _BROWSER_ID.fullmatch(value):
+        return None
+    own = holds.hold_current(browser_cookie=value, now=now)
+    if own is None or own.therapist_id not in {t.pk for t in candidates}:
+        return None
+    return own
+
+
+def _next_available(
+    *, session_type, therapist, offering, zone, after: date, now, own=None
+) -> date | None:
     """The first day after ``after`` with a free time, within the booking horizon.
 
     One engine pass per therapist over the rest of the horizon (the engine
@@ -148,6 +169,7 @@ def _next_available(*, session_type, therapist, offering, zone, after: date, now
         window_start=datetime.combine(after + timedelta(days=1), time(0), tzinfo=zone),
         window_end=now + session_type.effective_booking_horizon + timedelta(minutes=1),
         now=now,
+        exclude_appointment_id=own.pk if own else None,
     )
     first = next(iter(free), None)
     return first.astimezone(zone).date() if first else None
@@ -162,6 +184,16 @@ def times(request: HttpRequest) -> HttpResponse:
     zone = get_zone(zone_name)
     now = timezone.now()
     first = _first_day(request, zone)
+    own = (
+        None
+        if request.GET.get("reschedule")
+        else _own_hold(
+            request,
+            session_type=session_type,
+            candidates=[therapist] if therapist else offering,
+            now=now,
+        )
+    )
     days = _days(
         session_type=session_type,
         therapist=therapist,
@@ -170,6 +202,7 @@ def times(request: HttpRequest) -> HttpResponse:
         first=first,
         count=DAYS_PER_PAGE,
         now=now,
+        own=own,
     )
     last = days[-1]["date"]
     context = {
@@ -193,6 +226,7 @@ def times(request: HttpRequest) -> HttpResponse:
             zone=zone,
             after=last,
             now=now,
+            own=own,
         ),
         "therapist_zones": sorted(
             {t.time_zone for t in ([therapist] if therapist else offering)} - {zone_name}
@@ -206,7 +240,11 @@ def times(request: HttpRequest) -> HttpResponse:
         else None,
     }
     template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if own is not None:
+        # This answer is this browser's alone: no shared or stored copy.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_POST

@@ -141,6 +141,40 @@ def test_a_double_tap_holds_once_and_back_then_another_time_frees_the_first(
 
 
 @VIEWPORTS
+def test_back_to_the_times_still_offers_the_own_held_time_and_it_books(
+    open_page, clinic, shot, viewport
+):
+    alex = clinic["therapists"][0]
+    page = open_page(viewport=viewport)
+    choose(page, clinic, therapist=alex)
+    chosen = slot_after(page, 2).get_attribute("value")
+    slot_after(page, 2).click()
+    page.wait_for_url(re.compile(r"/book/details/"))
+    details_url = page.url
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"/book/times/"))
+    mine = page.locator(f'button.slot[value="{chosen}"]')
+    assert mine.count() == 1
+    # The server's own answer (a reload, or a browser that kept no copy) marks it.
+    page.reload()
+    assert mine.count() == 1
+    assert "held for you" in mine.inner_text()
+    shot(page, "held-for-you")
+    assert_accessible(page)
+
+    mine.click()
+    page.wait_for_url(re.compile(r"/book/details/"))
+    assert page.url == details_url
+    fill_details(page)
+    page.get_by_role("button", name="Book this session").click()
+    page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
+    booked = Appointment.objects.get()
+    assert booked.status == AppointmentStatus.PENDING
+    assert booked.start == datetime.fromisoformat(chosen)
+
+
+@VIEWPORTS
 def test_a_double_submitted_details_form_books_once(open_page, clinic, viewport):
     page = open_page(viewport=viewport)
     to_details(page, clinic)
