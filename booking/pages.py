@@ -25,6 +25,7 @@ from booking.forms import DetailsForm
 from booking.models import Appointment, AppointmentStatus
 from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for, manage_token_parts
+from booking.views import manage_url_with_news
 from practice.display import wall_time
 from practice.models import SessionType, Therapist
 from practice.parsing import date_param, int_or_none
@@ -330,7 +331,7 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
     form = DetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_confirm_hold(
+            booked = services.appointment_confirm_hold(
                 hold=appointment,
                 client_details=_client_details(form, _zone_name(request, appointment.practice)),
                 first_session=form.cleaned_data["first_session"],
@@ -338,7 +339,7 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
             )
         except SlotUnavailable as exc:
             return _details_page(request, token, appointment, form, message=exc.message)
-        return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+        return redirect(manage_url_with_news(token, "booked", booked))
     return _details_page(request, token, appointment, form)
 
 
@@ -390,7 +391,7 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
             start=choice.start,
             public_id=parts[0],
         )
-        services.appointment_confirm_hold(
+        booked = services.appointment_confirm_hold(
             hold=renewed,
             client_details=_client_details(form, _zone_name(request, choice.practice)),
             first_session=form.cleaned_data["first_session"],
@@ -403,7 +404,7 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
         if selectors.appointment_get_by_token(token) is not None:
             return redirect("booking:manage", token=token)
         return _details_page(request, token, choice, form, message=LAPSED_MESSAGE)
-    return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+    return redirect(manage_url_with_news(token, "booked", booked))
 
 
 def _posted_choice(request: HttpRequest) -> Appointment | None:

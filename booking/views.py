@@ -1,5 +1,7 @@
 """HTML views for clients. The full booking pages come with the booking-pages issue."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,11 +43,13 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     )
     deadline = policy.late_cancel_deadline(appointment)
     now = timezone.now()
+    banner, changed_since = _banner(request, appointment)
     context = {
         "appointment": appointment,
         "practice": appointment.practice,
         "token": token,
-        "banner": _banner(request, appointment),
+        "banner": banner,
+        "changed_since": changed_since,
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
@@ -70,21 +74,42 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     return render(request, "booking/manage.html", context, status=status)
 
 
-def _banner(request: HttpRequest, appointment) -> str:
-    """The news an address like ``?booked=1`` announces, if it is still true."""
+def manage_url_with_news(token: str, news: str, appointment) -> str:
+    """The manage page announcing ``news`` ("booked", "moved") about the session as it is now.
+
+    The address carries the start it announces (UTC epoch seconds: a time, no
+    name), so an old address never says "You are booked" above a session moved
+    or cancelled since.
+    """
+    at = int(appointment.start.timestamp())
+    return reverse("booking:manage", args=[token]) + "?" + urlencode({news: 1, "at": at})
+
+
+# News an address may announce; the others (booked, moved) are checked against "at".
+_NEWS = ("booked", "new_links", "moved", "cancelled")
+
+
+def _banner(request: HttpRequest, appointment) -> tuple[str, bool]:
+    """The news an address like ``?booked=1&at=…`` announces if it is still true, and
+    whether it announced news that is no longer true (the page then says so)."""
     cancelled = appointment.status in {
         AppointmentStatus.CANCELLED,
         AppointmentStatus.LATE_CANCELLED,
     }
-    for flag, true_now in [
-        ("booked", appointment.is_active),
-        ("new_links", True),
-        ("moved", appointment.is_active),
-        ("cancelled", cancelled),
-    ]:
-        if request.GET.get(flag) and true_now:
-            return flag
-    return ""
+    still_there = appointment.is_active and request.GET.get("at", "") == str(
+        int(appointment.start.timestamp())
+    )
+    true_now = {
+        "booked": still_there,
+        "new_links": True,
+        "moved": still_there,
+        "cancelled": cancelled,
+    }
+    announced = [flag for flag in _NEWS if request.GET.get(flag)]
+    for flag in announced:
+        if true_now[flag]:
+            return flag, False
+    return "", bool(announced)
 
 
 manage_page = require_GET(rate_limited("manage")(manage))
@@ -118,13 +143,13 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         start = AwareDateTimeField().to_internal_value(data.get("start", ""))
         if request.method == "GET":
             return _confirm_change(request, token, appointment, action="move", start=start)
-        services.appointment_reschedule(
+        appointment = services.appointment_reschedule(
             appointment=appointment, start=start, actor=services.Actor.CLIENT
         )
     except (BookingError, ValidationError) as exc:
         text = getattr(exc, "message", None) or "Please pick one of the times shown."
         return manage(request, token, message=text, status=409)
-    return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+    return redirect(manage_url_with_news(token, "moved", appointment))
 
 
 def _confirm_change(request, token, appointment, *, action: str, start=None) -> HttpResponse:
@@ -195,7 +220,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         via="link",
     )
     return redirect(
-        reverse("booking:manage", args=[selectors.manage_token(appointment)]) + "?booked=1"
+        manage_url_with_news(selectors.manage_token(appointment), "booked", appointment)
     )
 
 

@@ -173,7 +173,10 @@ def test_confirming_joins_the_known_record_and_retires_the_on_screen_link(
     assert not Client.objects.filter(pk=contact_id).exists()
     assert Client.objects.get(pk=victim.pk).time_zone == "Asia/Tokyo"  # as given this time
     assert client.get(f"/book/manage/{on_screen}/").status_code == 404
-    assert redirect["Location"] == f"/book/manage/{manage_token(appointment)}/?booked=1"
+    assert redirect["Location"] == (
+        f"/book/manage/{manage_token(appointment)}/?booked=1"
+        f"&at={int(appointment.start.timestamp())}"
+    )
     page = client.get(redirect["Location"]).content.decode()
     assert "Subscribe to all your sessions" in page
     assert AuditEvent.objects.filter(client_ref=victim.pk, what="identity", via="link").exists()
