@@ -27,6 +27,7 @@ from booking.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.views import manage_url_with_news
 from practice.display import wall_time
+from practice.errors import error_page
 from practice.models import SessionType, Therapist
 from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
@@ -372,9 +373,13 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
     parts = manage_token_parts(token)
     choice = _posted_choice(request) if request.method == "POST" else None
     if parts is None or parts[1] or choice is None:
-        raise Http404(
-            "We are no longer holding this time. Please pick a time again: "
-            "it takes a minute, and what you book is confirmed by email."
+        # Rendered, not raised: the demo (DEBUG on) shows the practice's page too.
+        return error_page(
+            request,
+            status=404,
+            title="We are no longer holding this time",
+            message="Please pick a time again: it takes a minute, and what you book is "
+            "confirmed by email.",
         )
     form = DetailsForm(request.POST)
     if not choice.start:

@@ -1,5 +1,6 @@
 """HTML views for clients. The full booking pages come with the booking-pages issue."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,15 +20,47 @@ from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
 
+LINK_INVALID = (
+    "Check that you copied all of it from the email: a link cut short, or with something "
+    "added, does not open. Links also stop working some weeks after the session, or when "
+    "a newer one replaces them."
+)
+
+
+class LinkInvalid(Exception):
+    """A manage link that opens nothing; ``link_page`` views answer the practice's page."""
+
 
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
-        raise Http404(
-            "This link is incomplete or has expired. Check that you copied all of it from "
-            "the email. To get a new link, reply to any of our emails or call us."
-        )
+        raise LinkInvalid
     return appointment
+
+
+def link_invalid(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """ "This link is incomplete or has expired", and how to get a new one: a 404.
+
+    Rendered here rather than raised as Http404, so the demo (DEBUG on) shows
+    the practice's page too, not Django's technical one. Also the answer to an
+    address under /book/manage/ that matches no page (cut at a slash, or with
+    something added).
+    """
+    context = {"practice": practice_current(), "message": LINK_INVALID}
+    return render(request, "booking/link_invalid.html", context, status=404)
+
+
+def link_page(view):
+    """A view reached from an emailed link: an unknown token answers ``link_invalid``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except LinkInvalid:
+            return link_invalid(request)
+
+    return wrapped
 
 
 def manage(request: HttpRequest, token: str, *, message: str = "", status: int = 200):
@@ -112,11 +145,12 @@ def _banner(request: HttpRequest, appointment) -> tuple[str, bool]:
     return "", bool(announced)
 
 
-manage_page = require_GET(rate_limited("manage")(manage))
+manage_page = require_GET(rate_limited("manage")(link_page(manage)))
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("manage")
+@link_page
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks "cancel this session?" (with an optional reason); POST cancels."""
     appointment = appointment_or_404(token)
@@ -135,6 +169,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("manage")
+@link_page
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks "move your session of … to …?"; POST moves it."""
     appointment = appointment_or_404(token)
@@ -168,6 +203,7 @@ def _confirm_change(request, token, appointment, *, action: str, start=None) -> 
 
 
 @require_GET
+@link_page
 def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The session as a calendar file: the same event (UID, SEQUENCE) as emails and feeds."""
     appointment = appointment_or_404(token)
@@ -179,6 +215,7 @@ def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @rate_limited("manage")
+@link_page
 def new_links(request: HttpRequest, token: str) -> HttpResponse:
     """The client retires every link of theirs (this one, emailed ones, the calendar feed)."""
     appointment = appointment_or_404(token)

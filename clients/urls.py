@@ -1,6 +1,6 @@
 """Staff pages for clients (mounted at /staff/) and the client's intake link (at /intake/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from clients import intake_views, staff_views
 
@@ -53,4 +53,6 @@ intake_urlpatterns = [
     path("<str:token>/wellbeing/", intake_views.wellbeing, name="intake-wellbeing"),
     path("<str:token>/consent/", intake_views.consent, name="intake-consent"),
     path("<str:token>/submit/", intake_views.submit, name="intake-submit"),
+    # A link cut at a slash, or with something added: the link page, not a bare 404.
+    re_path(r"^(?P<rest>.*/)?$", intake_views.link_invalid, name="intake-link-invalid"),
 ]
