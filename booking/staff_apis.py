@@ -104,6 +104,8 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
             "sequence",
             "series",
             "occurrence_date",
+            "cancelled_at",
+            "cancel_reason",
             "created_at",
             "updated_at",
         ]

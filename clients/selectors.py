@@ -1,9 +1,11 @@
 """Reads of client data, always through practice.access's scoping."""
 
+from datetime import datetime, time, timedelta
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from booking.models import ACTIVE_STATUSES, Appointment
+from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from clients import questions, screeners
 from clients.intake_services import consent_status, current_consents
 from clients.models import (
@@ -14,7 +16,7 @@ from clients.models import (
     SafetyAlert,
     ScreenerResult,
 )
-from practice.access import StaffContext, clients_visible
+from practice.access import StaffContext, appointments_visible, clients_visible
 from practice.display import own_time
 
 
@@ -238,21 +240,23 @@ def _json(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _today(now, zone) -> tuple[datetime, datetime]:
+    """The instants that bound ``now``'s local day in ``zone``."""
+    day = now.astimezone(zone).date()
+    return (
+        datetime.combine(day, time(0), tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone),
+    )
+
+
 def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
     """Today's sessions (in ``zone``, by default the practice's) with intake and consent status.
 
     A therapist sees their own; the front desk and owners everyone's. Four
     queries, whatever the day holds.
     """
-    from datetime import datetime, time, timedelta
-
-    from booking.models import AppointmentStatus
-    from practice.access import appointments_visible
-
     zone = zone or context.practice.zone
-    day = now.astimezone(zone).date()
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    start, end = _today(now, zone)
     sessions = list(
         appointments_visible(context)
         .filter(
@@ -285,3 +289,32 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
             }
         )
     return rows
+
+
+def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
+    """Today's sessions (in ``zone``) that were cancelled, with the client's reason if given.
+
+    The same visibility as ``today_sessions``: a therapist sees their own.
+    """
+    zone = zone or context.practice.zone
+    start, end = _today(now, zone)
+    cancelled = (
+        appointments_visible(context)
+        .filter(
+            start__gte=start,
+            start__lt=end,
+            status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED],
+        )
+        .select_related("client", "therapist", "session_type")
+        .order_by("start")
+    )
+    return [
+        {
+            "appointment": appointment,
+            "local": appointment.start.astimezone(zone),
+            "own": own_time(
+                appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+            ),
+        }
+        for appointment in cancelled
+    ]

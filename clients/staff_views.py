@@ -57,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "alerts": alerts,
             "queue_size": len(queue),
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
+            "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
             "nav": "home",
         },
         zone=zone,
