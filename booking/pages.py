@@ -354,6 +354,7 @@ def _client_details(form: DetailsForm, zone_name: str) -> dict:
         "time_zone": zone_name,
         "preferred_name": data["preferred_name"],
         "contact_consent": True,
+        "sms_consent": data["sms_consent"],
     }
 
 

@@ -1,4 +1,5 @@
-"""Phone numbers people can tap: the practice's number and the crisis lines in its text.
+"""Phone numbers people can tap (the practice's number and the crisis lines in its
+text), and which numbers can take a text message.
 
 Pure (no ORM). A full number's link is its E.164 form (``tel:+12125550100``);
 a short number valid in the practice's region (988, 911, 116 123) has no
@@ -14,6 +15,22 @@ import phonenumbers
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from phonenumbers import shortnumberinfo
+
+# Number types that can receive a text (in North America one cannot tell landlines apart).
+TEXTABLE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def can_take_texts(number: str, region: str | None = None) -> bool:
+    """Could this number receive a text? False for landlines and numbers we cannot read."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in TEXTABLE
+
 
 # A short number: 3 to 6 digits, maybe in two groups ("116 123"), not part of a
 # longer run of digits, a time ("10:00") or a decimal.

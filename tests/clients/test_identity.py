@@ -325,7 +325,7 @@ def test_an_unproven_contact_is_never_matched_by_staff_either(practice):
     from clients.services import client_get_or_create
 
     contact = ClientFactory(practice=practice, email="shared@example.net", verified_at=None)
-    made = client_get_or_create(
+    made, _ = client_get_or_create(
         practice=practice,
         first_name="Real",
         last_name="Person",
