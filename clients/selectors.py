@@ -80,9 +80,9 @@ def intake_queue(context: StaffContext, *, include_reviewed: bool = False) -> li
 
 def client_appointments(client: Client, context: StaffContext) -> QuerySet[Appointment]:
     """The client's sessions; a therapist sees only their own sessions' details."""
-    appointments = client.appointments.select_related("therapist", "session_type").order_by(
-        "-start"
-    )
+    appointments = client.appointments.select_related(
+        "therapist", "session_type", "cancel_reason_by"
+    ).order_by("-start")
     if context.is_therapist:
         appointments = appointments.filter(therapist=context.therapist)
     return appointments
@@ -311,7 +311,7 @@ def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
             start__lt=end,
             status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED],
         )
-        .select_related("client", "therapist", "session_type")
+        .select_related("client", "therapist", "session_type", "cancel_reason_by")
         .order_by("start")
     )
     return [

@@ -68,3 +68,69 @@ def test_the_staff_api_gives_the_cancellation_time_and_reason(client, team, book
     body = client.get(f"/api/v1/staff/appointments/{booked.public_id}/").json()
     assert body["cancel_reason"] == reason
     assert datetime.fromisoformat(body["cancelled_at"]) == now
+
+
+# --- a reason staff record for the client ----------------------------------------------
+
+STAFF_REASON = "Client phoned: unwell"
+
+
+def test_staff_record_a_reason_on_the_cancel_form_marked_as_theirs(client, team, booked, now):
+    sign_in(client, team["receptionist"])
+    response = client.post(
+        f"/staff/appointments/{booked.public_id}/cancel/", {"reason": f"  {STAFF_REASON} "}
+    )
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == "cancelled" and booked.cancel_reason == STAFF_REASON
+    assert booked.cancel_reason_by == team["receptionist"]
+    name = team["receptionist"].get_full_name() or team["receptionist"].username
+    marked = f'“{STAFF_REASON}” <small data-testid="reason-by">(entered by staff: {name})</small>'
+    page = client.get(f"/staff/appointments/{booked.public_id}/").content.decode()
+    assert marked in page
+    record = client.get(f"/staff/clients/{booked.client.public_id}/").content.decode()
+    assert "(entered by staff: " in record and STAFF_REASON in record
+
+
+def test_the_cancel_form_offers_an_optional_reason_field(client, team, booked, now):
+    sign_in(client, team["receptionist"])
+    page = client.get(f"/staff/appointments/{booked.public_id}/").content.decode()
+    assert '<label for="cancel-reason-input">Reason (optional)</label>' in page
+    # Without a reason: cancelled all the same, nothing marked.
+    client.post(f"/staff/appointments/{booked.public_id}/cancel/", {})
+    booked.refresh_from_db()
+    assert booked.status == "cancelled" and booked.cancel_reason == ""
+    assert booked.cancel_reason_by is None
+
+
+def test_the_clients_own_reason_is_not_marked_as_staffs(client, team, booked, now):
+    cancel_on_the_manage_page(client, booked)
+    assert booked.cancel_reason_by is None
+    sign_in(client, team["owner"])
+    page = client.get(f"/staff/appointments/{booked.public_id}/").content.decode()
+    assert f"“{REASON}”" in page and "entered by staff" not in page
+
+
+def test_the_staff_api_cancel_takes_a_reason_and_names_who_entered_it(client, team, booked, now):
+    sign_in(client, team["owner"])
+    response = client.post(
+        f"/api/v1/staff/appointments/{booked.public_id}/cancel/",
+        {"late": True, "reason": STAFF_REASON},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "late_cancelled" and body["cancel_reason"] == STAFF_REASON
+    assert body["cancel_reason_by"] == team["owner"].username
+
+
+def test_the_staff_api_refuses_an_overlong_reason_with_a_400(client, team, booked, now):
+    sign_in(client, team["owner"])
+    response = client.post(
+        f"/api/v1/staff/appointments/{booked.public_id}/cancel/",
+        {"reason": "x" * 501},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
+    booked.refresh_from_db()
+    assert booked.status == "confirmed"
