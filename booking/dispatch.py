@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from booking import messages, sms
+from booking.notify import messages
+
+from booking.notify import sms
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -108,7 +110,7 @@ def notifications_send_now(ids: list[int]) -> None:
 
 def notifications_enqueue(ids: list[int]) -> None:
     """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
-    from booking.tasks import send_notification
+    from booking.notify.tasks import send_notification
 
     for index, notification_id in enumerate(ids):
         try:

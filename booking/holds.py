@@ -24,7 +24,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from booking import selectors, services
+from booking.scheduling import selectors
+
+from booking.scheduling import services
 from booking.exceptions import SlotUnavailable, TooManyHolds
 from booking.models import (
     HOLD_DURATION,
@@ -43,7 +45,7 @@ TOO_MANY_MESSAGE = (
 
 def holder_key(value: str) -> str:
     """A keyed hash: the table never shows an address or a cookie that could be replayed."""
-    key = hashlib.sha256(b"booking.holds:" + settings.SECRET_KEY.encode()).digest()
+    key = hashlib.sha256(b"booking.scheduling.holds:" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 

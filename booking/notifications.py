@@ -1,7 +1,7 @@
 """Which messages a booking change calls for, and when they are due.
 
 Called inside the booking services' transactions, so a booking and its
-messages commit (or roll back) together. Sending is ``booking.dispatch``'s job.
+messages commit (or roll back) together. Sending is ``booking.notify.dispatch``'s job.
 """
 
 from datetime import datetime, time, timedelta
@@ -103,7 +103,7 @@ def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
     practice = appointment.practice
     client = appointment.client
     for rule in appointment.session_type.effective_reminder_schedule:
-        # The worker asks the same again before sending (booking.dispatch).
+        # The worker asks the same again before sending (booking.notify.dispatch).
         if rule["channel"] == Channel.SMS and not client.can_receive_sms:
             continue
         before = timedelta(minutes=rule["minutes_before"])

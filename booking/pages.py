@@ -2,7 +2,7 @@
 
 Server-rendered and usable without JavaScript; booking.js adds time-zone
 detection and loading more days in place. Every write goes through
-booking.services, so the pages have the API's guarantees.
+booking.scheduling.services, so the pages have the API's guarantees.
 """
 
 import re
@@ -19,13 +19,19 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from booking import holds, policy, selectors, services
+from booking.scheduling import holds
+
+from booking.scheduling import policy
+
+from booking.scheduling import selectors
+
+from booking.scheduling import services
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
-from booking.forms import DetailsForm
+from booking.web.forms import DetailsForm
 from booking.models import Appointment, AppointmentStatus
-from booking.serializers import AwareDateTimeField
+from booking.api.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for, manage_token_parts
-from booking.views import manage_url_with_news
+from booking.web.views import manage_url_with_news
 from practice.display import wall_time
 from practice.errors import error_page
 from practice.models import SessionType, Therapist

@@ -23,12 +23,14 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking import availability, services
-from booking import series as series_services
-from booking.apis import BAD_REQUEST, CONFLICT
+from booking.scheduling import availability
+
+from booking.scheduling import services
+from booking.scheduling import series as series_services
+from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
-from booking.serializers import AwareDateTimeField
-from booking.services import OUTCOMES, Actor
+from booking.api.serializers import AwareDateTimeField
+from booking.scheduling.services import OUTCOMES, Actor
 from practice.access import (
     appointments_visible,
     can_run_practice_calendar,

@@ -1,6 +1,6 @@
 """Staff pages for schedules: the therapist's calendar, the front desk, sessions,
 availability and standing appointments. Thin: access in practice.access, reads
-in booking.calendar and booking.selectors, writes in the booking services."""
+in booking.staff.calendar and booking.scheduling.selectors, writes in the booking services."""
 
 from datetime import time, timedelta
 
@@ -12,11 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking import availability, calendar, selectors, services
-from booking import series as series_services
+from booking.scheduling import availability
+
+from booking.staff import calendar
+
+from booking.scheduling import selectors
+
+from booking.scheduling import services
+from booking.scheduling import series as series_services
 from booking.exceptions import BookingError
 from booking.models import ExtraHours, Series, TimeOff
-from booking.staff_forms import (
+from booking.staff.forms import (
     ExtraHoursForm,
     HolidayForm,
     OutcomeForm,

@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
-from booking import pages, views
+from booking.web import pages
+
+from booking.web import views
 
 app_name = "booking"
 

@@ -10,10 +10,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
-from booking import calendar_links, feeds, ics, policy, selectors, services
+from booking.feeds import calendar_links
+
+from booking.feeds import feeds
+
+from booking.feeds import ics
+
+from booking.scheduling import policy
+
+from booking.scheduling import selectors
+
+from booking.scheduling import services
 from booking.exceptions import BookingError
 from booking.models import EMAIL_CONFIRM_WINDOW, AppointmentStatus, FeedKind
-from booking.serializers import AwareDateTimeField
+from booking.api.serializers import AwareDateTimeField
 from booking.tokens import public_id_from_confirm_token
 from clients.audit import audit
 from clients.models import AuditAction

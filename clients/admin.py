@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from clients import intake_services
+from clients.intake import services as intake_services
 from clients.audit import audit
 from clients.models import (
     AuditAction,
@@ -20,7 +20,7 @@ from clients.models import (
     IntakeForm,
     new_link_nonce,
 )
-from clients.questions import DEFAULT_QUESTIONS, validate_questions
+from clients.intake.questions import DEFAULT_QUESTIONS, validate_questions
 
 
 class ClientAdminForm(forms.ModelForm):

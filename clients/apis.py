@@ -12,8 +12,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking.apis import BAD_REQUEST
-from clients import intake_services, selectors, services
+from booking.api.apis import BAD_REQUEST
+from clients import selectors, services
+from clients.intake import services as intake_services
 from clients.audit import audit
 from clients.forms import NOT_TEXTABLE, normalise_phone
 from clients.models import AuditAction, AuditEvent, Client, Intake

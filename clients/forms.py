@@ -131,7 +131,7 @@ class AboutYouForm(forms.ModelForm):
 
     def __init__(self, *args, strict: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        from clients.intake_services import ABOUT_REQUIRED
+        from clients.intake.services import ABOUT_REQUIRED
 
         for name, field in self.fields.items():
             field.required = strict and name in ABOUT_REQUIRED

@@ -14,11 +14,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients import intake_services, questions, screeners
+from clients.intake import services as intake_services
+
+from clients.intake import questions
+
+from clients.intake import screeners
 from clients.audit import audit, client_ip
 from clients.forms import AboutYouForm
 from clients.models import AuditAction, Intake, SafetyAlert
-from clients.tokens import intake_from_token
+from clients.intake.tokens import intake_from_token
 from practice.parsing import int_or_none
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current

@@ -294,7 +294,7 @@ class Intake(models.Model):
 
     ``answers`` (the form's questions) and ``progress`` are plain to the
     application but encrypted in the database. A link carries the public id
-    and ``link_nonce`` signed with a time stamp (clients.tokens); resending
+    and ``link_nonce`` signed with a time stamp (clients.intake.tokens); resending
     the link changes the nonce, so the old link stops working.
     """
 

@@ -6,8 +6,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from booking.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
-from clients import questions, screeners
-from clients.intake_services import consent_status, current_consents
+from clients.intake import questions
+from clients.intake import screeners
+from clients.intake.services import consent_status, current_consents
 from clients.models import (
     Client,
     ConsentSignature,

@@ -3,7 +3,7 @@
 import pytest
 
 from booking.models import Appointment
-from booking.services import appointment_hold
+from booking.scheduling.services import appointment_hold
 from booking.tokens import manage_token_for
 from tests.booking.test_pages import DETAILS, TUESDAY_10
 

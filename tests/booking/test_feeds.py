@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking import feeds
+from booking.feeds import feeds
 from booking.models import FeedFetch, FeedKind, TimeOff
-from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
 from practice.models import StaffRole
 from tests.factories import ClientFactory, TherapistFactory
 from tests.support.ics_check import parse_all
@@ -329,7 +329,7 @@ def test_the_management_command_prints_and_rotates_the_url(client, booked, feed,
 
 
 def test_the_download_emails_and_feed_share_one_event(client, booked, feed):
-    from booking.selectors import manage_token
+    from booking.scheduling.selectors import manage_token
 
     download = client.get(f"/book/manage/{manage_token(booked)}/session.ics")
     assert download.status_code == 200

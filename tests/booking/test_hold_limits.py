@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from booking.models import HOLD_DURATION, HOLD_UNTIL_DETAILS, Appointment, AppointmentStatus
-from booking.services import holds_release_expired
+from booking.scheduling.services import holds_release_expired
 from tests.factories import TherapistFactory
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)

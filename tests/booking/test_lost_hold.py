@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
-from booking.services import appointment_book, holds_release_expired
+from booking.scheduling.services import appointment_book, holds_release_expired
 from tests.booking.test_pages import DETAILS, TUESDAY_10
 from tests.factories import ClientFactory
 

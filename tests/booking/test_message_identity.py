@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from booking import sms
-from booking.services import Actor, appointment_book, appointment_cancel
+from booking.notify import sms
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from tests.booking.test_notifications import THURSDAY_10, run_scanner_at
 from tests.factories import ClientFactory
 from tests.support.ics_check import parse_all

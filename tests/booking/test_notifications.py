@@ -12,12 +12,12 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from booking import sms
-from booking.dispatch import notification_send, notifications_claim_due
+from booking.notify import sms
+from booking.notify.dispatch import notification_send, notifications_claim_due
 from booking.exceptions import SlotUnavailable
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
-from booking.tasks import dispatch_due_notifications, send_notification
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
+from booking.notify.tasks import dispatch_due_notifications, send_notification
 from tests.factories import ClientFactory
 from tests.support.ics_check import parse_all
 
@@ -347,7 +347,7 @@ def agenda_therapist(therapist):
 
 
 def test_agendas_are_scheduled_once_per_day_at_the_therapists_local_time(now, agenda_therapist):
-    from booking.notifications import notifications_schedule_agendas
+    from booking.notify.notifications import notifications_schedule_agendas
 
     # NOW is Monday 04:00 in Los Angeles: today's 07:00 PST (15:00 UTC) is still ahead.
     assert notifications_schedule_agendas(now=now) == 2
@@ -360,7 +360,7 @@ def test_agendas_are_scheduled_once_per_day_at_the_therapists_local_time(now, ag
 
 
 def test_a_past_agenda_time_is_not_scheduled_late(agenda_therapist, time_machine):
-    from booking.notifications import notifications_schedule_agendas
+    from booking.notify.notifications import notifications_schedule_agendas
 
     later = datetime(2026, 3, 2, 18, tzinfo=UTC)  # Monday 10:00 in Los Angeles
     assert notifications_schedule_agendas(now=later) == 1  # tomorrow's only
@@ -369,7 +369,7 @@ def test_a_past_agenda_time_is_not_scheduled_late(agenda_therapist, time_machine
 def test_the_agenda_lists_the_day_in_the_therapists_zone_with_initials_only(
     now, agenda_therapist, practice, time_machine, django_capture_on_commit_callbacks
 ):
-    from booking.notifications import notifications_schedule_agendas
+    from booking.notify.notifications import notifications_schedule_agendas
 
     session_type = agenda_therapist.session_types.get()
     client = ClientFactory(practice=practice, first_name="Jamie", last_name="Doe")
@@ -396,7 +396,7 @@ def test_the_agenda_lists_the_day_in_the_therapists_zone_with_initials_only(
 def test_an_agenda_is_called_off_when_the_therapist_turns_it_off(
     now, agenda_therapist, time_machine
 ):
-    from booking.notifications import notifications_schedule_agendas
+    from booking.notify.notifications import notifications_schedule_agendas
 
     notifications_schedule_agendas(now=now)
     agenda_therapist.daily_agenda_at = None
@@ -410,7 +410,7 @@ def test_an_agenda_is_called_off_when_the_therapist_turns_it_off(
 def test_a_request_is_acknowledged_and_confirmed_when_staff_approve(
     now, therapist, client_with_phone, django_capture_on_commit_callbacks
 ):
-    from booking.services import appointment_approve
+    from booking.scheduling.services import appointment_approve
 
     session_type = therapist.session_types.get()
     session_type.requires_approval = True

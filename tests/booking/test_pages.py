@@ -6,8 +6,8 @@ import pytest
 
 from booking.exceptions import SlotUnavailable
 from booking.models import HOLD_DURATION, Appointment, AppointmentStatus
-from booking.selectors import manage_token, slot_list
-from booking.services import (
+from booking.scheduling.selectors import manage_token, slot_list
+from booking.scheduling.services import (
     appointment_book,
     appointment_confirm_email,
     appointment_confirm_hold,

@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from booking import calendar_links, messages
+from booking.feeds import calendar_links
+
+from booking.notify import messages
 from booking.models import Notification, NotificationKind
-from booking.selectors import manage_token
-from booking.services import Actor, appointment_book, appointment_cancel, appointment_hold
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import Actor, appointment_book, appointment_cancel, appointment_hold
 from booking.tokens import manage_token_for
 from tests.booking.test_pages import TUESDAY_10
 from tests.factories import ClientFactory

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.services import (
+from booking.scheduling.services import (
     Actor,
     appointment_cancel,
     appointment_reschedule,

@@ -14,9 +14,9 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, AppointmentStatus, CalendarFeed, FeedKind
-from booking.selectors import manage_token
-from booking.services import bookings_release_unconfirmed
-from clients import intake_services
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import bookings_release_unconfirmed
+from clients.intake import services as intake_services
 from clients.models import AuditEvent, Client, Intake, IntakeStatus
 from tests.clients.test_intake_flow import complete_everything
 from tests.factories import ClientFactory
@@ -236,7 +236,7 @@ def test_staff_cannot_approve_a_request_whose_email_is_unconfirmed(therapist, no
     response = public_booking(therapist, "unproven@example.net")
     appointment = Appointment.objects.get(public_id=response.json()["id"])
     from booking.exceptions import NotChangeable
-    from booking.services import appointment_approve
+    from booking.scheduling.services import appointment_approve
 
     with pytest.raises(NotChangeable, match="not confirmed their email"):
         appointment_approve(appointment=appointment)
@@ -246,7 +246,7 @@ def test_staff_cannot_approve_a_request_whose_email_is_unconfirmed(therapist, no
 
 
 def test_the_client_replaces_their_links_from_a_proven_page(client, booked, now):
-    from booking import feeds
+    from booking.feeds import feeds
 
     token = manage_token(booked)
     feed = feeds.feed_get_or_create(
@@ -279,7 +279,7 @@ def test_a_manage_link_stops_30_days_after_its_session(client, booked, time_mach
 
 
 def test_a_client_feed_stops_30_days_after_the_last_session(client, booked, time_machine):
-    from booking import feeds
+    from booking.feeds import feeds
 
     feed = feeds.feed_get_or_create(
         kind=FeedKind.CLIENT, practice=booked.practice, client=booked.client
@@ -357,8 +357,8 @@ def test_staff_cannot_send_an_intake_link_to_an_unproven_address(
 def test_no_message_but_the_confirmation_request_reaches_an_unproven_address(
     therapist, now, django_capture_on_commit_callbacks
 ):
-    """Whatever schedules it: one check before every send (booking.dispatch)."""
-    from booking.dispatch import notification_send
+    """Whatever schedules it: one check before every send (booking.notify.dispatch)."""
+    from booking.notify.dispatch import notification_send
     from booking.models import Notification, NotificationKind, NotificationState
     from clients.models import Intake as IntakeModel
 

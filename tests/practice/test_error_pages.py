@@ -88,7 +88,7 @@ def test_a_crash_is_the_practices_500(lakeside, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("booking.pages.session_type_list_bookable", broken)
+    monkeypatch.setattr("booking.web.pages.session_type_list_bookable", broken)
     http = Client(raise_request_exception=False)
     response = http.get("/book/")
     assert_branded(response, 500, "went wrong on our side")
@@ -116,7 +116,7 @@ def test_api_errors_stay_json(client, lakeside):
 def test_a_lapsed_hold_page_still_reads_as_the_practice(
     client, lakeside, therapist, now, time_machine
 ):
-    from booking.services import appointment_hold, holds_release_expired
+    from booking.scheduling.services import appointment_hold, holds_release_expired
     from booking.tokens import manage_token_for
 
     hold = appointment_hold(

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core import mail
 
-from booking.selectors import manage_token
-from booking.services import appointment_book
-from clients.intake_services import intake_resend
-from clients.tokens import intake_token
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_book
+from clients.intake.services import intake_resend
+from clients.intake.tokens import intake_token
 from practice.phones import link_numbers, tel_href
 from tests.booking.test_pages import TUESDAY_10
 from tests.factories import ClientFactory

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from booking.selectors import manage_token
-from booking.services import Actor, appointment_cancel
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import Actor, appointment_cancel
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in
 

@@ -14,9 +14,9 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from booking import sms
+from booking.notify import sms
 from booking.models import Channel, NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from clients.models import AuditEvent, Client
 from clients.services import client_anonymise, client_create_contact, client_prove_email
 from tests.booking.test_notifications import run_scanner_at

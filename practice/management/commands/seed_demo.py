@@ -8,12 +8,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from booking import selectors
+from booking.scheduling import selectors
 from booking.models import Appointment, TimeOff, WorkingHours
-from booking.services import appointment_book
-from clients import intake_services
+from booking.scheduling.services import appointment_book
+from clients.intake import services as intake_services
 from clients.models import ConsentDocument, ConsentKind, IntakeForm
-from clients.questions import DEFAULT_QUESTIONS
+from clients.intake.questions import DEFAULT_QUESTIONS
 from clients.services import client_get_or_create
 from practice.models import Modality, Practice, SessionType, StaffMember, StaffRole, Therapist
 
