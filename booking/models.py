@@ -3,6 +3,7 @@
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
@@ -42,7 +43,7 @@ class WorkingHours(models.Model):
         verbose_name_plural = "working hours"
         constraints = [
             # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
-            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
+            # until midnight), read by scheduling.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
                 condition=~Q(start_time=models.F("end_time")),
                 name="working_hours_not_empty",
@@ -66,7 +67,7 @@ class ExtraHours(models.Model):
         verbose_name_plural = "extra hours"
         constraints = [
             # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
-            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
+            # until midnight), read by scheduling.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
                 condition=~Q(start_time=models.F("end_time")),
                 name="extra_hours_not_empty",
@@ -253,7 +254,19 @@ class Appointment(models.Model):
     first_session = models.BooleanField(null=True, blank=True, help_text="As the client said.")
     client_note = models.TextField(blank=True, help_text="The client's note when booking.")
     cancel_reason = models.CharField(
-        max_length=500, blank=True, help_text="The client's reason when cancelling (optional)."
+        max_length=500,
+        blank=True,
+        help_text="Why it was cancelled (optional): the client's words, or as staff recorded them.",
+    )
+    # Who wrote ``cancel_reason``: the staff member who recorded it ("Client
+    # phoned: unwell"); empty when the client gave it themselves.
+    cancel_reason_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who entered the reason; empty: the client's own words.",
     )
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
@@ -401,7 +414,7 @@ class Notification(models.Model):
     Either to a client about one appointment (written in the same transaction
     as the booking change that calls for it), or a therapist's daily agenda
     (``therapist`` and ``agenda_date``). Celery only moves rows
-    (``booking.dispatch``); long waits live in ``due_at``, never in a broker
+    (``booking.notify.dispatch``); long waits live in ``due_at``, never in a broker
     countdown.
     """
 

@@ -44,7 +44,14 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "phone"]
     list_filter = ["practice", "status"]
     exclude = ["public_id"]
-    readonly_fields = ["anonymised_at", "contact_consent_at", "verified_at"]
+    # Consent to texts is recorded on the staff pages and API (when and by whom), not typed here.
+    readonly_fields = [
+        "anonymised_at",
+        "contact_consent_at",
+        "sms_consent_at",
+        "sms_consent_by",
+        "verified_at",
+    ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         client = self.get_object(request, object_id)

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from clients.intake.services import ABOUT_REQUIRED
 from clients.models import Client
-from clients.services import CONTACT_FIELDS
+from clients.services import CONTACT_FIELDS, SMS_CONSENT_NEEDS_PHONE
 from practice.models import SessionType, Therapist
 from practice.parsing import DateField, DateInput
+from practice.phones import can_take_texts
 from practice.timezones import get_zone, wall_to_utc, zone_names
 
 
@@ -28,8 +29,39 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class ContactForm(forms.ModelForm):
+SMS_CONSENT_LABEL = "The client agreed to text-message reminders"
+SMS_CONSENT_HELP = (
+    "Tick only if the client said so. Without it no texts are sent, even with a number; "
+    "unticking stops any text not yet sent."
+)
+NOT_TEXTABLE = (
+    "This looks like a landline, which cannot receive text messages: enter a mobile "
+    "number, or untick the text-message consent."
+)
+
+
+def sms_consent_field() -> forms.BooleanField:
+    return forms.BooleanField(required=False, label=SMS_CONSENT_LABEL, help_text=SMS_CONSENT_HELP)
+
+
+class SmsConsentChecks:
+    """Consent to texts goes with a number that can take them (errors by the fields)."""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("sms_consent") or "phone" in self.errors:
+            return data
+        if not data.get("phone"):
+            self.add_error("sms_consent", SMS_CONSENT_NEEDS_PHONE)
+        elif not can_take_texts(data["phone"]):
+            self.add_error("phone", NOT_TEXTABLE)
+        return data
+
+
+class ContactForm(SmsConsentChecks, forms.ModelForm):
     """Contact and emergency details, as the front desk edits them."""
+
+    sms_consent = sms_consent_field()
 
     class Meta:
         model = Client
@@ -40,6 +72,10 @@ class ContactForm(forms.ModelForm):
             "time_zone": forms.TextInput(attrs={"list": "zones"}),
         }
         labels = {"first_name": "Legal first name", "last_name": "Legal last name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sms_consent"].initial = self.instance.sms_consent
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
@@ -110,11 +146,12 @@ class AboutYouForm(forms.ModelForm):
         return value
 
 
-class NewClientForm(forms.Form):
+class NewClientForm(SmsConsentChecks, forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     email = forms.EmailField()
     phone = forms.CharField(max_length=32, required=False)
+    sms_consent = sms_consent_field()
     time_zone = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"list": "zones"}))
 
     def clean_phone(self):

@@ -56,6 +56,21 @@ class Client(models.Model):
     contact_consent_at = models.DateTimeField(
         null=True, blank=True, help_text="When they agreed to be contacted about sessions."
     )
+    # Consent to text-message reminders, for the number in ``phone``: when it
+    # was given and who recorded it (a staff member who heard the client say
+    # so; empty when the client ticked the box themselves). Empty ``at``: no
+    # texts. ``can_receive_sms`` is the one rule built on it.
+    sms_consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they agreed to text-message reminders."
+    )
+    sms_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who recorded the consent; empty: the client themselves.",
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True)
     # Identity is proven, never typed (docs/architecture.md, "Who is booking").
     # Set when the person clicked a link sent to ``email``, or when staff
@@ -100,6 +115,19 @@ class Client(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def sms_consent(self) -> bool:
+        return self.sms_consent_at is not None
+
+    @property
+    def can_receive_sms(self) -> bool:
+        """The one rule for texting a client: a number, their consent to texts, not erased.
+
+        Read when reminders are scheduled and again by the worker just before
+        a text is sent, so consent withdrawn in between stops the text.
+        """
+        return bool(self.phone) and self.sms_consent_at is not None and self.anonymised_at is None
 
     @property
     def name_to_use(self) -> str:
@@ -266,7 +294,7 @@ class Intake(models.Model):
 
     ``answers`` (the form's questions) and ``progress`` are plain to the
     application but encrypted in the database. A link carries the public id
-    and ``link_nonce`` signed with a time stamp (clients.tokens); resending
+    and ``link_nonce`` signed with a time stamp (clients.intake.tokens); resending
     the link changes the nonce, so the old link stops working.
     """
 

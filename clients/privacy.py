@@ -29,10 +29,16 @@ def client_export(client: Client) -> dict:
         "emergency_contact_relationship",
         "status",
         "contact_consent_at",
+        "sms_consent_at",
         "created_at",
         "updated_at",
     ]
     record = {f: _json(getattr(client, f)) for f in fields}
+    # Who recorded the consent to texts: the client, or (not named here) a staff member.
+    if client.sms_consent_at is not None:
+        record["sms_consent_recorded_by"] = "staff" if client.sms_consent_by_id else "client"
+    else:
+        record["sms_consent_recorded_by"] = None
     record["assigned_therapist"] = (
         client.assigned_therapist.display_name if client.assigned_therapist else None
     )
@@ -127,6 +133,8 @@ def client_anonymise(*, client: Client, now=None) -> Client:
             "emergency_contact_phone": "",
             "emergency_contact_relationship": "",
             "contact_consent_at": None,
+            "sms_consent_at": None,
+            "sms_consent_by": None,
             "link_nonce": new_link_nonce(),
             "status": ClientStatus.DISCHARGED,
             "anonymised_at": now,

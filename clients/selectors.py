@@ -82,9 +82,9 @@ def intake_queue(context: StaffContext, *, include_reviewed: bool = False) -> li
 
 def client_appointments(client: Client, context: StaffContext) -> QuerySet[Appointment]:
     """The client's sessions; a therapist sees only their own sessions' details."""
-    appointments = client.appointments.select_related("therapist", "session_type").order_by(
-        "-start"
-    )
+    appointments = client.appointments.select_related(
+        "therapist", "session_type", "cancel_reason_by"
+    ).order_by("-start")
     if context.is_therapist:
         appointments = appointments.filter(therapist=context.therapist)
     return appointments
@@ -157,6 +157,15 @@ def open_safety_alerts(context: StaffContext) -> QuerySet[SafetyAlert]:
     return alerts.order_by("raised_at")
 
 
+def _today(now, zone) -> tuple[datetime, datetime]:
+    """The instants that bound ``now``'s local day in ``zone``."""
+    day = now.astimezone(zone).date()
+    return (
+        datetime.combine(day, time(0), tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone),
+    )
+
+
 def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
     """Today's sessions (in ``zone``, by default the practice's) with intake and consent status.
 
@@ -164,9 +173,7 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
     queries, whatever the day holds.
     """
     zone = zone or context.practice.zone
-    day = now.astimezone(zone).date()
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    start, end = _today(now, zone)
     sessions = list(
         appointments_visible(context)
         .filter(
@@ -199,3 +206,32 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
             }
         )
     return rows
+
+
+def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
+    """Today's sessions (in ``zone``) that were cancelled, with the client's reason if given.
+
+    The same visibility as ``today_sessions``: a therapist sees their own.
+    """
+    zone = zone or context.practice.zone
+    start, end = _today(now, zone)
+    cancelled = (
+        appointments_visible(context)
+        .filter(
+            start__gte=start,
+            start__lt=end,
+            status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED],
+        )
+        .select_related("client", "therapist", "session_type", "cancel_reason_by")
+        .order_by("start")
+    )
+    return [
+        {
+            "appointment": appointment,
+            "local": appointment.start.astimezone(zone),
+            "own": own_time(
+                appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
+            ),
+        }
+        for appointment in cancelled
+    ]

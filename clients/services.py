@@ -18,8 +18,12 @@ def client_create_contact(
     time_zone: str,
     preferred_name: str = "",
     contact_consent: bool = False,
+    sms_consent: bool = False,
 ) -> Client:
     """A new, unproven contact from what an anonymous booker typed.
+
+    ``sms_consent``: they asked for text-message reminders at ``phone``
+    themselves (so nobody is recorded as having taken it).
 
     Never matched to an existing record, whatever the email: typing an
     address proves nothing. ``client_prove_email`` turns it into a client
@@ -36,6 +40,8 @@ def client_create_contact(
         time_zone=time_zone,
         preferred_name=preferred_name,
         contact_consent=contact_consent,
+        sms_consent=sms_consent,
+        sms_consent_by=None,
     )
 
 
@@ -49,18 +55,22 @@ def client_get_or_create(
     time_zone: str,
     preferred_name: str = "",
     contact_consent: bool = False,
-) -> Client:
+    sms_consent: bool = False,
+    by=None,
+) -> tuple[Client, bool]:
     """Staff: the practice's proven client with this email (any letter case), created if new.
 
-    Staff vouch for a record they create, so it is proven from the start.
+    Returns the client and whether it was created. Staff vouch for a record
+    they create, so it is proven from the start; ``sms_consent`` is the
+    client's agreement to text reminders as ``by`` (the staff user) heard it.
     An existing record's details are left as they are.
     """
     existing = _proven_with_email(practice, email)
     if existing is not None:
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
-            return _client_new(
+            client = _client_new(
                 proven=True,
                 practice=practice,
                 first_name=first_name,
@@ -70,20 +80,39 @@ def client_get_or_create(
                 time_zone=time_zone,
                 preferred_name=preferred_name,
                 contact_consent=contact_consent,
+                sms_consent=sms_consent,
+                sms_consent_by=by,
             )
+            return client, True
     except IntegrityError:
         # Another request created the same client a moment ago.
-        return _proven_with_email(practice, email)
+        return _proven_with_email(practice, email), False
 
 
-def _client_new(*, proven: bool, contact_consent: bool, **details) -> Client:
+SMS_CONSENT_NEEDS_PHONE = (
+    "Text-message reminders need a mobile number: add one, or untick the text-message consent."
+)
+
+
+def _require_phone_for_sms(*, phone: str, sms_consent: bool) -> None:
+    """Consent to texts is for a number: without one it would mean nothing (and look like a yes)."""
+    if sms_consent and not phone:
+        raise ValidationError({"sms_consent": SMS_CONSENT_NEEDS_PHONE})
+
+
+def _client_new(
+    *, proven: bool, contact_consent: bool, sms_consent: bool, sms_consent_by, **details
+) -> Client:
     """One row from typed details (trimmed); ``proven``: vouched for, with its link nonce."""
+    _require_phone_for_sms(phone=details.get("phone", ""), sms_consent=sms_consent)
     now = timezone.now()
     for name in ("first_name", "last_name", "email", "preferred_name"):
         details[name] = details[name].strip()
     return Client.objects.create(
         **details,
         contact_consent_at=now if contact_consent else None,
+        sms_consent_at=now if sms_consent else None,
+        sms_consent_by=sms_consent_by if sms_consent else None,
         verified_at=now if proven else None,
         link_nonce=new_link_nonce() if proven else "",
     )
@@ -135,8 +164,27 @@ def _join(*, contact: Client, client: Client) -> Client:
     if contact.contact_consent_at and client.contact_consent_at is None:
         client.contact_consent_at = contact.contact_consent_at
         changed.append("contact_consent_at")
+    if _newer_sms_choice(contact, client):
+        # Consent is for the number it was given with: both come over.
+        client.phone = contact.phone
+        client.sms_consent_at = contact.sms_consent_at
+        client.sms_consent_by = None
+        changed += ["phone", "sms_consent_at", "sms_consent_by"]
     client.save(update_fields=changed)
     return client
+
+
+def _newer_sms_choice(contact: Client, client: Client) -> bool:
+    """Does the booker's consent to texts replace the record's own choice?
+
+    Yes when the booker asked for texts (an explicit choice) and the record's
+    consent, if any, was recorded before that. A booking without consent is
+    no choice at all (the form and API only ask when a number is given), so
+    it never withdraws the record's consent: staff do that.
+    """
+    if contact.sms_consent_at is None:
+        return False
+    return client.sms_consent_at is None or client.sms_consent_at < contact.sms_consent_at
 
 
 def client_discard_contact(*, contact: Client) -> None:
@@ -176,11 +224,22 @@ CONTACT_FIELDS = (
 )
 
 
-def client_update_contact(*, client: Client, changes: dict) -> list[str]:
-    """Apply staff edits to contact fields; returns the names of the fields that changed."""
+def client_update_contact(*, client: Client, changes: dict, by=None) -> list[str]:
+    """Apply staff edits to contact fields; returns the names of the fields that changed.
+
+    ``changes`` may hold ``sms_consent`` (bool): ticked records the client's
+    agreement to text reminders as ``by`` heard it, unticked withdraws it.
+    Consent needs a number (a readable ``ValidationError`` otherwise).
+    """
     changed = [f for f in CONTACT_FIELDS if f in changes and getattr(client, f) != changes[f]]
+    consent = changes.get("sms_consent", client.sms_consent)
+    _require_phone_for_sms(phone=changes.get("phone", client.phone), sms_consent=consent)
     for field in changed:
         setattr(client, field, changes[field])
+    if consent != client.sms_consent:
+        client.sms_consent_at = timezone.now() if consent else None
+        client.sms_consent_by = by if consent else None
+        changed += ["sms_consent_at", "sms_consent_by"]
     if changed:
         try:
             with transaction.atomic():

@@ -22,6 +22,7 @@ from booking.models import Appointment
 from booking.scheduling import policy, selectors, services
 from practice.api import DateField
 from practice.models import Practice, SessionType, Therapist
+from practice.phones import can_take_texts
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
 
@@ -264,6 +265,26 @@ class BookingCreateApi(PublicApi):
             last_name = serializers.CharField(max_length=100)
             email = serializers.EmailField(max_length=254)
             phone = PhoneField(required=False, allow_blank=True, max_length=40, default="")
+            sms_consent = serializers.BooleanField(
+                required=False,
+                default=False,
+                help_text="The client asks for text-message reminders at `phone` (which it "
+                "then requires). Without it no texts are sent, even with a phone number.",
+            )
+
+            def validate(self, attrs):
+                if attrs["sms_consent"] and not attrs["phone"]:
+                    raise serializers.ValidationError(
+                        {"phone": "Text-message reminders need a mobile number."}
+                    )
+                if attrs["sms_consent"] and not can_take_texts(attrs["phone"]):
+                    raise serializers.ValidationError(
+                        {
+                            "phone": "This looks like a landline, which cannot receive text "
+                            "messages: give a mobile number, or leave sms_consent false."
+                        }
+                    )
+                return attrs
 
         therapist = _therapist_field()
         session_type = _session_type_field()

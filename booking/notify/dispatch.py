@@ -177,6 +177,9 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
     client = _client_of(notification, appointment)
     if client is not None and not client.is_verified:
         return False
+    # Consent to texts can be withdrawn (or the number removed) after scheduling.
+    if notification.channel == Channel.SMS and not (client and client.can_receive_sms):
+        return False
     if notification.kind == NotificationKind.SAFETY_ALERT:
         return notification.safety_alert.acknowledged_at is None
     if notification.kind in (NotificationKind.INTAKE_INVITE, NotificationKind.INTAKE_NUDGE):

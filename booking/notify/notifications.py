@@ -103,7 +103,8 @@ def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
     practice = appointment.practice
     client = appointment.client
     for rule in appointment.session_type.effective_reminder_schedule:
-        if rule["channel"] == Channel.SMS and not client.phone:
+        # The worker asks the same again before sending (booking.notify.dispatch).
+        if rule["channel"] == Channel.SMS and not client.can_receive_sms:
             continue
         before = timedelta(minutes=rule["minutes_before"])
         due = reminder_due_at(

@@ -59,6 +59,17 @@ def _current(browser: str, now: datetime) -> Appointment | None:
     return found.appointment if found else None
 
 
+def hold_current(*, browser_cookie: str, now: datetime | None = None) -> Appointment | None:
+    """This browser's live hold (its cookie's raw value), or None.
+
+    The times page treats it as free for this browser: the client can go back
+    and pick it (or a neighbour it blocks) again.
+    """
+    if not browser_cookie:
+        return None
+    return _current(holder_key(browser_cookie), now or timezone.now())
+
+
 def _same_choice(hold, *, session_type, therapists, start) -> bool:
     return (
         hold.session_type_id == session_type.pk

@@ -207,9 +207,18 @@ def appointment_get_by_public_id(public_id) -> Appointment | None:
 
 
 def slot_map_any(
-    *, therapists, session_type: SessionType, window_start, window_end, now
+    *,
+    therapists,
+    session_type: SessionType,
+    window_start,
+    window_end,
+    now,
+    exclude_appointment_id: int | None = None,
 ) -> dict[datetime, list[Therapist]]:
-    """Free starts across several therapists: each start with who is free then."""
+    """Free starts across several therapists: each start with who is free then.
+
+    ``exclude_appointment_id``: a session counted as free (the browser's own hold).
+    """
     free: dict[datetime, list[Therapist]] = {}
     for therapist in therapists:
         for start in slot_list(
@@ -218,6 +227,7 @@ def slot_map_any(
             window_start=window_start,
             window_end=window_end,
             now=now,
+            exclude_appointment_id=exclude_appointment_id,
         ):
             free.setdefault(start, []).append(therapist)
     return dict(sorted(free.items()))

@@ -472,12 +472,17 @@ def appointment_cancel(
     actor: Actor,
     late: bool = False,
     reason: str = "",
+    by=None,
     now: datetime | None = None,
 ) -> Appointment:
     """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
 
-    ``reason``: the client's own words, if they gave any (kept for the practice).
+    ``reason`` (optional, kept for the practice): the client's own words, or,
+    with ``actor=STAFF``, what the staff member ``by`` recorded ("Client phoned:
+    unwell"), marked as theirs.
     """
+    if actor == Actor.STAFF and reason.strip() and by is None:
+        raise ValueError("A reason entered by staff needs the staff member (by=).")
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _lock(appointment)
@@ -488,8 +493,11 @@ def appointment_cancel(
         appointment.cancelled_at = now
         appointment.email_confirm_by = None
         appointment.cancel_reason = reason.strip()[:500]
+        appointment.cancel_reason_by = (
+            by if actor == Actor.STAFF and appointment.cancel_reason else None
+        )
         appointment.sequence += 1
-        appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason"])
+        appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason", "cancel_reason_by"])
         due_now = notifications.notifications_schedule_for_cancellation(
             appointment=appointment, now=now
         )

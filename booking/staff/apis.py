@@ -84,6 +84,12 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
     client = serializers.UUIDField(source="client.public_id", read_only=True)
     client_name = serializers.CharField(source="client.display_name", read_only=True)
     series = serializers.UUIDField(source="series.public_id", read_only=True, allow_null=True)
+    cancel_reason_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The staff user who entered cancel_reason; null: the client's own words.",
+    )
 
     class Meta:
         model = Appointment
@@ -101,6 +107,9 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
             "sequence",
             "series",
             "occurrence_date",
+            "cancelled_at",
+            "cancel_reason",
+            "cancel_reason_by",
             "created_at",
             "updated_at",
         ]
@@ -125,6 +134,13 @@ class RescheduleSerializer(serializers.Serializer):
 
 class CancelSerializer(serializers.Serializer):
     late = serializers.BooleanField(default=False)
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='Optional, e.g. "Client phoned: unwell"; shown as entered by you.',
+    )
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -132,7 +148,9 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 def _visible_appointments(request):
-    return appointments_visible(request.staff).select_related("client", "series")
+    return appointments_visible(request.staff).select_related(
+        "client", "series", "cancel_reason_by"
+    )
 
 
 class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
@@ -245,7 +263,7 @@ class StaffAppointmentApi(StaffApi):
 
 
 class StaffAppointmentActionApi(StaffApi):
-    """approve, decline, cancel ({"late": bool}), outcome ({"outcome": ...})."""
+    """approve, decline, cancel ({"late": bool, "reason": str}), outcome ({"outcome": ...})."""
 
     ACTIONS = ("approve", "decline", "cancel", "outcome")
 
@@ -262,7 +280,8 @@ class StaffAppointmentActionApi(StaffApi):
             404: NOT_FOUND,
             409: CONFLICT,
         },
-        description='action: approve, decline, cancel (body {"late": bool}) or outcome '
+        description='action: approve, decline, cancel (body {"late": bool, "reason": str}, '
+        "the reason optional and shown as entered by staff) or outcome "
         '(body {"outcome": "completed"|"no_show"|"late_cancelled"}).',
     )
     def post(self, request: Request, public_id, action: str) -> Response:
@@ -277,7 +296,11 @@ class StaffAppointmentActionApi(StaffApi):
             data = CancelSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             result = services.appointment_cancel(
-                appointment=appointment, actor=Actor.STAFF, late=data.validated_data["late"]
+                appointment=appointment,
+                actor=Actor.STAFF,
+                late=data.validated_data["late"],
+                reason=data.validated_data["reason"],
+                by=request.user,
             )
         else:
             data = OutcomeSerializer(data=request.data)

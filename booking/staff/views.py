@@ -291,7 +291,11 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
         elif action == "cancel":
             late = request.POST.get("late") == "on"
             services.appointment_cancel(
-                appointment=appointment, actor=services.Actor.STAFF, late=late
+                appointment=appointment,
+                actor=services.Actor.STAFF,
+                late=late,
+                reason=request.POST.get("reason", "")[:500],
+                by=request.user,
             )
             messages.success(request, f"Cancelled. {_told(appointment)}")
         elif action == "outcome":

@@ -4,11 +4,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 
-# Number types that can receive a text (in North America one cannot tell landlines apart).
-TEXTABLE = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-}
+from practice.phones import can_take_texts
 
 
 class DetailsForm(forms.Form):
@@ -90,16 +86,17 @@ class DetailsForm(forms.Form):
                 "This does not look like a phone number we can reach. Include the country "
                 "code if you are outside the US, like +44 7911 123456."
             )
-        if phonenumbers.number_type(number) not in TEXTABLE:
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if not can_take_texts(e164):
             raise forms.ValidationError(
                 "This looks like a landline, which cannot receive text messages. Enter a "
                 "mobile number, or leave it empty to get your reminders by email only."
             )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return e164
 
     def clean(self):
-        # The number is only for texts (booking/notifications.py sends SMS to any
-        # client with one), so a number and consent to texts come together.
+        # The number is only for texts (sent only with consent: Client.can_receive_sms),
+        # so a number and consent to texts come together.
         data = super().clean()
         phone, texts = data.get("phone"), data.get("sms_consent")
         if phone and not texts:

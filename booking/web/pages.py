@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from booking.api.serializers import AwareDateTimeField
@@ -24,7 +25,9 @@ from booking.models import Appointment, AppointmentStatus
 from booking.scheduling import holds, policy, selectors, services
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.web.forms import DetailsForm
+from booking.web.views import manage_url_with_news
 from practice.display import wall_time
+from practice.errors import error_page
 from practice.models import SessionType, Therapist
 from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
@@ -116,7 +119,8 @@ def _first_day(request: HttpRequest, zone) -> date:
     return max(date_param(request.GET, "start", today), today)
 
 
-def _days(*, session_type, therapist, offering, zone, first: date, count: int, now):
+def _days(*, session_type, therapist, offering, zone, first: date, count: int, now, own=None):
+    """A week of free times; ``own`` (this browser's hold) counts as free, and is marked."""
     window_start = datetime.combine(first, time(0), tzinfo=zone)
     window_end = datetime.combine(first + timedelta(days=count), time(0), tzinfo=zone)
     candidates = [therapist] if therapist else offering
@@ -126,17 +130,36 @@ def _days(*, session_type, therapist, offering, zone, first: date, count: int, n
         window_start=window_start,
         window_end=window_end,
         now=now,
+        exclude_appointment_id=own.pk if own else None,
     )
+    mine = own.start if own and own.session_type_id == session_type.pk else None
     days = [{"date": first + timedelta(days=i), "slots": []} for i in range(count)]
     for start in free:
         local = start.astimezone(zone)
         days[(local.date() - first).days]["slots"].append(
-            {"value": start.isoformat(), "label": wall_time(local)}
+            {"value": start.isoformat(), "label": wall_time(local), "held": start == mine}
         )
     return days
 
 
-def _next_available(*, session_type, therapist, offering, zone, after: date, now) -> date | None:
+def _own_hold(request: HttpRequest, *, session_type, candidates, now) -> Appointment | None:
+    """This browser's live hold, if it is one the page could offer (its type and therapists).
+
+    Picking it again returns the same hold, and picking another time releases
+    it (booking/holds.py), so the page shows it and what it blocks as free.
+    """
+    value = request.COOKIES.get(BROWSER_COOKIE, "")
+    if not _BROWSER_ID.fullmatch(value):
+        return None
+    own = holds.hold_current(browser_cookie=value, now=now)
+    if own is None or own.therapist_id not in {t.pk for t in candidates}:
+        return None
+    return own
+
+
+def _next_available(
+    *, session_type, therapist, offering, zone, after: date, now, own=None
+) -> date | None:
     """The first day after ``after`` with a free time, within the booking horizon.
 
     One engine pass per therapist over the rest of the horizon (the engine
@@ -148,6 +171,7 @@ def _next_available(*, session_type, therapist, offering, zone, after: date, now
         window_start=datetime.combine(after + timedelta(days=1), time(0), tzinfo=zone),
         window_end=now + session_type.effective_booking_horizon + timedelta(minutes=1),
         now=now,
+        exclude_appointment_id=own.pk if own else None,
     )
     first = next(iter(free), None)
     return first.astimezone(zone).date() if first else None
@@ -162,6 +186,16 @@ def times(request: HttpRequest) -> HttpResponse:
     zone = get_zone(zone_name)
     now = timezone.now()
     first = _first_day(request, zone)
+    own = (
+        None
+        if request.GET.get("reschedule")
+        else _own_hold(
+            request,
+            session_type=session_type,
+            candidates=[therapist] if therapist else offering,
+            now=now,
+        )
+    )
     days = _days(
         session_type=session_type,
         therapist=therapist,
@@ -170,6 +204,7 @@ def times(request: HttpRequest) -> HttpResponse:
         first=first,
         count=DAYS_PER_PAGE,
         now=now,
+        own=own,
     )
     last = days[-1]["date"]
     context = {
@@ -193,6 +228,7 @@ def times(request: HttpRequest) -> HttpResponse:
             zone=zone,
             after=last,
             now=now,
+            own=own,
         ),
         "therapist_zones": sorted(
             {t.time_zone for t in ([therapist] if therapist else offering)} - {zone_name}
@@ -206,7 +242,11 @@ def times(request: HttpRequest) -> HttpResponse:
         else None,
     }
     template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if own is not None:
+        # This answer is this browser's alone: no shared or stored copy.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_POST
@@ -292,7 +332,7 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
     form = DetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_confirm_hold(
+            booked = services.appointment_confirm_hold(
                 hold=appointment,
                 client_details=_client_details(form, _zone_name(request, appointment.practice)),
                 first_session=form.cleaned_data["first_session"],
@@ -300,7 +340,7 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
             )
         except SlotUnavailable as exc:
             return _details_page(request, token, appointment, form, message=exc.message)
-        return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+        return redirect(manage_url_with_news(token, "booked", booked))
     return _details_page(request, token, appointment, form)
 
 
@@ -314,6 +354,7 @@ def _client_details(form: DetailsForm, zone_name: str) -> dict:
         "time_zone": zone_name,
         "preferred_name": data["preferred_name"],
         "contact_consent": True,
+        "sms_consent": data["sms_consent"],
     }
 
 
@@ -333,9 +374,13 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
     parts = manage_token_parts(token)
     choice = _posted_choice(request) if request.method == "POST" else None
     if parts is None or parts[1] or choice is None:
-        raise Http404(
-            "We are no longer holding this time. Please pick a time again: "
-            "it takes a minute, and what you book is confirmed by email."
+        # Rendered, not raised: the demo (DEBUG on) shows the practice's page too.
+        return error_page(
+            request,
+            status=404,
+            title="We are no longer holding this time",
+            message="Please pick a time again: it takes a minute, and what you book is "
+            "confirmed by email.",
         )
     form = DetailsForm(request.POST)
     if not choice.start:
@@ -352,7 +397,7 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
             start=choice.start,
             public_id=parts[0],
         )
-        services.appointment_confirm_hold(
+        booked = services.appointment_confirm_hold(
             hold=renewed,
             client_details=_client_details(form, _zone_name(request, choice.practice)),
             first_session=form.cleaned_data["first_session"],
@@ -365,7 +410,7 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
         if selectors.appointment_get_by_token(token) is not None:
             return redirect("booking:manage", token=token)
         return _details_page(request, token, choice, form, message=LAPSED_MESSAGE)
-    return redirect(reverse("booking:manage", args=[token]) + "?booked=1")
+    return redirect(manage_url_with_news(token, "booked", booked))
 
 
 def _posted_choice(request: HttpRequest) -> Appointment | None:

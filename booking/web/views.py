@@ -1,5 +1,8 @@
 """HTML views for clients. The full booking pages come with the booking-pages issue."""
 
+from functools import wraps
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,15 +21,47 @@ from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
 
+LINK_INVALID = (
+    "Check that you copied all of it from the email: a link cut short, or with something "
+    "added, does not open. Links also stop working some weeks after the session, or when "
+    "a newer one replaces them."
+)
+
+
+class LinkInvalid(Exception):
+    """A manage link that opens nothing; ``link_page`` views answer the practice's page."""
+
 
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
-        raise Http404(
-            "This link is incomplete or has expired. Check that you copied all of it from "
-            "the email. To get a new link, reply to any of our emails or call us."
-        )
+        raise LinkInvalid
     return appointment
+
+
+def link_invalid(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """ "This link is incomplete or has expired", and how to get a new one: a 404.
+
+    Rendered here rather than raised as Http404, so the demo (DEBUG on) shows
+    the practice's page too, not Django's technical one. Also the answer to an
+    address under /book/manage/ that matches no page (cut at a slash, or with
+    something added).
+    """
+    context = {"practice": practice_current(), "message": LINK_INVALID}
+    return render(request, "booking/link_invalid.html", context, status=404)
+
+
+def link_page(view):
+    """A view reached from an emailed link: an unknown token answers ``link_invalid``."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except LinkInvalid:
+            return link_invalid(request)
+
+    return wrapped
 
 
 def manage(request: HttpRequest, token: str, *, message: str = "", status: int = 200):
@@ -42,11 +77,13 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     )
     deadline = policy.late_cancel_deadline(appointment)
     now = timezone.now()
+    banner, changed_since = _banner(request, appointment)
     context = {
         "appointment": appointment,
         "practice": appointment.practice,
         "token": token,
-        "banner": _banner(request, appointment),
+        "banner": banner,
+        "changed_since": changed_since,
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])),
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
@@ -71,28 +108,50 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     return render(request, "booking/manage.html", context, status=status)
 
 
-def _banner(request: HttpRequest, appointment) -> str:
-    """The news an address like ``?booked=1`` announces, if it is still true."""
+def manage_url_with_news(token: str, news: str, appointment) -> str:
+    """The manage page announcing ``news`` ("booked", "moved") about the session as it is now.
+
+    The address carries the start it announces (UTC epoch seconds: a time, no
+    name), so an old address never says "You are booked" above a session moved
+    or cancelled since.
+    """
+    at = int(appointment.start.timestamp())
+    return reverse("booking:manage", args=[token]) + "?" + urlencode({news: 1, "at": at})
+
+
+# News an address may announce; the others (booked, moved) are checked against "at".
+_NEWS = ("booked", "new_links", "moved", "cancelled")
+
+
+def _banner(request: HttpRequest, appointment) -> tuple[str, bool]:
+    """The news an address like ``?booked=1&at=…`` announces if it is still true, and
+    whether it announced news that is no longer true (the page then says so)."""
     cancelled = appointment.status in {
         AppointmentStatus.CANCELLED,
         AppointmentStatus.LATE_CANCELLED,
     }
-    for flag, true_now in [
-        ("booked", appointment.is_active),
-        ("new_links", True),
-        ("moved", appointment.is_active),
-        ("cancelled", cancelled),
-    ]:
-        if request.GET.get(flag) and true_now:
-            return flag
-    return ""
+    still_there = appointment.is_active and request.GET.get("at", "") == str(
+        int(appointment.start.timestamp())
+    )
+    true_now = {
+        "booked": still_there,
+        "new_links": True,
+        "moved": still_there,
+        "cancelled": cancelled,
+    }
+    announced = [flag for flag in _NEWS if request.GET.get(flag)]
+    for flag in announced:
+        if true_now[flag]:
+            return flag, False
+    return "", bool(announced)
 
 
-manage_page = require_GET(rate_limited("manage")(manage))
+manage_page = require_GET(rate_limited("manage")(link_page(manage)))
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("manage")
+@link_page
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks "cancel this session?" (with an optional reason); POST cancels."""
     appointment = appointment_or_404(token)
@@ -111,6 +170,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @rate_limited("manage")
+@link_page
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks "move your session of … to …?"; POST moves it."""
     appointment = appointment_or_404(token)
@@ -119,13 +179,13 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         start = AwareDateTimeField().to_internal_value(data.get("start", ""))
         if request.method == "GET":
             return _confirm_change(request, token, appointment, action="move", start=start)
-        services.appointment_reschedule(
+        appointment = services.appointment_reschedule(
             appointment=appointment, start=start, actor=services.Actor.CLIENT
         )
     except (BookingError, ValidationError) as exc:
         text = getattr(exc, "message", None) or "Please pick one of the times shown."
         return manage(request, token, message=text, status=409)
-    return redirect(reverse("booking:manage", args=[token]) + "?moved=1")
+    return redirect(manage_url_with_news(token, "moved", appointment))
 
 
 def _confirm_change(request, token, appointment, *, action: str, start=None) -> HttpResponse:
@@ -144,6 +204,7 @@ def _confirm_change(request, token, appointment, *, action: str, start=None) -> 
 
 
 @require_GET
+@link_page
 def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The session as a calendar file: the same event (UID, SEQUENCE) as emails and feeds."""
     appointment = appointment_or_404(token)
@@ -155,6 +216,7 @@ def appointment_ics(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @rate_limited("manage")
+@link_page
 def new_links(request: HttpRequest, token: str) -> HttpResponse:
     """The client retires every link of theirs (this one, emailed ones, the calendar feed)."""
     appointment = appointment_or_404(token)
@@ -196,7 +258,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         via="link",
     )
     return redirect(
-        reverse("booking:manage", args=[selectors.manage_token(appointment)]) + "?booked=1"
+        manage_url_with_news(selectors.manage_token(appointment), "booked", appointment)
     )
 
 

@@ -32,6 +32,15 @@ STEPS = [
 ]
 
 
+def link_invalid(request: HttpRequest, *, expired: bool = False, **kwargs) -> HttpResponse:
+    """ "This link is incomplete or has expired", and how to get a new one: a 404.
+
+    Rendered, never raised as Http404, so the demo (DEBUG on) shows it too.
+    """
+    context = {"expired": expired, "practice": practice_current()}
+    return render(request, "intake/invalid.html", context, status=404)
+
+
 def intake_view(view):
     """Open the intake a link's token names (or answer 404 in words), rate-limited, never cached."""
 
@@ -39,12 +48,7 @@ def intake_view(view):
     def wrapped(request: HttpRequest, token: str) -> HttpResponse:
         intake, reason = intake_from_token(token)
         if intake is None:
-            return render(
-                request,
-                "intake/invalid.html",
-                {"expired": reason == "expired", "practice": practice_current()},
-                status=404,
-            )
+            return link_invalid(request, expired=reason == "expired")
         if request.method == "GET":
             # Whoever opens a link is on record: the client, or a signed-in staff member.
             audit(request, action=AuditAction.VIEW, what="intake", client=intake.client, via="link")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,11 +22,13 @@ from clients.access import (
     client_or_404,
 )
 from clients.audit import audit
-from clients.forms import normalise_phone
+from clients.forms import NOT_TEXTABLE, normalise_phone
 from clients.intake import services as intake_services
 from clients.models import AuditAction, AuditEvent, Client, Intake
+from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
 from practice.parsing import int_or_none
+from practice.phones import can_take_texts
 from practice.timezones import zone_names
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
@@ -37,10 +39,39 @@ class ClientApi(StaffApi):
         return client_or_404(self.request.staff, public_id)
 
 
-class ClientSerializer(serializers.ModelSerializer):
+SMS_CONSENT_HELP = (
+    "The client agreed to text-message reminders at `phone` (which it then requires); "
+    "false withdraws it. Without it no texts are sent, even with a number."
+)
+
+
+class SmsConsentChecks:
+    """Consent to texts goes with a number that can take them (the same rule as the form)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = getattr(self, "instance", None)
+        consent = attrs.get("sms_consent", instance.sms_consent if instance else False)
+        phone = attrs.get("phone", instance.phone if instance else "")
+        if consent and not phone:
+            raise serializers.ValidationError({"sms_consent": SMS_CONSENT_NEEDS_PHONE})
+        if consent and "phone" in attrs and not can_take_texts(phone):
+            raise serializers.ValidationError({"phone": NOT_TEXTABLE})
+        return attrs
+
+
+class ClientSerializer(SmsConsentChecks, serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     assigned_therapist = serializers.PrimaryKeyRelatedField(read_only=True)
     intake_status = serializers.SerializerMethodField()
+    sms_consent = serializers.BooleanField(required=False, help_text=SMS_CONSENT_HELP)
+    sms_consent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    sms_consent_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The staff user who recorded the consent; null: the client themselves.",
+    )
 
     class Meta:
         model = Client
@@ -53,6 +84,9 @@ class ClientSerializer(serializers.ModelSerializer):
             "date_of_birth",
             "email",
             "phone",
+            "sms_consent",
+            "sms_consent_at",
+            "sms_consent_by",
             "address",
             "time_zone",
             "emergency_contact_name",
@@ -73,9 +107,7 @@ class ClientSerializer(serializers.ModelSerializer):
         return _phone(value)
 
     def validate_time_zone(self, value):
-        if value not in zone_names():
-            raise serializers.ValidationError("Not a time zone we know, e.g. Europe/Berlin.")
-        return value
+        return _time_zone(value)
 
     def get_intake_status(self, client) -> str | None:
         intake = getattr(client, "intake", None)
@@ -87,6 +119,30 @@ def _phone(value: str) -> str:
         return normalise_phone(value)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.messages) from exc
+
+
+def _time_zone(value: str) -> str:
+    if value not in zone_names():
+        raise serializers.ValidationError("Not a time zone we know, e.g. Europe/Berlin.")
+    return value
+
+
+class ClientCreateSerializer(SmsConsentChecks, serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    preferred_name = serializers.CharField(max_length=100, required=False, default="")
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    time_zone = serializers.CharField(max_length=64)
+    sms_consent = serializers.BooleanField(
+        required=False, default=False, help_text=SMS_CONSENT_HELP
+    )
+
+    def validate_phone(self, value):
+        return _phone(value)
+
+    def validate_time_zone(self, value):
+        return _time_zone(value)
 
 
 class ClientListApi(StaffApi, generics.GenericAPIView):
@@ -110,6 +166,32 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
             )
         return self.get_paginated_response(ClientSerializer(page, many=True).data)
 
+    @extend_schema(
+        request=ClientCreateSerializer,
+        responses={
+            201: ClientSerializer,
+            200: OpenApiResponse(
+                ClientSerializer, description="A client with this email exists; left as it is."
+            ),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+        },
+        description="A client on the phone: a new record (proven: staff vouch for it), or the "
+        "practice's existing one with this email, unchanged.",
+    )
+    def post(self, request: Request) -> Response:
+        if not can_run_intake(request.staff):
+            raise PermissionDenied("Only the front desk and owners create client records.")
+        serializer = ClientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client, created = services.client_get_or_create(
+            practice=request.staff.practice, by=request.user, **serializer.validated_data
+        )
+        action = AuditAction.CREATE if created else AuditAction.VIEW
+        audit(request, action=action, what="record", client=client, via="api")
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ClientSerializer(client).data, status=code)
+
 
 class ClientDetailApi(ClientApi):
     @extend_schema(responses={200: ClientSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -126,7 +208,9 @@ class ClientDetailApi(ClientApi):
         client = self.client(public_id)
         serializer = ClientSerializer(client, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changed = services.client_update_contact(client=client, changes=serializer.validated_data)
+        changed = services.client_update_contact(
+            client=client, changes=serializer.validated_data, by=request.user
+        )
         audit(
             request,
             action=AuditAction.CHANGE,

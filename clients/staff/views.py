@@ -58,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "alerts": alerts,
             "queue_size": len(queue),
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
+            "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
             "nav": "home",
         },
         zone=zone,
@@ -82,7 +83,9 @@ def client_new(request: HttpRequest) -> HttpResponse:
     """A client who phoned: create (or find, by email) their record, then book for them."""
     form = NewClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = services.client_get_or_create(practice=request.staff.practice, **form.cleaned_data)
+        client, _ = services.client_get_or_create(
+            practice=request.staff.practice, by=request.user, **form.cleaned_data
+        )
         audit(request, action=AuditAction.CREATE, what="record", client=client)
         return redirect("staff-client-book", client.public_id)
     return render(
@@ -138,7 +141,9 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.client_update_contact(
-                client=client, changes={f: form.cleaned_data[f] for f in form.changed_data}
+                client=client,
+                changes={f: form.cleaned_data[f] for f in form.changed_data},
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -22,10 +22,13 @@ def test_a_client_can_book_by_email_alone(client, details_url):
     assert Appointment.objects.get().client.phone == ""
 
 
-def test_a_mobile_with_consent_to_texts_is_kept(client, details_url):
+def test_a_mobile_with_consent_to_texts_is_kept(client, details_url, now):
     response = client.post(details_url, DETAILS | {"phone": "+44 7911 123456", "sms_consent": "on"})
     assert response.status_code == 302
-    assert Appointment.objects.get().client.phone == "+447911123456"
+    booker = Appointment.objects.get().client
+    assert booker.phone == "+447911123456"
+    # Their own choice: recorded when they made it, by nobody on the staff.
+    assert (booker.sms_consent_at, booker.sms_consent_by) == (now, None)
 
 
 def test_a_number_without_consent_to_texts_is_questioned(client, details_url):

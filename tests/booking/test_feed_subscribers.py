@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking import feeds
+from booking.feeds import feeds
 from booking.models import FeedKind, FeedPrivacy
 from booking.scheduling.services import Actor, appointment_book, appointment_cancel
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory

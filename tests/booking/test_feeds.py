@@ -9,6 +9,7 @@ import recurring_ical_events
 import vobject
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from booking.feeds import feeds
 from booking.models import FeedFetch, FeedKind, TimeOff
@@ -35,6 +36,7 @@ def jamie(practice):
         last_name="Doe",
         email="jamie.doe@example.com",
         phone="+12025550143",
+        sms_consent_at=timezone.now(),
     )
 
 

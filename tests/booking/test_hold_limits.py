@@ -159,3 +159,68 @@ def test_any_available_therapist_double_tap_keeps_one_hold(client, now, practice
     again = pick(client, therapist)
     assert again["Location"] == first["Location"]
     assert active_holds(now).count() == 1
+
+
+def times_page(browser, therapist, **extra):
+    params = {
+        "session_type": therapist.session_types.get().pk,
+        "therapist": therapist.pk,
+        "tz": "UTC",
+        "start": "2026-03-03",
+    } | extra
+    return browser.get("/book/times/", params)
+
+
+def offered(page) -> list[str]:
+    import re
+
+    return re.findall(r'name="start" value="([^"]+)"', page.content.decode())
+
+
+def test_the_times_page_still_offers_this_browsers_own_hold_marked_as_held(client, now, therapist):
+    pick(client, therapist)
+    page = times_page(client, therapist)
+    assert TUESDAY_10.isoformat() in offered(page)
+    assert "held for you" in page.content.decode()
+    # Only this browser's answer: never kept by a browser or a proxy.
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    # Everyone else still sees it taken, and no "held for you".
+    other = times_page(Client(REMOTE_ADDR="198.51.100.7"), therapist)
+    assert TUESDAY_10.isoformat() not in offered(other)
+    assert "held for you" not in other.content.decode()
+
+
+def test_the_neighbours_the_own_hold_blocks_are_offered_and_picking_one_moves_the_hold(
+    client, now, practice, therapist
+):
+    # Buffers make a hold block the times next to it.
+    session_type = therapist.session_types.get()
+    session_type.buffer_after_minutes = 30
+    session_type.save()
+    neighbour = TUESDAY_10 + timedelta(hours=1)
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    pick(client, therapist)
+    assert neighbour.isoformat() not in offered(times_page(other, therapist))
+    assert neighbour.isoformat() in offered(times_page(client, therapist))
+    assert "/book/details/" in pick(client, therapist, start=neighbour)["Location"]
+    assert [h.start for h in active_holds(now)] == [neighbour]
+
+
+def test_picking_the_own_held_time_from_the_times_page_again_reaches_the_same_details(
+    client, now, therapist
+):
+    first = pick(client, therapist)["Location"]
+    times_page(client, therapist)
+    again = pick(client, therapist)
+    assert again["Location"] == first
+    booked = client.post(first, DETAILS)
+    assert "booked=1" in booked["Location"]
+    assert Appointment.objects.get().status == AppointmentStatus.PENDING
+
+
+def test_a_lapsed_own_hold_is_not_marked(client, now, therapist, time_machine):
+    pick(client, therapist)
+    time_machine.move_to(now + HOLD_UNTIL_DETAILS + timedelta(seconds=1), tick=False)
+    page = times_page(client, therapist)
+    assert "held for you" not in page.content.decode()
+    assert TUESDAY_10.isoformat() in offered(page)  # free again, for anyone

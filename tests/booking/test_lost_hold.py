@@ -52,7 +52,9 @@ def test_a_hold_deleted_by_the_cleanup_still_books_the_time_if_free(
     lapse(time_machine, now)
     response = client.post(details_url, DETAILS | the_choice(therapist))
     assert response.status_code == 302
-    assert response["Location"] == details_url.replace("/details/", "/manage/") + "?booked=1"
+    assert response["Location"] == (
+        details_url.replace("/details/", "/manage/") + f"?booked=1&at={int(TUESDAY_10.timestamp())}"
+    )
     booked = Appointment.objects.get()
     assert (booked.status, booked.start, booked.therapist) == (
         AppointmentStatus.PENDING,

@@ -5,6 +5,7 @@ from email.utils import parseaddr
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from booking.notify import sms
 from booking.scheduling.services import Actor, appointment_book, appointment_cancel
@@ -24,6 +25,7 @@ def bobbie(practice):
         preferred_name="Bobbie",
         email="bobbie@example.com",
         phone="+12025550143",
+        sms_consent_at=timezone.now(),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 from booking.exceptions import SlotUnavailable
 from booking.models import Notification, NotificationKind, NotificationState
@@ -42,7 +43,11 @@ def clean_sms_outbox():
 @pytest.fixture
 def client_with_phone(practice):
     return ClientFactory(
-        practice=practice, first_name="Robin", phone="+12025550143", time_zone="America/Chicago"
+        practice=practice,
+        first_name="Robin",
+        phone="+12025550143",
+        sms_consent_at=timezone.now(),
+        time_zone="America/Chicago",
     )
 
 

@@ -219,7 +219,9 @@ def test_details_book_the_held_time_and_record_consent(client, now, therapist):
     token = manage_token_for(hold.public_id)
     response = client.post(f"/book/details/{token}/", DETAILS | {"note": "Evenings suit me"})
     assert response.status_code == 302
-    assert response["Location"] == f"/book/manage/{token}/?booked=1"
+    assert (
+        response["Location"] == f"/book/manage/{token}/?booked=1&at={int(TUESDAY_10.timestamp())}"
+    )
     hold.refresh_from_db()
     assert (hold.status, hold.first_session, hold.client_note) == (
         AppointmentStatus.PENDING,
@@ -230,7 +232,9 @@ def test_details_book_the_held_time_and_record_consent(client, now, therapist):
     confirmed = confirm_email(client, hold)
     hold.refresh_from_db()
     assert hold.status == AppointmentStatus.CONFIRMED
-    assert confirmed["Location"] == f"/book/manage/{manage_token(hold)}/?booked=1"
+    assert confirmed["Location"] == (
+        f"/book/manage/{manage_token(hold)}/?booked=1&at={int(TUESDAY_10.timestamp())}"
+    )
     assert hold.client.phone == "+12025550143"
     assert hold.client.time_zone == "America/Chicago"
     assert hold.client.contact_consent_at == now

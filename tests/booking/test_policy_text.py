@@ -103,6 +103,64 @@ def test_an_old_confirmation_url_shows_the_current_state(client, now, booked, fl
     assert banner not in text and "Cancelled" in text
 
 
+def booked_address(appointment, start=TUESDAY_10) -> str:
+    """The address the details form sends a client to (computed here, not by the view)."""
+    return f"/book/manage/{manage_token(appointment)}/?booked=1&at={int(start.timestamp())}"
+
+
+def move(client, appointment, start) -> str:
+    """The client moves the session on its manage page; the address they land on."""
+    response = client.post(
+        f"/book/manage/{manage_token(appointment)}/reschedule/", {"start": start.isoformat()}
+    )
+    assert response.status_code == 302, response.content
+    return response["Location"]
+
+
+def test_a_confirmation_address_still_true_shows_its_banner(client, now, booked):
+    appointment = booked()
+    text = client.get(booked_address(appointment)).content.decode()
+    assert "You are booked" in text and "has changed since" not in text
+
+
+def test_a_booked_address_after_the_session_moved_shows_where_it_is_now(client, now, booked):
+    appointment = booked()
+    address = booked_address(appointment)
+    move(client, appointment, TUESDAY_10 + timedelta(hours=2))
+    text = client.get(address).content.decode()
+    assert "You are booked" not in text
+    assert "has changed since this page's address was made: it has moved" in text
+    assert "12:00–12:50" in text  # Tuesday 10:00 New York moved two hours later
+
+
+def test_a_booked_address_after_the_session_was_cancelled_says_cancelled(client, now, booked):
+    appointment = booked()
+    address = booked_address(appointment)
+    appointment_cancel(appointment=appointment, actor=Actor.CLIENT)
+    text = client.get(address).content.decode()
+    assert "You are booked" not in text and "Cancelled" in text
+    assert "it is cancelled" in text
+
+
+def test_a_moved_address_after_a_second_move_no_longer_says_moved_there(client, now, booked):
+    appointment = booked()
+    first = move(client, appointment, TUESDAY_10 + timedelta(hours=1))
+    assert first.endswith(f"?moved=1&at={int((TUESDAY_10 + timedelta(hours=1)).timestamp())}")
+    assert "Your session has moved" in client.get(first).content.decode()
+    move(client, appointment, TUESDAY_10 + timedelta(hours=3))
+    text = client.get(first).content.decode()
+    assert "Your session has moved" not in text
+    assert "has changed since this page's address was made: it has moved" in text
+    assert "13:00–13:50" in text
+
+
+def test_an_address_without_the_time_it_announces_shows_no_banner(client, now, booked):
+    # Addresses made before they carried "at" cannot tell: the current state, no news.
+    appointment = booked()
+    text = client.get(f"/book/manage/{manage_token(appointment)}/?booked=1").content.decode()
+    assert "You are booked" not in text and "Your session" in text
+
+
 def test_a_cancelled_banner_on_a_live_session_is_not_shown(client, now, booked):
     appointment = booked()
     text = client.get(f"/book/manage/{manage_token(appointment)}/?cancelled=1").content.decode()

@@ -7,9 +7,20 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.scheduling.services import holds_release_expired
+from booking.scheduling.services import (
+    Actor,
+    appointment_cancel,
+    appointment_reschedule,
+    holds_release_expired,
+)
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
-from tests.browser.test_booking_pages import choose, fill_details, first_slot, slot_after
+from tests.browser.test_booking_pages import (
+    choose,
+    confirm_by_email,
+    fill_details,
+    first_slot,
+    slot_after,
+)
 from tests.factories import SessionTypeFactory
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -141,6 +152,40 @@ def test_a_double_tap_holds_once_and_back_then_another_time_frees_the_first(
 
 
 @VIEWPORTS
+def test_back_to_the_times_still_offers_the_own_held_time_and_it_books(
+    open_page, clinic, shot, viewport
+):
+    alex = clinic["therapists"][0]
+    page = open_page(viewport=viewport)
+    choose(page, clinic, therapist=alex)
+    chosen = slot_after(page, 2).get_attribute("value")
+    slot_after(page, 2).click()
+    page.wait_for_url(re.compile(r"/book/details/"))
+    details_url = page.url
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"/book/times/"))
+    mine = page.locator(f'button.slot[value="{chosen}"]')
+    assert mine.count() == 1
+    # The server's own answer (a reload, or a browser that kept no copy) marks it.
+    page.reload()
+    assert mine.count() == 1
+    assert "held for you" in mine.inner_text()
+    shot(page, "held-for-you")
+    assert_accessible(page)
+
+    mine.click()
+    page.wait_for_url(re.compile(r"/book/details/"))
+    assert page.url == details_url
+    fill_details(page)
+    page.get_by_role("button", name="Book this session").click()
+    page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
+    booked = Appointment.objects.get()
+    assert booked.status == AppointmentStatus.PENDING
+    assert booked.start == datetime.fromisoformat(chosen)
+
+
+@VIEWPORTS
 def test_a_double_submitted_details_form_books_once(open_page, clinic, viewport):
     page = open_page(viewport=viewport)
     to_details(page, clinic)
@@ -165,6 +210,53 @@ def test_error_pages_are_the_practices(open_page, clinic, shot, viewport):
         assert page.get_by_role("link", name="Book a session").is_visible()
         assert_accessible(page)
     shot(page, "not-found")
+
+
+@VIEWPORTS
+def test_a_garbled_link_in_the_demo_is_the_practices_page_with_a_number_to_call(
+    open_page, clinic, shot, settings, viewport
+):
+    settings.DEBUG = True  # the demo: a raised 404 would be Django's technical page
+    page = open_page(viewport=viewport)
+    for path in ["/book/manage/", "/book/manage/abc123/", "/intake/abc123/about/added/"]:
+        response = page.goto(page.base + path)
+        assert response.status == 404
+        assert page.get_by_role("heading", name="This link is incomplete or has expired")
+        assert "Lakeside Therapy" in page.content() and "URLconf" not in page.content()
+        call = page.locator('a[href^="tel:"]')
+        assert call.first.get_attribute("href") == "tel:+12125550100"
+        assert_accessible(page)
+    shot(page, "garbled-link-demo")
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("change", ["moved", "cancelled"])
+def test_an_old_confirmation_address_shows_the_session_as_it_is_now(
+    open_page, clinic, shot, viewport, change
+):
+    page = open_page(viewport=viewport)
+    to_details(page, clinic)
+    fill_details(page)
+    page.get_by_role("button", name="Book this session").click()
+    page.wait_for_url(re.compile(r"/book/manage/.*booked=1"))
+    confirm_by_email(page)
+    address = page.url
+    assert page.get_by_role("heading", name="You are booked").is_visible()
+
+    booked = Appointment.objects.get()
+    if change == "moved":
+        appointment_reschedule(
+            appointment=booked, start=booked.start + timedelta(hours=1), actor=Actor.STAFF
+        )
+    else:
+        appointment_cancel(appointment=booked, actor=Actor.STAFF)
+    page.goto(address)
+    assert page.get_by_role("heading", name="You are booked").count() == 0
+    notice = page.get_by_text("This session has changed since this page's address was made")
+    assert notice.is_visible()
+    assert ("it has moved" if change == "moved" else "it is cancelled") in notice.inner_text()
+    shot(page, f"old-address-{change}")
+    assert_accessible(page)
 
 
 @VIEWPORTS

@@ -173,7 +173,10 @@ def test_confirming_joins_the_known_record_and_retires_the_on_screen_link(
     assert not Client.objects.filter(pk=contact_id).exists()
     assert Client.objects.get(pk=victim.pk).time_zone == "Asia/Tokyo"  # as given this time
     assert client.get(f"/book/manage/{on_screen}/").status_code == 404
-    assert redirect["Location"] == f"/book/manage/{manage_token(appointment)}/?booked=1"
+    assert redirect["Location"] == (
+        f"/book/manage/{manage_token(appointment)}/?booked=1"
+        f"&at={int(appointment.start.timestamp())}"
+    )
     page = client.get(redirect["Location"]).content.decode()
     assert "Subscribe to all your sessions" in page
     assert AuditEvent.objects.filter(client_ref=victim.pk, what="identity", via="link").exists()
@@ -322,7 +325,7 @@ def test_an_unproven_contact_is_never_matched_by_staff_either(practice):
     from clients.services import client_get_or_create
 
     contact = ClientFactory(practice=practice, email="shared@example.net", verified_at=None)
-    made = client_get_or_create(
+    made, _ = client_get_or_create(
         practice=practice,
         first_name="Real",
         last_name="Person",
@@ -354,7 +357,7 @@ def test_staff_cannot_send_an_intake_link_to_an_unproven_address(
 def test_no_message_but_the_confirmation_request_reaches_an_unproven_address(
     therapist, now, django_capture_on_commit_callbacks
 ):
-    """Whatever schedules it: one check before every send (booking.dispatch)."""
+    """Whatever schedules it: one check before every send (booking.notify.dispatch)."""
     from booking.models import Notification, NotificationKind, NotificationState
     from booking.notify.dispatch import notification_send
     from clients.models import Intake as IntakeModel

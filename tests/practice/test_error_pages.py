@@ -39,6 +39,45 @@ def test_a_truncated_intake_link_says_it_is_incomplete_and_how_to_get_a_new_one(
     assert_branded(response, 404, "incomplete or has expired", "new one")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/book/manage/abc123/",
+        "/book/manage/abc123/cancel/",
+        "/book/manage/abc123/reschedule/",
+        "/book/manage/abc123/session.ics",
+        "/book/manage/",
+        "/book/manage/abc123/something-added/",
+        "/book/confirm/",
+        "/intake/abc123/",
+        "/intake/abc123/about/",
+        "/intake/",
+        "/intake/abc123/about/something-added/",
+    ],
+)
+def test_a_garbled_link_is_the_practices_page_even_in_the_demo(client, lakeside, settings, path):
+    # DEBUG on (the demo): a raised Http404 would show Django's technical page.
+    settings.DEBUG = True
+    response = client.get(path)
+    assert_branded(response, 404, "incomplete or has expired", "new")
+    text = response.content.decode()
+    assert "URLconf" not in text and "Django" not in text
+
+
+def test_a_link_missing_its_last_slash_still_gets_it_first(client, lakeside):
+    response = client.get("/book/manage/abc123")
+    assert response.status_code == 301 and response["Location"] == "/book/manage/abc123/"
+
+
+def test_an_unreadable_details_link_is_the_practices_page_even_in_the_demo(
+    client, lakeside, settings
+):
+    settings.DEBUG = True
+    response = client.get("/book/details/abc123/")
+    assert_branded(response, 404, "no longer holding this time", "pick a time again")
+    assert "Django" not in response.content.decode()
+
+
 def test_an_expired_form_is_the_practices_403(lakeside):
     http = Client(enforce_csrf_checks=True)
     response = http.post("/book/hold/", {"session_type": "1"})

@@ -219,7 +219,7 @@ class Command(BaseCommand):
             return
         now = timezone.now()
         for i, (first, last, email) in enumerate(DEMO_CLIENTS):
-            client = client_get_or_create(
+            client, _ = client_get_or_create(
                 practice=practice,
                 first_name=first,
                 last_name=last,
