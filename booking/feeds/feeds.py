@@ -1,8 +1,9 @@
 """Private calendar feeds: tokens, what each feed shows, and HTTP validators.
 
 A feed shows, for its owner, sessions from 90 days back to 365 days ahead
-(a client's feed: from yesterday on), cancelled ones kept as STATUS:CANCELLED
-for 30 days after the cancellation so calendar apps remove them, and (for a
+(a client's feed: from yesterday on), never a cancelled one (a subscribed feed
+is a whole snapshot: every calendar app drops an event that is no longer in it,
+while several ignore STATUS:CANCELLED and would go on showing it), and (for a
 therapist, unless switched off) time off as busy blocks. Nothing clinical is
 ever in a feed; client names only at the owner's chosen privacy level.
 """
@@ -36,7 +37,6 @@ from practice.models import Modality, Practice, Therapist
 
 PAST = timedelta(days=90)
 AHEAD = timedelta(days=365)
-TOMBSTONE = timedelta(days=30)
 # A client's feed stops answering this long after their last session.
 CLIENT_FEED_AFTERLIFE = timedelta(days=30)
 # Bump when the feed's text changes shape, so every ETag and cached event changes with it.
@@ -159,6 +159,12 @@ def feed_last_fetch(feed: CalendarFeed) -> FeedFetch | None:
 
 
 def feed_appointments(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment]:
+    """The sessions the feed shows: its window, without cancelled ones."""
+    return _feed_window(feed, now).exclude(status__in=CANCELLED)
+
+
+def _feed_window(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment]:
+    """Every session in the feed's window, cancelled ones included (for the validators)."""
     if feed.kind == FeedKind.CLIENT:
         window = Q(start__gte=now - timedelta(days=1), start__lt=now + AHEAD)
         scope = Q(client_id=feed.client_id)
@@ -167,10 +173,8 @@ def feed_appointments(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment
         scope = Q(practice_id=feed.practice_id)
         if feed.kind == FeedKind.THERAPIST:
             scope = Q(therapist_id=feed.therapist_id)
-    # Cancelled sessions linger as tombstones so subscribed calendars drop them.
-    shown = ~Q(status__in=CANCELLED) | Q(cancelled_at__gte=now - TOMBSTONE)
     held = Q(status=AppointmentStatus.HELD)  # not a session yet
-    return Appointment.objects.filter(scope, window, shown).exclude(held)
+    return Appointment.objects.filter(scope, window).exclude(held)
 
 
 def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
@@ -191,7 +195,9 @@ def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
     """
     # Every change to a session bumps its sequence, so the sum moves even when
     # two changes share a timestamp.
-    sessions = feed_appointments(feed, now).aggregate(
+    # Cancelled sessions count here although the feed leaves them out: a
+    # cancellation must move Last-Modified forward, never back.
+    sessions = _feed_window(feed, now).aggregate(
         changed=Max("updated_at"),
         n=Count("pk"),
         versions=Sum("sequence"),

@@ -125,16 +125,18 @@ def test_the_uid_survives_a_reschedule_and_the_sequence_grows(client, booked, fe
     assert events[uid].decoded("DTSTART") == later
 
 
-def test_a_cancelled_session_stays_as_a_tombstone_for_30_days(client, booked, feed, time_machine):
+def test_a_cancelled_session_leaves_the_feed_and_moves_its_validators_forward(
+    client, booked, feed, time_machine
+):
+    first = fetch(client, feed)
+    assert len(events_of(first)[1]) == 1
+    time_machine.move_to(timezone.now() + timedelta(minutes=5), tick=False)
     appointment_cancel(appointment=booked, actor=Actor.CLIENT)
-    _, events = events_of(fetch(client, feed))
-    (event,) = events.values()
-    assert (event["STATUS"], event["SEQUENCE"]) == ("CANCELLED", 1)
-    # Cancelled 2026-03-02 12:00 UTC: shown until 2026-04-01 12:00 UTC.
-    time_machine.move_to(datetime(2026, 4, 1, 11, tzinfo=UTC), tick=False)
-    assert len(events_of(fetch(client, feed))[1]) == 1
-    time_machine.move_to(datetime(2026, 4, 1, 13, tzinfo=UTC), tick=False)
-    assert events_of(fetch(client, feed))[1] == {}
+    second = fetch(client, feed)
+    assert events_of(second)[1] == {}
+    assert second["ETag"] != first["ETag"]
+    # A calendar app asking only "changed since the first fetch?" is told yes.
+    assert fetch(client, feed, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
 
 
 def test_a_pending_request_is_tentative(client, now, therapist, jamie, feed):
