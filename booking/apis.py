@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from booking import policy, selectors, services
 from booking.models import Appointment
 from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
+from practice import dbfaults
 from practice.api import DateField
 from practice.models import Practice, SessionType, Therapist
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
@@ -284,11 +285,16 @@ class BookingCreateApi(PublicApi):
         payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        appointment = services.appointment_book_public(
-            therapist=data["therapist"],
-            session_type=data["session_type"],
-            start=data["start"],
-            client_details={**data["client"], "time_zone": data["timezone"]},
+        # A connection dropped before COMMIT: book again on a fresh one (nothing
+        # was written); dropped during COMMIT: look the booking up, never repeat it.
+        appointment = dbfaults.atomic_retrying(
+            lambda: services.appointment_book_public(
+                therapist=data["therapist"],
+                session_type=data["session_type"],
+                start=data["start"],
+                client_details={**data["client"], "time_zone": data["timezone"]},
+            ),
+            landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
         )
         return _booking_response(request, appointment, status.HTTP_201_CREATED)
 

@@ -5,7 +5,7 @@ name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
 from datetime import datetime
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -183,6 +183,17 @@ def _clock_of(notification: Notification) -> str:
     return "24"
 
 
+def message_id(notification: Notification, domain: str) -> str:
+    """The same Message-ID every time this row is sent.
+
+    A resend after an uncertain attempt (a worker died between the provider's
+    acceptance and our record of it) then reaches the provider and the
+    client's mail program as the same message, which many of them fold into
+    one; a fresh row (staff's Resend) is a new message.
+    """
+    return f"<{int(notification.created_at.timestamp())}.n{notification.pk}@{domain}>"
+
+
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
     with use_clock(lambda: _clock_of(notification)):
         return _build_email(notification, now=now)
@@ -210,7 +221,7 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
         to=[to] if to else safety_alert_recipients(notification.safety_alert),
-        headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
+        headers={"Message-ID": message_id(notification, domain)},
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if kind in ICS_METHOD:

@@ -440,7 +440,11 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a worker began the attempt, and when the provider (SMTP server, HTTP
+    # API, SMS gateway) accepted it: recorded apart, so a row started but never
+    # accepted is known to be uncertain, not assumed unsent (booking/dispatch.py).
     send_started_at = models.DateTimeField(null=True, blank=True)
+    provider_accepted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     # What the email provider's webhook last said (anymail's event type:

@@ -1,14 +1,36 @@
 """Celery tasks: thin wrappers that take ids; the work is in booking.dispatch."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
 from booking import dispatch, notifications, services
+from practice.dbfaults import DISCONNECTS, reset_connection
 
 
 @shared_task(ignore_result=True)
 def send_notification(notification_id: int) -> str:
     return dispatch.notification_send(notification_id=notification_id)
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=DISCONNECTS,
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=8,  # about 5 minutes in all: inside NOTIFICATION_STUCK_AFTER_SECONDS
+)
+def record_notification_acceptance(
+    notification_id: int, provider_id: str, accepted_at: str
+) -> bool:
+    """A sent message whose record the database missed (idempotent: a duplicate is a no-op)."""
+    reset_connection()
+    return dispatch.notification_record_acceptance(
+        notification_id=notification_id,
+        provider_id=provider_id,
+        accepted_at=datetime.fromisoformat(accepted_at),
+    )
 
 
 @shared_task(ignore_result=True)

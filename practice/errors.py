@@ -7,6 +7,7 @@ never has to parse an HTML page, not even from a 500.
 """
 
 import logging
+import sys
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -111,6 +112,11 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A dropped database connection anywhere (a middleware's query too): 503, not 500.
+    from practice.dbfaults import DISCONNECTS, unavailable_response
+
+    if isinstance(sys.exc_info()[1], DISCONNECTS):
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             {

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "practice.logging.RequestIdMiddleware",
     # Before the security middleware: container probes on 127.0.0.1 over plain HTTP.
     "practice.health.HealthCheckMiddleware",
+    # A dropped database connection in a view: 503 with Retry-After (practice/dbfaults.py).
+    "practice.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files stay cacheable): no-store unless the route is public.
@@ -139,6 +141,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection (CONN_MAX_AGE > 0) that died while idle (a database
+# restart, a failover, a pooler's recycling) is replaced before a request or a
+# Celery task uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # SQLite has no exclusion constraints. BEGIN IMMEDIATE takes the write lock
@@ -243,9 +249,9 @@ CACHES = {
     }
 }
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Fails open: with Redis away, each process caches (and rate-limits) in its
+    # own memory until Redis is back (practice/cache.py).
+    CACHES = {"default": {"BACKEND": "practice.cache.FailOpenRedisCache", "LOCATION": REDIS_URL}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
