@@ -296,7 +296,11 @@ class BookingCreateApi(PublicApi):
             ),
             landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
         )
-        return _booking_response(request, appointment, status.HTTP_201_CREATED)
+        # Booked: the answer must say so even if the connection drops while it is written.
+        return dbfaults.retry_on_fresh_connection(
+            lambda: _booking_response(request, appointment, status.HTTP_201_CREATED),
+            what="a booking's answer",
+        )
 
 
 class TokenApi(PublicApi):

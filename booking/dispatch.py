@@ -115,8 +115,11 @@ def _recover_stuck(now: datetime) -> None:
 def notifications_send_now(ids: list[int]) -> None:
     """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
     now = timezone.now()
-    claimed = Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
-        state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+    claimed = retry_on_fresh_connection(
+        lambda: Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
+            state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+        ),
+        what="claiming messages due now",
     )
     if claimed:
         notifications_enqueue(ids)
