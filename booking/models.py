@@ -451,6 +451,11 @@ class Notification(models.Model):
     # delivered, bounced, rejected, deferred, ...) and when; booking/email_events.py.
     delivery_status = models.CharField(max_length=16, blank=True)
     delivery_status_at = models.DateTimeField(null=True, blank=True)
+    # A staff member's Resend of a failed message: a fresh row (its own
+    # attempts, its own Message-ID), pointing back at the one that failed.
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -462,10 +467,11 @@ class Notification(models.Model):
         constraints = [
             # One message per appointment version, kind, channel and offset:
             # scheduling twice cannot make two emails.
-            # (Not a new-links message: each replacement of a client's links is news.)
+            # (Not a new-links message: each replacement of a client's links is news;
+            # nor a staff member's resend of one that failed.)
             models.UniqueConstraint(
                 fields=["appointment", "appointment_sequence", "kind", "channel", "offset"],
-                condition=~Q(kind="new_links"),
+                condition=~Q(kind="new_links") & Q(resend_of__isnull=True),
                 name="notification_unique_per_version",
             ),
             # One agenda per therapist and day, however often it is scheduled.

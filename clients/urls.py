@@ -13,6 +13,11 @@ staff_urlpatterns = [
     path("clients/<uuid:public_id>/assign/", staff_views.client_assign, name="staff-client-assign"),
     path("clients/<uuid:public_id>/book/", staff_views.client_book, name="staff-client-book"),
     path(
+        "clients/<uuid:public_id>/messages/<int:notification_id>/resend/",
+        staff_views.message_resend,
+        name="staff-message-resend",
+    ),
+    path(
         "clients/<uuid:public_id>/intake/resend/",
         staff_views.intake_resend,
         name="staff-intake-resend",
