@@ -13,6 +13,7 @@ same row and two deliveries of one send task never send twice.
 
 import logging
 import smtplib
+import time
 from datetime import datetime, timedelta
 
 from anymail.exceptions import AnymailAPIError
@@ -154,6 +155,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     notification = retry_on_fresh_connection(lambda: _start(notification_id, now), what="a claim")
     if isinstance(notification, str):
         return notification
+    began = time.monotonic()
     try:
         provider_id = _deliver(notification, now)
     except TRANSIENT_ERRORS as exc:
@@ -162,7 +164,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
         return _after_error(notification, exc, transient=transient_error(exc), now=now)
     except sms.SMSError as exc:
         return _after_error(notification, exc, transient=exc.transient, now=now)
-    accepted_at = timezone.now()
+    accepted_at, accepted = timezone.now(), time.monotonic()
     try:
         retry_on_fresh_connection(
             lambda: notification_record_acceptance(
@@ -172,6 +174,15 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
         )
     except DISCONNECTS:
         return _hand_off_acceptance(notification.pk, provider_id, accepted_at)
+    # The window in which a dying worker would leave an accepted message
+    # unrecorded (docs/deployment.md, "What survives which fault").
+    done = time.monotonic()
+    log.info(
+        "Notification %s sent: provider took %.1f ms, recorded %.1f ms after its acceptance",
+        notification.pk,
+        (accepted - began) * 1000,
+        (done - accepted) * 1000,
+    )
     return "sent"
 
 
