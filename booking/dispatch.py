@@ -243,6 +243,7 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
                 "intake__practice",
                 "safety_alert__client__assigned_therapist__user",
                 "safety_alert__practice",
+                "practice",
             )
             .filter(pk=notification_id)
             .first()
@@ -291,6 +292,8 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
             return Appointment.objects.filter(
                 client=intake.client, status__in=ACTIVE_STATUSES, start__gt=now
             ).exists()
+        return True
+    if notification.kind == NotificationKind.FAILURE_SUMMARY:
         return True
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist

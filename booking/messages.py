@@ -36,6 +36,7 @@ SUBJECTS = {
     ),
     NotificationKind.INTAKE_NUDGE: "Reminder: your intake forms for {practice_name}",
     NotificationKind.SAFETY_ALERT: "Urgent: a client's answers need your attention today",
+    NotificationKind.FAILURE_SUMMARY: "{count} message(s) to clients could not be sent",
 }
 # Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
 ICS_METHOD = {
@@ -175,11 +176,45 @@ def safety_alert_context(notification: Notification) -> dict:
     }
 
 
+def failure_summary_context(notification: Notification) -> dict:
+    """Initials and what failed, never a name or an address: the full list is on Today."""
+    from booking.selectors import notifications_failed_for_desk
+    from clients.models import Client
+
+    practice = notification.practice
+    failed = notifications_failed_for_desk(Client.objects.filter(practice=practice))
+    return {
+        "practice_name": practice.name,
+        "practice_phone": "",
+        "count": len(failed),
+        "failures": [
+            {
+                "initials": f"{i['client'].name_to_use[:1]}.{i['client'].last_name[:1]}.",
+                "what": i["noun"],
+                "channel": i["notification"].get_channel_display().lower(),
+            }
+            for i in failed
+        ],
+        "today_url": settings.SITE_URL + reverse("staff-home"),
+    }
+
+
+def failure_summary_recipients(notification: Notification) -> list[str]:
+    from practice.models import StaffMember, StaffRole
+
+    owners = StaffMember.objects.filter(
+        practice=notification.practice, role=StaffRole.OWNER, user__is_active=True
+    ).exclude(user__email="")
+    return sorted(owners.values_list("user__email", flat=True))
+
+
 def _clock_of(notification: Notification) -> str:
     """The practice's clock, whatever the message is about (read only when a time is written)."""
     for owner in ("appointment", "therapist", "intake", "safety_alert"):
         if getattr(notification, f"{owner}_id", None):
             return getattr(notification, owner).practice.clock
+    if notification.practice_id:
+        return notification.practice.clock
     return "24"
 
 
@@ -200,8 +235,6 @@ def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlter
 
 
 def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
-    from clients.intake_services import safety_alert_recipients
-
     kind = notification.kind
     if kind == NotificationKind.AGENDA:
         context, to = agenda_context(notification), notification.therapist.user.email
@@ -209,6 +242,8 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         context, to = intake_context(notification), notification.intake.client.email
     elif kind == NotificationKind.SAFETY_ALERT:
         context, to = safety_alert_context(notification), None
+    elif kind == NotificationKind.FAILURE_SUMMARY:
+        context, to = failure_summary_context(notification), None
     elif kind == NotificationKind.VERIFY_EMAIL:
         context, to = verify_email_context(notification), notification.appointment.client.email
     else:
@@ -220,7 +255,7 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         reply_to=[practice.contact_email] if practice.contact_email else None,
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
-        to=[to] if to else safety_alert_recipients(notification.safety_alert),
+        to=[to] if to else _staff_recipients(notification),
         headers={"Message-ID": message_id(notification, domain)},
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
@@ -236,6 +271,14 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
     return message
 
 
+def _staff_recipients(notification: Notification) -> list[str]:
+    from clients.intake_services import safety_alert_recipients
+
+    if notification.kind == NotificationKind.FAILURE_SUMMARY:
+        return failure_summary_recipients(notification)
+    return safety_alert_recipients(notification.safety_alert)
+
+
 def _practice_of(notification: Notification):
     if notification.appointment_id:
         return notification.appointment.practice
@@ -243,6 +286,8 @@ def _practice_of(notification: Notification):
         return notification.intake.practice
     if notification.safety_alert_id:
         return notification.safety_alert.practice
+    if notification.practice_id:
+        return notification.practice
     return notification.therapist.practice
 
 

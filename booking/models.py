@@ -379,6 +379,7 @@ class NotificationKind(models.TextChoices):
     INTAKE_INVITE = "intake_invite", "Intake link"
     INTAKE_NUDGE = "intake_nudge", "Intake reminder"
     SAFETY_ALERT = "safety_alert", "Safety alert to a clinician"
+    FAILURE_SUMMARY = "failure_summary", "Owner's daily list of failed messages"
 
 
 class Channel(models.TextChoices):
@@ -412,6 +413,15 @@ class Notification(models.Model):
         Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="agendas"
     )
     agenda_date = models.DateField(null=True, blank=True)
+    # The owners' daily summary of failed messages: the practice and the day
+    # (``agenda_date``); no client, no therapist.
+    practice = models.ForeignKey(
+        "practice.Practice",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="failure_summaries",
+    )
     intake = models.ForeignKey(
         "clients.Intake",
         on_delete=models.CASCADE,
@@ -481,7 +491,8 @@ class Notification(models.Model):
                 name="notification_one_agenda_per_day",
             ),
             # About exactly one thing: an appointment, a therapist's agenda for a
-            # date, a client's intake, or a safety alert.
+            # date, a client's intake, a safety alert, or a practice's day (the
+            # owners' summary of failed messages).
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -490,6 +501,7 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=True,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -497,6 +509,7 @@ class Notification(models.Model):
                         agenda_date__isnull=False,
                         intake__isnull=True,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -504,6 +517,7 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=False,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -511,9 +525,24 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=True,
                         safety_alert__isnull=False,
+                        practice__isnull=True,
+                    )
+                    | Q(
+                        appointment__isnull=True,
+                        therapist__isnull=True,
+                        agenda_date__isnull=False,
+                        intake__isnull=True,
+                        safety_alert__isnull=True,
+                        practice__isnull=False,
                     )
                 ),
-                name="notification_about_one_thing_v2",
+                name="notification_about_one_thing_v3",
+            ),
+            # One failed-messages summary per practice and day.
+            models.UniqueConstraint(
+                fields=["practice", "agenda_date"],
+                condition=Q(kind="failure_summary"),
+                name="notification_one_failure_summary_per_day",
             ),
             # One alert message per safety alert, however often it is raised.
             models.UniqueConstraint(

@@ -187,6 +187,37 @@ def notifications_schedule_agendas(*, now: datetime) -> int:
     return created
 
 
+SUMMARY_AT = time(8, 0)  # the owners' summary of failed messages, on the practice's clock
+
+
+def notifications_schedule_failure_summaries(*, now: datetime) -> int:
+    """Each practice's daily summary of failed messages to its owners; idempotent.
+
+    From 08:00 on the practice's clock, one row per practice and day, and only
+    when some message to a client failed and nobody has resent it yet (the
+    front desk's list). Returns how many rows were created.
+    """
+    from booking.selectors import notifications_failed_for_desk
+    from clients.models import Client
+    from practice.models import Practice
+
+    created = 0
+    for practice in Practice.objects.all():
+        local = now.astimezone(practice.zone)
+        if local.time() < SUMMARY_AT:
+            continue
+        if not notifications_failed_for_desk(Client.objects.filter(practice=practice), now=now):
+            continue
+        _, was_created = Notification.objects.get_or_create(
+            kind=NotificationKind.FAILURE_SUMMARY,
+            practice=practice,
+            agenda_date=local.date(),
+            defaults={"channel": Channel.EMAIL, "due_at": now},
+        )
+        created += was_created
+    return created
+
+
 def agenda_appointments(therapist: Therapist, day) -> list[Appointment]:
     """The therapist's active sessions on ``day`` of their own calendar."""
     zone = therapist.zone

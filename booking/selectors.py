@@ -280,11 +280,13 @@ def notifications_failed_for_desk(visible_clients, *, client=None, now=None) -> 
     for row in rows[:50]:
         person = row.appointment.client if row.appointment_id else row.intake.client
         verb = "text" if row.channel == "sms" else "email"
-        what = f"{person.name_to_use}'s {DESK_NOUNS[row.kind]}"
+        noun = DESK_NOUNS[row.kind]
+        what = f"{person.name_to_use}'s {noun}"
         items.append(
             {
                 "notification": row,
                 "client": person,
+                "noun": noun,
                 "what": what,
                 "sentence": f"We could not {verb} {what} — call them",
             }

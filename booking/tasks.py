@@ -48,6 +48,12 @@ def schedule_daily_agendas() -> int:
 
 
 @shared_task(ignore_result=True)
+def schedule_failure_summaries() -> int:
+    """Every hour (beat): the owners' daily list of failed messages, once a day from 08:00."""
+    return notifications.notifications_schedule_failure_summaries(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
 def release_expired_holds() -> int:
     return services.holds_release_expired()
 

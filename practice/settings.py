@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.schedule_daily_agendas",
         "schedule": 15 * 60.0,
     },
+    "schedule-failure-summaries": {
+        "task": "booking.tasks.schedule_failure_summaries",
+        "schedule": 60 * 60.0,
+    },
 }
 
 # --- The practice -------------------------------------------------------------
