@@ -42,6 +42,11 @@ CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Time taken or not offered, or the policy forbids it."
 )
 TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer,
+    description="The database could not be reached; nothing was booked. Try again after "
+    "Retry-After seconds.",
+)
 
 
 class PublicApi(APIView):
@@ -278,7 +283,13 @@ class BookingCreateApi(PublicApi):
 
     @extend_schema(
         request=BookingRequestSerializer,
-        responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT, 429: TOO_MANY},
+        responses={
+            201: BookingOutputSerializer,
+            400: BAD_REQUEST,
+            409: CONFLICT,
+            429: TOO_MANY,
+            503: UNAVAILABLE,
+        },
     )
     def post(self, request: Request) -> Response:
         practice = self.practice()
