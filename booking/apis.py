@@ -17,9 +17,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from booking import policy, selectors, services
+from booking.scheduling import policy
+
+from booking.scheduling import selectors
+
+from booking.scheduling import services
 from booking.models import Appointment
-from booking.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
+from booking.api.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
 from practice import dbfaults
 from practice.api import DateField
 from practice.models import Practice, SessionType, Therapist

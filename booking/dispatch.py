@@ -24,7 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from booking import messages, sms
+from booking.notify import messages
+
+from booking.notify import sms
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -128,7 +130,7 @@ def notifications_send_now(ids: list[int]) -> None:
 
 def notifications_enqueue(ids: list[int]) -> None:
     """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
-    from booking.tasks import send_notification
+    from booking.notify.tasks import send_notification
 
     for index, notification_id in enumerate(ids):
         try:
@@ -207,7 +209,7 @@ def _hand_off_acceptance(notification_id: int, provider_id: str, accepted_at: da
     well inside NOTIFICATION_STUCK_AFTER_SECONDS, so the scanner never mistakes
     this message for an unsent one.
     """
-    from booking.tasks import record_notification_acceptance
+    from booking.notify.tasks import record_notification_acceptance
 
     log.error("Notification %s sent; the database is away, recording it later", notification_id)
     try:

@@ -14,10 +14,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from booking import calendar_links, ics, notifications
+from booking.feeds import calendar_links
+
+from booking.feeds import ics
+
+from booking.notify import notifications
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
-from booking.policy import humanize_duration, late_cancel_deadline
-from booking.selectors import manage_token
+from booking.scheduling.policy import humanize_duration, late_cancel_deadline
+from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
 from practice.display import time_format, use_clock, wall_time
 
@@ -154,7 +158,7 @@ def agenda_context(notification: Notification) -> dict:
 
 
 def intake_context(notification: Notification) -> dict:
-    from clients.tokens import intake_url, max_age
+    from clients.intake.tokens import intake_url, max_age
 
     intake = notification.intake
     return {
@@ -178,7 +182,7 @@ def safety_alert_context(notification: Notification) -> dict:
 
 def failure_summary_context(notification: Notification) -> dict:
     """Initials and what failed, never a name or an address: the full list is on Today."""
-    from booking.selectors import notifications_failed_for_desk
+    from booking.scheduling.selectors import notifications_failed_for_desk
     from clients.models import Client
 
     practice = notification.practice
@@ -272,7 +276,7 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
 
 
 def _staff_recipients(notification: Notification) -> list[str]:
-    from clients.intake_services import safety_alert_recipients
+    from clients.intake.services import safety_alert_recipients
 
     if notification.kind == NotificationKind.FAILURE_SUMMARY:
         return failure_summary_recipients(notification)

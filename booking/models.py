@@ -42,7 +42,7 @@ class WorkingHours(models.Model):
         verbose_name_plural = "working hours"
         constraints = [
             # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
-            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
+            # until midnight), read by booking.scheduling.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
                 condition=~Q(start_time=models.F("end_time")),
                 name="working_hours_not_empty",
@@ -66,7 +66,7 @@ class ExtraHours(models.Model):
         verbose_name_plural = "extra hours"
         constraints = [
             # An end at or before the start runs past midnight ("22:00-02:00"; "17:00-00:00"
-            # until midnight), read by booking.slots._stretches_on; only an empty one is refused.
+            # until midnight), read by booking.scheduling.slots._stretches_on; only an empty one is refused.
             models.CheckConstraint(
                 condition=~Q(start_time=models.F("end_time")),
                 name="extra_hours_not_empty",
@@ -402,7 +402,7 @@ class Notification(models.Model):
     Either to a client about one appointment (written in the same transaction
     as the booking change that calls for it), or a therapist's daily agenda
     (``therapist`` and ``agenda_date``). Celery only moves rows
-    (``booking.dispatch``); long waits live in ``due_at``, never in a broker
+    (``booking.notify.dispatch``); long waits live in ``due_at``, never in a broker
     countdown.
     """
 

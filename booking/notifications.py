@@ -1,7 +1,7 @@
 """Which messages a booking change calls for, and when they are due.
 
 Called inside the booking services' transactions, so a booking and its
-messages commit (or roll back) together. Sending is ``booking.dispatch``'s job.
+messages commit (or roll back) together. Sending is ``booking.notify.dispatch``'s job.
 """
 
 from datetime import datetime, time, timedelta
@@ -197,7 +197,7 @@ def notifications_schedule_failure_summaries(*, now: datetime) -> int:
     when some message to a client failed and nobody has resent it yet (the
     front desk's list). Returns how many rows were created.
     """
-    from booking.selectors import notifications_failed_for_desk
+    from booking.scheduling.selectors import notifications_failed_for_desk
     from clients.models import Client
     from practice.models import Practice
 

@@ -2,7 +2,7 @@
 
 Server-rendered and usable without JavaScript; booking.js adds time-zone
 detection and loading more days in place. Every write goes through
-booking.services, so the pages have the API's guarantees.
+booking.scheduling.services, so the pages have the API's guarantees.
 """
 
 import re
@@ -18,11 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from booking import holds, policy, selectors, services
+from booking.scheduling import holds
+
+from booking.scheduling import policy
+
+from booking.scheduling import selectors
+
+from booking.scheduling import services
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
-from booking.forms import DetailsForm
+from booking.web.forms import DetailsForm
 from booking.models import Appointment, AppointmentStatus
-from booking.serializers import AwareDateTimeField
+from booking.api.serializers import AwareDateTimeField
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import dbfaults
 from practice.display import wall_time

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from booking import slots
+from booking.scheduling import slots
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,

@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
 from django.utils import timezone
 
-from booking import notifications, selectors
-from booking.dispatch import notifications_send_now
+from booking.notify import notifications
+
+from booking.scheduling import selectors
+from booking.notify.dispatch import notifications_send_now
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
 from booking.models import (
     EMAIL_CONFIRM_WINDOW,
@@ -25,8 +27,8 @@ from booking.models import (
     Notification,
     NotificationState,
 )
-from booking.policy import humanize_duration, late_cancel_deadline
-from clients.intake_services import intake_for_booking, intake_needed_before_confirming
+from booking.scheduling.policy import humanize_duration, late_cancel_deadline
+from clients.intake.services import intake_for_booking, intake_needed_before_confirming
 from clients.models import Client
 from clients.services import (
     client_create_contact,

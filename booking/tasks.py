@@ -1,11 +1,15 @@
-"""Celery tasks: thin wrappers that take ids; the work is in booking.dispatch."""
+"""Celery tasks: thin wrappers that take ids; the work is in booking.notify.dispatch."""
 
 from datetime import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
-from booking import dispatch, notifications, services
+from booking.notify import dispatch
+
+from booking.notify import notifications
+
+from booking.scheduling import services
 from practice.dbfaults import DISCONNECTS, reset_connection
 
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
-from booking.selectors import notifications_failed_for_desk, slot_map_any
-from booking.services import appointment_book, client_links_replace, notification_resend
-from clients import intake_services, selectors, services
+from booking.scheduling.selectors import notifications_failed_for_desk, slot_map_any
+from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
+from clients import selectors, services
+from clients.intake import services as intake_services
 from clients.audit import audit
 from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
 from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from clients import intake_views, staff_views
+from clients.intake import views as intake_views
+
+from clients.staff import views as staff_views
 
 staff_urlpatterns = [
     path("", staff_views.home, name="staff-home"),

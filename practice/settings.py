@@ -316,7 +316,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bookings@localhost")
 ANYMAIL = env_prefixed("ANYMAIL_")
 
 # --- Text messages ------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", default="booking.sms.FileBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="booking.notify.sms.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="") or str(VAR_DIR / "sms")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
@@ -329,23 +329,23 @@ NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", d
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-notifications": {
-        "task": "booking.tasks.dispatch_due_notifications",
+        "task": "booking.notify.tasks.dispatch_due_notifications",
         "schedule": env.float("NOTIFICATION_SCAN_SECONDS", default=60.0),
     },
     "release-expired-holds": {
-        "task": "booking.tasks.release_expired_holds",
+        "task": "booking.notify.tasks.release_expired_holds",
         "schedule": 5 * 60.0,
     },
     "release-unconfirmed-bookings": {
-        "task": "booking.tasks.release_unconfirmed_bookings",
+        "task": "booking.notify.tasks.release_unconfirmed_bookings",
         "schedule": 5 * 60.0,
     },
     "schedule-daily-agendas": {
-        "task": "booking.tasks.schedule_daily_agendas",
+        "task": "booking.notify.tasks.schedule_daily_agendas",
         "schedule": 15 * 60.0,
     },
     "schedule-failure-summaries": {
-        "task": "booking.tasks.schedule_failure_summaries",
+        "task": "booking.notify.tasks.schedule_failure_summaries",
         "schedule": 60 * 60.0,
     },
 }

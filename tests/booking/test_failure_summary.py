@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from booking.dispatch import notification_send, notifications_claim_due
+from booking.notify.dispatch import notification_send, notifications_claim_due
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.services import appointment_book, notification_resend
-from booking.tasks import schedule_failure_summaries
+from booking.scheduling.services import appointment_book, notification_resend
+from booking.notify.tasks import schedule_failure_summaries
 from practice.models import StaffRole
 from tests.factories import ClientFactory
 from tests.support.smtp_server import smtp_server

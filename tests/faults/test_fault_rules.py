@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from booking.dispatch import UNCERTAIN_SMS, notification_send, notifications_claim_due
+from booking.notify.dispatch import UNCERTAIN_SMS, notification_send, notifications_claim_due
 from booking.models import Channel, Notification, NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from tests.conftest import IS_POSTGRES
 from tests.factories import ClientFactory
 from tests.faults.test_faults import own_backend_pid, terminate_app_connections

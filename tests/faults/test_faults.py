@@ -29,11 +29,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from booking import selectors
-from booking.dispatch import notifications_claim_due, notifications_enqueue
+from booking.scheduling import selectors
+from booking.notify.dispatch import notifications_claim_due, notifications_enqueue
 from booking.models import Appointment, Notification, NotificationKind, NotificationState
-from booking.services import appointment_book
-from booking.tasks import dispatch_due_notifications
+from booking.scheduling.services import appointment_book
+from booking.notify.tasks import dispatch_due_notifications
 from practice.celery import app
 from practice.dbfaults import reset_connection
 from tests.conftest import IS_POSTGRES

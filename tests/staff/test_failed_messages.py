@@ -5,7 +5,7 @@ import html
 import pytest
 
 from booking.models import Notification, NotificationKind, NotificationState
-from booking.services import appointment_book
+from booking.scheduling.services import appointment_book
 from clients.models import AuditEvent
 from tests.factories import ClientFactory
 from tests.staff.conftest import THURSDAY_10

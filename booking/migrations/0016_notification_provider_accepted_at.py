@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0014_notification_delivery_status'),
+        ('booking', '0015_appointment_cancel_reason_by'),
     ]
 
     operations = [

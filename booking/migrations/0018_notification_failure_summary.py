@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0016_notification_resend_of'),
+        ('booking', '0017_notification_resend_of'),
         ('clients', '0006_client_birth_date_range_and_address_length'),
         ('practice', '0007_practice_clock'),
     ]
