@@ -392,6 +392,7 @@ class NotificationKind(models.TextChoices):
     INTAKE_INVITE = "intake_invite", "Intake link"
     INTAKE_NUDGE = "intake_nudge", "Intake reminder"
     SAFETY_ALERT = "safety_alert", "Safety alert to a clinician"
+    FAILURE_SUMMARY = "failure_summary", "Owner's daily list of failed messages"
 
 
 class Channel(models.TextChoices):
@@ -425,6 +426,15 @@ class Notification(models.Model):
         Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="agendas"
     )
     agenda_date = models.DateField(null=True, blank=True)
+    # The owners' daily summary of failed messages: the practice and the day
+    # (``agenda_date``); no client, no therapist.
+    practice = models.ForeignKey(
+        "practice.Practice",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="failure_summaries",
+    )
     intake = models.ForeignKey(
         "clients.Intake",
         on_delete=models.CASCADE,
@@ -453,13 +463,22 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a worker began the attempt, and when the provider (SMTP server, HTTP
+    # API, SMS gateway) accepted it: recorded apart, so a row started but never
+    # accepted is known to be uncertain, not assumed unsent (booking/dispatch.py).
     send_started_at = models.DateTimeField(null=True, blank=True)
+    provider_accepted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     # What the email provider's webhook last said (anymail's event type:
     # delivered, bounced, rejected, deferred, ...) and when; booking/email_events.py.
     delivery_status = models.CharField(max_length=16, blank=True)
     delivery_status_at = models.DateTimeField(null=True, blank=True)
+    # A staff member's Resend of a failed message: a fresh row (its own
+    # attempts, its own Message-ID), pointing back at the one that failed.
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -471,10 +490,11 @@ class Notification(models.Model):
         constraints = [
             # One message per appointment version, kind, channel and offset:
             # scheduling twice cannot make two emails.
-            # (Not a new-links message: each replacement of a client's links is news.)
+            # (Not a new-links message: each replacement of a client's links is news;
+            # nor a staff member's resend of one that failed.)
             models.UniqueConstraint(
                 fields=["appointment", "appointment_sequence", "kind", "channel", "offset"],
-                condition=~Q(kind="new_links"),
+                condition=~Q(kind="new_links") & Q(resend_of__isnull=True),
                 name="notification_unique_per_version",
             ),
             # One agenda per therapist and day, however often it is scheduled.
@@ -484,7 +504,8 @@ class Notification(models.Model):
                 name="notification_one_agenda_per_day",
             ),
             # About exactly one thing: an appointment, a therapist's agenda for a
-            # date, a client's intake, or a safety alert.
+            # date, a client's intake, a safety alert, or a practice's day (the
+            # owners' summary of failed messages).
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -493,6 +514,7 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=True,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -500,6 +522,7 @@ class Notification(models.Model):
                         agenda_date__isnull=False,
                         intake__isnull=True,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -507,6 +530,7 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=False,
                         safety_alert__isnull=True,
+                        practice__isnull=True,
                     )
                     | Q(
                         appointment__isnull=True,
@@ -514,9 +538,24 @@ class Notification(models.Model):
                         agenda_date__isnull=True,
                         intake__isnull=True,
                         safety_alert__isnull=False,
+                        practice__isnull=True,
+                    )
+                    | Q(
+                        appointment__isnull=True,
+                        therapist__isnull=True,
+                        agenda_date__isnull=False,
+                        intake__isnull=True,
+                        safety_alert__isnull=True,
+                        practice__isnull=False,
                     )
                 ),
-                name="notification_about_one_thing_v2",
+                name="notification_about_one_thing_v3",
+            ),
+            # One failed-messages summary per practice and day.
+            models.UniqueConstraint(
+                fields=["practice", "agenda_date"],
+                condition=Q(kind="failure_summary"),
+                name="notification_one_failure_summary_per_day",
             ),
             # One alert message per safety alert, however often it is raised.
             models.UniqueConstraint(

@@ -7,10 +7,12 @@ never has to parse an HTML page, not even from a 500.
 """
 
 import logging
+import sys
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from practice import dbfaults
 from practice.parsing import BadInput
 
 logger = logging.getLogger(__name__)
@@ -111,6 +113,9 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A dropped database connection anywhere (a middleware's query too): 503, not 500.
+    if isinstance(sys.exc_info()[1], dbfaults.DISCONNECTS):
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             {
@@ -128,3 +133,43 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "look into it.",
         advice="Please try again in a few minutes. Nothing you booked has been lost.",
     )
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON under /api/, the practice's branded page otherwise."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": "We cannot reach our database just now; nothing was changed. "
+                "Please try again in a minute.",
+                "code": "unavailable",
+            },
+            status=503,
+        )
+    else:
+        response = error_page(
+            request,
+            status=503,
+            title="We will be back in a moment",
+            message="Sorry, we cannot reach our records just now, so nothing was changed.",
+            advice="Please try again in a minute.",
+        )
+    response["Retry-After"] = str(dbfaults.RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database failure during a request answers 503 with Retry-After, never a bare 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, dbfaults.DISCONNECTS):
+            return None
+        logger.error("Database unavailable during %s %s", request.method, request.path)
+        dbfaults.reset_connection()
+        return unavailable_response(request)

@@ -27,6 +27,20 @@ def check_broker(timeout: float = 2.0) -> str:
     return "ok"
 
 
+def check_cache() -> str:
+    """Redis as the cache, asked directly (the app itself fails open to local memory)."""
+    from django.core.cache import cache
+
+    ping = getattr(cache, "ping", None)
+    if ping is None:
+        return "ok"  # a local-memory cache: nothing to reach
+    try:
+        ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"unreachable ({type(exc).__name__})"
+    return "ok"
+
+
 def check_encryption() -> str:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -42,6 +56,7 @@ def check_encryption() -> str:
 def checks() -> dict[str, str]:
     return {
         "database": check_database(),
+        "cache": check_cache(),
         "broker": check_broker(),
         "encryption": check_encryption(),
     }

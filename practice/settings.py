@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "practice.logging.RequestIdMiddleware",
     # Before the security middleware: container probes on 127.0.0.1 over plain HTTP.
     "practice.health.HealthCheckMiddleware",
+    # A dropped database connection in a view: 503 with Retry-After (practice/dbfaults.py).
+    "practice.errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise (static files stay cacheable): no-store unless the route is public.
@@ -139,6 +141,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection (CONN_MAX_AGE > 0) that died while idle (a database
+# restart, a failover, a pooler's recycling) is replaced before a request or a
+# Celery task uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # SQLite has no exclusion constraints. BEGIN IMMEDIATE takes the write lock
@@ -243,9 +249,9 @@ CACHES = {
     }
 }
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Fails open: with Redis away, each process caches (and rate-limits) in its
+    # own memory until Redis is back (practice/cache.py).
+    CACHES = {"default": {"BACKEND": "practice.cache.FailOpenRedisCache", "LOCATION": REDIS_URL}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
@@ -258,6 +264,17 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
+    }
+else:
+    # Handing a task to a broker that is down fails in about 0.1 s instead of
+    # 6 (kombu's default reconnect loop): a booking made while Redis is away is
+    # not held up, and its message waits in the database for the scanner.
+    # (The worker's own reconnect loop is separate: broker_connection_max_retries.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
@@ -326,6 +343,10 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-daily-agendas": {
         "task": "booking.tasks.schedule_daily_agendas",
         "schedule": 15 * 60.0,
+    },
+    "schedule-failure-summaries": {
+        "task": "booking.notify.tasks.schedule_failure_summaries",
+        "schedule": 60 * 60.0,
     },
 }
 

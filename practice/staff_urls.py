@@ -70,6 +70,11 @@ urlpatterns = [
     ),
     path("clients/<uuid:public_id>/book/", client_views.client_book, name="staff-client-book"),
     path(
+        "clients/<uuid:public_id>/messages/<int:notification_id>/resend/",
+        client_views.message_resend,
+        name="staff-message-resend",
+    ),
+    path(
         "clients/<uuid:public_id>/intake/resend/",
         client_views.intake_resend,
         name="staff-intake-resend",

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from booking.api.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
 from booking.models import Appointment
 from booking.scheduling import policy, selectors, services
+from practice import dbfaults
 from practice.api import DateField
 from practice.models import Practice, SessionType, Therapist
 from practice.phones import can_take_texts
@@ -42,6 +43,11 @@ CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Time taken or not offered, or the policy forbids it."
 )
 TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After.")
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer,
+    description="The database could not be reached; nothing was booked. Try again after "
+    "Retry-After seconds.",
+)
 
 
 class PublicApi(APIView):
@@ -298,20 +304,35 @@ class BookingCreateApi(PublicApi):
 
     @extend_schema(
         request=BookingRequestSerializer,
-        responses={201: BookingOutputSerializer, 400: BAD_REQUEST, 409: CONFLICT, 429: TOO_MANY},
+        responses={
+            201: BookingOutputSerializer,
+            400: BAD_REQUEST,
+            409: CONFLICT,
+            429: TOO_MANY,
+            503: UNAVAILABLE,
+        },
     )
     def post(self, request: Request) -> Response:
         practice = self.practice()
         payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        appointment = services.appointment_book_public(
-            therapist=data["therapist"],
-            session_type=data["session_type"],
-            start=data["start"],
-            client_details={**data["client"], "time_zone": data["timezone"]},
+        # A connection dropped before COMMIT: book again on a fresh one (nothing
+        # was written); dropped during COMMIT: look the booking up, never repeat it.
+        appointment = dbfaults.atomic_retrying(
+            lambda: services.appointment_book_public(
+                therapist=data["therapist"],
+                session_type=data["session_type"],
+                start=data["start"],
+                client_details={**data["client"], "time_zone": data["timezone"]},
+            ),
+            landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
         )
-        return _booking_response(request, appointment, status.HTTP_201_CREATED)
+        # Booked: the answer must say so even if the connection drops while it is written.
+        return dbfaults.retry_on_fresh_connection(
+            lambda: _booking_response(request, appointment, status.HTTP_201_CREATED),
+            what="a booking's answer",
+        )
 
 
 class TokenApi(PublicApi):

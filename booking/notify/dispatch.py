@@ -13,6 +13,8 @@ same row and two deliveries of one send task never send twice.
 
 import logging
 import smtplib
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from anymail.exceptions import AnymailAPIError
@@ -32,10 +34,12 @@ from booking.models import (
     NotificationState,
 )
 from booking.notify import messages, sms
+from practice.dbfaults import DISCONNECTS, retry_on_fresh_connection
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 500
+UNCERTAIN_SMS = "May not have been sent: its send never finished (not repeated, a text)."
 
 # Errors worth another try later; anything else is a bug or a permanent refusal.
 # An SMTP reply (or an email provider's HTTP answer) says which it is: transient_error().
@@ -84,6 +88,17 @@ def notifications_claim_due(*, now: datetime | None = None, limit: int = CLAIM_B
 
 
 def _recover_stuck(now: datetime) -> None:
+    """Take back rows whose send never finished (a worker died, Redis lost the task).
+
+    Claimed but never started: provably not sent, so scheduled again. Started
+    but no acceptance recorded: uncertain (the worker may have died after the
+    provider accepted it). An email is sent again, with the same Message-ID
+    (``messages.message_id``), because a lost confirmation or reminder costs a
+    client more than a rare repeat that many mail programs fold into one. A
+    text message has no such identity and a repeat reaches a phone: it is
+    marked failed instead ("may not have been sent"), and the front desk sees
+    it and can resend it.
+    """
     stuck_before = now - timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS)
     stuck = Notification.objects.filter(state=NotificationState.SENDING).filter(
         Q(send_started_at__lt=stuck_before)
@@ -92,19 +107,32 @@ def _recover_stuck(now: datetime) -> None:
     stuck.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
         state=NotificationState.FAILED, last_error="Gave up: its send never finished."
     )
+    stuck.filter(channel=Channel.SMS, send_started_at__isnull=False).update(
+        state=NotificationState.FAILED, last_error=UNCERTAIN_SMS
+    )
     stuck.update(state=NotificationState.SCHEDULED, send_started_at=None, due_at=now)
 
 
-def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+def notification_send(
+    *,
+    notification_id: int,
+    now: datetime | None = None,
+    hand_off: Callable[[int, str, datetime], None] | None = None,
+) -> str:
     """Send one claimed notification; a no-op unless it is claimed and still applies.
 
     Returns what happened (``sent``, ``cancelled``, ``retry``, ``failed``,
-    ``noop``), for logs and tests.
+    ``noop``, ``unrecorded``), for logs and tests.
+
+    Every database step runs on a fresh connection if the last one dropped
+    (``retry_on_fresh_connection``), above all the record of the provider's
+    acceptance: a send that reached the provider must never look unsent.
     """
     now = now or timezone.now()
-    notification = _start(notification_id, now)
+    notification = retry_on_fresh_connection(lambda: _start(notification_id, now), what="a claim")
     if isinstance(notification, str):
         return notification
+    began = time.monotonic()
     try:
         provider_id = _deliver(notification, now)
     except TRANSIENT_ERRORS as exc:
@@ -113,10 +141,44 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
         return _after_error(notification, exc, transient=transient_error(exc), now=now)
     except sms.SMSError as exc:
         return _after_error(notification, exc, transient=exc.transient, now=now)
-    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
-        state=NotificationState.SENT, sent_at=timezone.now(), provider_message_id=provider_id
+    accepted_at, accepted = timezone.now(), time.monotonic()
+    try:
+        retry_on_fresh_connection(
+            lambda: notification_record_acceptance(
+                notification_id=notification.pk, provider_id=provider_id, accepted_at=accepted_at
+            ),
+            what="marking a message sent",
+        )
+    except DISCONNECTS:
+        # The database stayed away through every retry: the message was sent.
+        log.error("Notification %s sent; the database is away", notification.pk)
+        if hand_off is not None:
+            hand_off(notification.pk, provider_id, accepted_at)
+        return "unrecorded"
+    # The window in which a dying worker would leave an accepted message
+    # unrecorded (docs/deployment.md, "What survives which fault").
+    done = time.monotonic()
+    log.info(
+        "Notification %s sent: provider took %.1f ms, recorded %.1f ms after its acceptance",
+        notification.pk,
+        (accepted - began) * 1000,
+        (done - accepted) * 1000,
     )
     return "sent"
+
+
+def notification_record_acceptance(
+    *, notification_id: int, provider_id: str, accepted_at: datetime
+) -> bool:
+    """The provider accepted it: sent. Idempotent (a conditional UPDATE); False if already so."""
+    return bool(
+        Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+            state=NotificationState.SENT,
+            sent_at=accepted_at,
+            provider_accepted_at=accepted_at,
+            provider_message_id=provider_id,
+        )
+    )
 
 
 def _start(notification_id: int, now: datetime) -> Notification | str:
@@ -140,6 +202,7 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
                 "intake__practice",
                 "safety_alert__client__assigned_therapist__user",
                 "safety_alert__practice",
+                "practice",
             )
             .filter(pk=notification_id)
             .first()
@@ -192,6 +255,8 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
                 client=intake.client, status__in=ACTIVE_STATUSES, start__gt=now
             ).exists()
         return True
+    if notification.kind == NotificationKind.FAILURE_SUMMARY:
+        return True
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None
@@ -236,7 +301,7 @@ def _after_error(notification: Notification, exc: Exception, *, transient: bool,
         update["state"] = NotificationState.SCHEDULED
         update["due_at"] = now + backoff(notification.attempts)
     claimed = Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING)
-    claimed.update(**update)
+    retry_on_fresh_connection(lambda: claimed.update(**update), what="recording a failed send")
     log.warning(
         "Notification %s %s after attempt %s: %s",
         notification.pk,

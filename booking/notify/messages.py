@@ -5,7 +5,7 @@ name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
 from datetime import datetime
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -18,9 +18,11 @@ from booking.feeds import calendar_links, ics
 from booking.hooks import intake_link
 from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
 from booking.notify import notifications
+from booking.notify.selectors import notifications_failed_for_desk
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
 from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
+from clients.models import Client
 from practice.display import time_format, use_clock, wall_time, wall_time_named
 from practice.models import StaffMember, StaffRole
 
@@ -39,6 +41,7 @@ SUBJECTS = {
     ),
     NotificationKind.INTAKE_NUDGE: "Reminder: your intake forms for {practice_name}",
     NotificationKind.SAFETY_ALERT: "Urgent: a client's answers need your attention today",
+    NotificationKind.FAILURE_SUMMARY: "{count} message(s) to clients could not be sent",
 }
 # Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
 ICS_METHOD = {
@@ -188,12 +191,52 @@ def safety_alert_recipients(alert) -> list[str]:
     return [m.user.email for m in owners if m.user.email]
 
 
+def failure_summary_context(notification: Notification) -> dict:
+    """Initials and what failed, never a name or an address: the full list is on Today."""
+    practice = notification.practice
+    failed = notifications_failed_for_desk(Client.objects.filter(practice=practice))
+    return {
+        "practice_name": practice.name,
+        "practice_phone": "",
+        "count": len(failed),
+        "failures": [
+            {
+                "initials": f"{i['client'].name_to_use[:1]}.{i['client'].last_name[:1]}.",
+                "what": i["noun"],
+                "channel": i["notification"].get_channel_display().lower(),
+            }
+            for i in failed
+        ],
+        "today_url": settings.SITE_URL + reverse("staff-home"),
+    }
+
+
+def failure_summary_recipients(notification: Notification) -> list[str]:
+    owners = StaffMember.objects.filter(
+        practice=notification.practice, role=StaffRole.OWNER, user__is_active=True
+    ).exclude(user__email="")
+    return sorted(owners.values_list("user__email", flat=True))
+
+
 def _clock_of(notification: Notification) -> str:
     """The practice's clock, whatever the message is about (read only when a time is written)."""
     for owner in ("appointment", "therapist", "intake", "safety_alert"):
         if getattr(notification, f"{owner}_id", None):
             return getattr(notification, owner).practice.clock
+    if notification.practice_id:
+        return notification.practice.clock
     return "24"
+
+
+def message_id(notification: Notification, domain: str) -> str:
+    """The same Message-ID every time this row is sent.
+
+    A resend after an uncertain attempt (a worker died between the provider's
+    acceptance and our record of it) then reaches the provider and the
+    client's mail program as the same message, which many of them fold into
+    one; a fresh row (staff's Resend) is a new message.
+    """
+    return f"<{int(notification.created_at.timestamp())}.n{notification.pk}@{domain}>"
 
 
 def build_email(notification: Notification, *, now: datetime) -> EmailMultiAlternatives:
@@ -209,6 +252,8 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         context, to = intake_context(notification), notification.intake.client.email
     elif kind == NotificationKind.SAFETY_ALERT:
         context, to = safety_alert_context(notification), None
+    elif kind == NotificationKind.FAILURE_SUMMARY:
+        context, to = failure_summary_context(notification), None
     elif kind == NotificationKind.VERIFY_EMAIL:
         context, to = verify_email_context(notification), notification.appointment.client.email
     else:
@@ -220,8 +265,8 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         reply_to=[practice.contact_email] if practice.contact_email else None,
         subject=SUBJECTS[kind].format(**context),
         body=render_to_string(f"emails/{kind}.txt", context),
-        to=[to] if to else safety_alert_recipients(notification.safety_alert),
-        headers={"Message-ID": make_msgid(idstring=f"n{notification.pk}", domain=domain)},
+        to=[to] if to else _staff_recipients(notification),
+        headers={"Message-ID": message_id(notification, domain)},
     )
     message.attach_alternative(render_to_string(f"emails/{kind}.html", context), "text/html")
     if kind in ICS_METHOD:
@@ -236,6 +281,12 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
     return message
 
 
+def _staff_recipients(notification: Notification) -> list[str]:
+    if notification.kind == NotificationKind.FAILURE_SUMMARY:
+        return failure_summary_recipients(notification)
+    return safety_alert_recipients(notification.safety_alert)
+
+
 def _practice_of(notification: Notification):
     if notification.appointment_id:
         return notification.appointment.practice
@@ -243,6 +294,8 @@ def _practice_of(notification: Notification):
         return notification.intake.practice
     if notification.safety_alert_id:
         return notification.safety_alert.practice
+    if notification.practice_id:
+        return notification.practice
     return notification.therapist.practice
 
 

@@ -16,7 +16,9 @@ from booking.models import (
     NotificationKind,
     NotificationState,
 )
-from practice.models import Therapist
+from booking.notify.selectors import notifications_failed_for_desk
+from clients.models import Client
+from practice.models import Practice, Therapist
 from practice.timezones import wall_to_utc_lenient
 
 # Rows that have not started sending can still be called off.
@@ -185,6 +187,33 @@ def notifications_schedule_agendas(*, now: datetime) -> int:
                 defaults={"channel": Channel.EMAIL, "due_at": due},
             )
             created += was_created
+    return created
+
+
+SUMMARY_AT = time(8, 0)  # the owners' summary of failed messages, on the practice's clock
+
+
+def notifications_schedule_failure_summaries(*, now: datetime) -> int:
+    """Each practice's daily summary of failed messages to its owners; idempotent.
+
+    From 08:00 on the practice's clock, one row per practice and day, and only
+    when some message to a client failed and nobody has resent it yet (the
+    front desk's list). Returns how many rows were created.
+    """
+    created = 0
+    for practice in Practice.objects.all():
+        local = now.astimezone(practice.zone)
+        if local.time() < SUMMARY_AT:
+            continue
+        if not notifications_failed_for_desk(Client.objects.filter(practice=practice), now=now):
+            continue
+        _, was_created = Notification.objects.get_or_create(
+            kind=NotificationKind.FAILURE_SUMMARY,
+            practice=practice,
+            agenda_date=local.date(),
+            defaults={"channel": Channel.EMAIL, "due_at": now},
+        )
+        created += was_created
     return created
 
 

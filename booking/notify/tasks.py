@@ -8,6 +8,8 @@ Handing over lives here, next to the task it enqueues, so that dispatch (claimin
 and sending) never needs to import the tasks that call it.
 """
 
+from datetime import datetime
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -15,13 +17,53 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import Notification, NotificationState
 from booking.notify import dispatch, notifications
+from practice.dbfaults import DISCONNECTS, reset_connection, retry_on_fresh_connection
 
 log = dispatch.log
 
 
 @shared_task(name="booking.tasks.send_notification", ignore_result=True)
 def send_notification(notification_id: int) -> str:
-    return dispatch.notification_send(notification_id=notification_id)
+    return dispatch.notification_send(
+        notification_id=notification_id, hand_off=_hand_off_acceptance
+    )
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=DISCONNECTS,
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=8,  # about 5 minutes in all: inside NOTIFICATION_STUCK_AFTER_SECONDS
+)
+def record_notification_acceptance(
+    notification_id: int, provider_id: str, accepted_at: str
+) -> bool:
+    """A sent message whose record the database missed (idempotent: a duplicate is a no-op)."""
+    reset_connection()
+    return dispatch.notification_record_acceptance(
+        notification_id=notification_id,
+        provider_id=provider_id,
+        accepted_at=datetime.fromisoformat(accepted_at),
+    )
+
+
+def _hand_off_acceptance(notification_id: int, provider_id: str, accepted_at: datetime) -> None:
+    """The database stayed away through every retry: let the broker carry the record.
+
+    ``record_notification_acceptance`` retries until the database is back,
+    well inside NOTIFICATION_STUCK_AFTER_SECONDS, so the scanner never mistakes
+    this message for an unsent one.
+    """
+    try:
+        record_notification_acceptance.apply_async(
+            (notification_id, provider_id, accepted_at.isoformat()), retry=False
+        )
+    except BrokerError:
+        log.critical(
+            "Notification %s was sent and neither the database nor the broker could record it",
+            notification_id,
+        )
 
 
 @shared_task(name="booking.tasks.dispatch_due_notifications", ignore_result=True)
@@ -38,6 +80,12 @@ def schedule_daily_agendas() -> int:
     return notifications.notifications_schedule_agendas(now=timezone.now())
 
 
+@shared_task(ignore_result=True)
+def schedule_failure_summaries() -> int:
+    """Every hour (beat): the owners' daily list of failed messages, once a day from 08:00."""
+    return notifications.notifications_schedule_failure_summaries(now=timezone.now())
+
+
 def notifications_send_after_commit(ids: list[int]) -> None:
     """After the surrounding transaction commits, send these (due now) without waiting
     for the scanner. The one way every app hands over messages it has just written.
@@ -52,8 +100,11 @@ def notifications_send_after_commit(ids: list[int]) -> None:
 def notifications_send_now(ids: list[int]) -> None:
     """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
     now = timezone.now()
-    claimed = Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
-        state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+    claimed = retry_on_fresh_connection(
+        lambda: Notification.objects.filter(pk__in=ids, state=NotificationState.SCHEDULED).update(
+            state=NotificationState.SENDING, claimed_at=now, send_started_at=None
+        ),
+        what="claiming messages due now",
     )
     if claimed:
         notifications_enqueue(ids)

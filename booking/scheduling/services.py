@@ -530,6 +530,32 @@ def client_bookings_erase(*, client: Client, now: datetime) -> None:
     feeds_delete_of_client(client=client)
 
 
+def notification_resend(*, notification: Notification, now: datetime | None = None) -> Notification:
+    """A staff member's Resend of a failed message: a fresh row, sent at once.
+
+    The failed row stays as it was (its error is the record of what went
+    wrong); the new one points back at it, so the front desk's list drops it.
+    Refused unless the message failed and was not resent already.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        failed = Notification.objects.select_for_update().get(pk=notification.pk)
+        if failed.state != NotificationState.FAILED or failed.resends.exists():
+            raise InvalidBooking("This message was not left failed: there is nothing to resend.")
+        fresh = Notification.objects.create(
+            appointment=failed.appointment,
+            intake=failed.intake,
+            kind=failed.kind,
+            channel=failed.channel,
+            offset=failed.offset,
+            appointment_sequence=failed.appointment_sequence,
+            due_at=now,
+            resend_of=failed,
+        )
+        notifications_send_after_commit([fresh.pk])
+    return fresh
+
+
 # --- checks -----------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from booking.scheduling import holds, policy, selectors, services
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.web.forms import DetailsForm
 from booking.web.views import manage_url_with_news
+from practice import dbfaults
 from practice.display import wall_time
 from practice.errors import error_page
 from practice.models import SessionType, Therapist
@@ -331,17 +332,32 @@ def details(request: HttpRequest, token: str) -> HttpResponse:
     holds.hold_extend_for_details(hold=appointment)
     form = DetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        details = _client_details(form, _zone_name(request, appointment.practice))
         try:
-            booked = services.appointment_confirm_hold(
-                hold=appointment,
-                client_details=_client_details(form, _zone_name(request, appointment.practice)),
-                first_session=form.cleaned_data["first_session"],
-                note=form.cleaned_data["note"],
+            # Not repeated (the hold object changes on the way); a connection
+            # dropped during COMMIT is looked up, so a booking made is never an error.
+            booked = dbfaults.atomic_retrying(
+                lambda: services.appointment_confirm_hold(
+                    hold=appointment,
+                    client_details=details,
+                    first_session=form.cleaned_data["first_session"],
+                    note=form.cleaned_data["note"],
+                ),
+                landed=lambda _: _confirmed(appointment.pk),
+                attempts=1,
             )
         except SlotUnavailable as exc:
             return _details_page(request, token, appointment, form, message=exc.message)
         return redirect(manage_url_with_news(token, "booked", booked))
     return _details_page(request, token, appointment, form)
+
+
+def _confirmed(appointment_id: int) -> bool:
+    return (
+        Appointment.objects.filter(pk=appointment_id)
+        .exclude(status=AppointmentStatus.HELD)
+        .exists()
+    )
 
 
 def _client_details(form: DetailsForm, zone_name: str) -> dict:

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
+from booking.notify.selectors import notifications_failed_for_desk
 from booking.scheduling.selectors import slot_map_any
-from booking.scheduling.services import appointment_book, client_links_replace
+from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
     can_export_or_anonymise,
@@ -27,6 +28,7 @@ from clients.access import (
     can_run_intake,
     can_see_clinical,
     client_or_404,
+    clients_visible,
 )
 from clients.audit import audit
 from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
@@ -59,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue_size": len(queue),
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
+            "failed_messages": notifications_failed_for_desk(clients_visible(staff)),
             "nav": "home",
         },
         zone=zone,
@@ -112,6 +115,7 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
             }
             for a in selectors.client_appointments(client, staff)[:20]
         ],
+        "failed_messages": notifications_failed_for_desk(clients_visible(staff), client=client),
         "admin": selectors.intake_admin_view(client),
         "clinical": selectors.intake_clinical_view(client) if clinical else None,
         "can_run_intake": can_run_intake(staff),
@@ -165,6 +169,27 @@ def _back_to(request, client):
     """To the intake queue when the action came from there, else to the record."""
     if request.POST.get("back") == "queue":
         return redirect("staff-intake-queue")
+    return redirect("staff-client", client.public_id)
+
+
+@staff_required
+@require_POST
+def message_resend(request: HttpRequest, public_id, notification_id: int) -> HttpResponse:
+    """Resend a failed message to a client (any staff member who sees the client)."""
+    client = client_or_404(request.staff, public_id)
+    failed = notifications_failed_for_desk(clients_visible(request.staff), client=client)
+    item = next((i for i in failed if i["notification"].pk == notification_id), None)
+    if item is None:
+        raise Http404("That message is not waiting to be resent.")
+    try:
+        notification_resend(notification=item["notification"])
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    else:
+        audit(request, action=AuditAction.CREATE, what="message_resend", client=client)
+        messages.success(request, f"Sending {item['what']} again.")
+    if request.POST.get("back") == "today":
+        return redirect("staff-home")
     return redirect("staff-client", client.public_id)
 
 

@@ -17,6 +17,7 @@ def test_readyz_checks_the_database_and_the_broker(client, db):
     assert response.json() == {
         "status": "ok",
         "database": "ok",
+        "cache": "ok",
         "broker": "ok",
         "encryption": "ok",
     }

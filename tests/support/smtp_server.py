@@ -7,6 +7,7 @@ is "try again later" in RFC 5321, ``550`` a permanent refusal) that many times;
 
 import email
 import email.policy
+import re
 import socket
 import threading
 from contextlib import contextmanager
@@ -28,10 +29,14 @@ def free_port() -> int:
     raise RuntimeError("no free port in 18000-18999")
 
 
+NOTIFICATION_ID = re.compile(r"\.n(\d+)@")
+
+
 class _Handler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.rcpt_replies: list[str] = []
+        self.before_accepting = None  # called with each message before "250": a fault to inject
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_replies:
@@ -40,9 +45,10 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        )
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        if self.before_accepting is not None:
+            self.before_accepting(message)
+        self.messages.append(message)
         return "250 Message accepted for delivery"
 
 
@@ -55,6 +61,10 @@ class SMTPServer:
     @property
     def messages(self) -> list[email.message.EmailMessage]:
         return self.handler.messages
+
+    def notification_ids(self) -> list[int]:
+        """The notification id of every message received (from our Message-ID), repeats kept."""
+        return [int(NOTIFICATION_ID.search(m["Message-ID"]).group(1)) for m in self.messages]
 
     def refuse_rcpt(self, reply: str, times: int = 1) -> None:
         self.handler.rcpt_replies.extend([reply] * times)
