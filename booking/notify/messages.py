@@ -5,7 +5,7 @@ name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
 from datetime import datetime
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -234,8 +234,11 @@ def message_id(notification: Notification, domain: str) -> str:
     A resend after an uncertain attempt (a worker died between the provider's
     acceptance and our record of it) then reaches the provider and the
     client's mail program as the same message, which many of them fold into
-    one; a fresh row (staff's Resend) is a new message.
+    one; a fresh row (staff's Resend) is a new message. A message built from
+    a row never saved (a preview) gets a one-off id.
     """
+    if notification.pk is None:
+        return make_msgid(domain=domain)
     return f"<{int(notification.created_at.timestamp())}.n{notification.pk}@{domain}>"
 
 
