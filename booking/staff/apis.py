@@ -11,7 +11,6 @@ from datetime import time
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,7 +22,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking.access import appointments_visible
+from booking.access import appointments_visible, extra_hours_to_change, time_off_to_change
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
@@ -60,13 +59,6 @@ def _client(request, public_id):
         return client_or_404(request.staff, public_id)
     except Http404:
         raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
-
-
-def _pk(value: str) -> int:
-    number = int_or_none(value)
-    if number is None:
-        raise Http404("No such item.")
-    return number
 
 
 def _therapist(request, value):
@@ -437,13 +429,7 @@ class TimeOffListApi(StaffApi):
 class TimeOffApi(StaffApi):
     @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
     def delete(self, request: Request, pk: str) -> Response:
-        off = get_object_or_404(TimeOff, pk=_pk(pk), practice=request.staff.practice)
-        if off.therapist_id is None:
-            if not can_run_practice_calendar(request.staff):
-                raise Http404
-        elif not therapists_manageable(request.staff).filter(pk=off.therapist_id).exists():
-            raise Http404
-        off.delete()
+        availability.time_off_delete(time_off=time_off_to_change(request.staff, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -469,10 +455,7 @@ class ExtraHoursListApi(StaffApi):
 class ExtraHoursApi(StaffApi):
     @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
     def delete(self, request: Request, pk: str) -> Response:
-        extra = get_object_or_404(
-            ExtraHours, pk=_pk(pk), therapist__in=therapists_manageable(request.staff)
-        )
-        extra.delete()
+        availability.extra_hours_delete(extra_hours=extra_hours_to_change(request.staff, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

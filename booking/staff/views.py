@@ -7,12 +7,17 @@ from datetime import time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking.access import appointments_visible, shows_client_of
+from booking.access import (
+    appointments_visible,
+    extra_hours_to_change,
+    shows_client_of,
+    time_off_to_change,
+)
 from booking.exceptions import BookingError
 from booking.models import ExtraHours, Series, TimeOff
 from booking.scheduling import availability, selectors, services
@@ -414,20 +419,16 @@ def availability_page(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def availability_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    therapists = therapists_manageable(request.staff)
     if kind == "extra":
-        row = get_object_or_404(ExtraHours, pk=pk, therapist__in=therapists)
-        therapist_id = row.therapist_id
+        extra = extra_hours_to_change(request.staff, pk)
+        therapist_id = extra.therapist_id
+        availability.extra_hours_delete(extra_hours=extra)
     elif kind == "off":
-        row = get_object_or_404(TimeOff, pk=pk, practice=request.staff.practice)
-        if row.therapist_id is None and not can_run_practice_calendar(request.staff):
-            raise PermissionDenied
-        if row.therapist_id is not None and not therapists.filter(pk=row.therapist_id).exists():
-            raise Http404
-        therapist_id = row.therapist_id or request.POST.get("therapist", "")
+        off = time_off_to_change(request.staff, pk)
+        therapist_id = off.therapist_id or request.POST.get("therapist", "")
+        availability.time_off_delete(time_off=off)
     else:
         raise Http404
-    row.delete()
     messages.success(request, "Removed.")
     return redirect(f"{reverse('staff-availability')}?therapist={therapist_id}")
 
