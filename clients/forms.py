@@ -8,8 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clients.intake.services import ABOUT_REQUIRED
-from clients.models import Client
-from clients.services import CONTACT_FIELDS
+from clients.models import ABOUT_YOU_FIELDS, CONTACT_FIELDS, Client
 from practice.models import SessionType, Therapist
 from practice.parsing import DateField, DateInput
 from practice.timezones import get_zone, wall_to_utc, zone_names
@@ -59,18 +58,7 @@ class AboutYouForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "phone",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-        ]
+        fields = list(ABOUT_YOU_FIELDS)
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
         labels = {
             "first_name": "Legal first name",

@@ -24,7 +24,7 @@ from clients.access import (
 from clients.audit import audit
 from clients.forms import normalise_phone
 from clients.intake import services as intake_services
-from clients.models import AuditAction, AuditEvent, Client, Intake
+from clients.models import CONTACT_FIELDS, AuditAction, AuditEvent, Client, Intake
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
 from practice.parsing import int_or_none
 from practice.timezones import zone_names
@@ -46,19 +46,7 @@ class ClientSerializer(serializers.ModelSerializer):
         model = Client
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "email",
-            "phone",
-            "address",
-            "time_zone",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "status",
+            *CONTACT_FIELDS,
             "assigned_therapist",
             "intake_status",
             "created_at",
