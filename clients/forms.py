@@ -1,7 +1,5 @@
 """Staff and intake forms for client data."""
 
-from datetime import time
-
 import phonenumbers
 from django import forms
 from django.conf import settings
@@ -10,8 +8,8 @@ from django.utils import timezone
 from clients.intake.services import ABOUT_REQUIRED
 from clients.models import ABOUT_YOU_FIELDS, CONTACT_FIELDS, Client
 from practice.models import SessionType, Therapist
-from practice.parsing import DateField, DateInput
-from practice.timezones import get_zone, wall_to_utc, zone_names
+from practice.parsing import SKIPPED_TIME, DateField, DateInput, wall_start
+from practice.timezones import zone_names
 
 
 def normalise_phone(value: str) -> str:
@@ -140,12 +138,9 @@ class BookOnBehalfForm(forms.Form):
         cleaned = super().clean()
         therapist, day, at = cleaned.get("therapist"), cleaned.get("date"), cleaned.get("time")
         if therapist and day and at:
-            start = wall_to_utc(day, time(at.hour, at.minute), get_zone(therapist.time_zone))
+            start = wall_start(day, at, therapist.zone)
             if start is None:
-                raise forms.ValidationError(
-                    "That time does not exist on that day in the therapist's time zone "
-                    "(the clocks go forward). Pick another."
-                )
+                raise forms.ValidationError(SKIPPED_TIME)
             cleaned["start"] = start
         return cleaned
 

@@ -37,13 +37,15 @@ from practice.access import can_run_practice_calendar, staff_required, therapist
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (
+    SKIPPED_TIME,
     aware_datetime_or_none,
     date_or_none,
     date_param,
     int_or_none,
     uuid_or_none,
+    wall_start,
+    wall_time_or_none,
 )
-from practice.timezones import wall_to_utc
 
 DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
 
@@ -246,11 +248,10 @@ def _move_check(request, appointment) -> dict:
     form = RescheduleForm(request.GET)
     if not form.is_valid():
         return {"error": "Give a date and a time."}
-    at = form.cleaned_data["time"]
     therapist = appointment.therapist
-    start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+    start = wall_start(form.cleaned_data["date"], form.cleaned_data["time"], therapist.zone)
     if start is None:
-        return {"error": "That time does not exist that day (the clocks go forward)."}
+        return {"error": SKIPPED_TIME}
     return {
         "lines": in_zones(start, therapist.zone, appointment.practice.zone),
         "data": form.cleaned_data,
@@ -311,10 +312,9 @@ def _reschedule(request, appointment):
         if not form.is_valid():
             messages.error(request, "Give a date and a time.")
             return _back(appointment)
-        at = form.cleaned_data["time"]
-        start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+        start = wall_start(form.cleaned_data["date"], form.cleaned_data["time"], therapist.zone)
         if start is None:
-            messages.error(request, "That time does not exist that day (the clocks go forward).")
+            messages.error(request, SKIPPED_TIME)
             return _back(appointment)
         override = form.cleaned_data["override_hours"]
     services.appointment_reschedule(
@@ -447,12 +447,8 @@ def _decisions_from(request, plan, zone) -> tuple[dict, list[str]]:
             decisions[occurrence.date] = choice
         elif choice == "move":
             day = date_or_none(request.POST.get(f"move_date_{key}", ""))
-            raw = request.POST.get(f"move_time_{key}", "")
-            try:
-                at = time.fromisoformat(raw) if raw else None
-            except ValueError:
-                at = None
-            start = wall_to_utc(day, at, zone) if day and at else None
+            at = wall_time_or_none(request.POST.get(f"move_time_{key}", ""))
+            start = wall_start(day, at, zone) if day and at else None
             if start is None:
                 errors.append(f"{occurrence.date:%a %d %b}: give a date and time to move it to.")
             else:
