@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from booking.models import Appointment, ExtraHours, TimeOff
+from booking.models import Appointment, ExtraHours, Series, TimeOff
 from practice.access import StaffContext, can_run_practice_calendar, therapists_manageable
-from practice.parsing import int_or_none
+from practice.parsing import int_or_none, uuid_or_none
 
 
 def appointments_visible(context: StaffContext):
@@ -22,6 +22,36 @@ def appointments_visible(context: StaffContext):
     if context.is_therapist:
         appointments = appointments.filter(therapist=context.therapist)
     return appointments
+
+
+def appointment_or_404(context: StaffContext, public_id) -> Appointment:
+    """One session this staff member may see, by its public id, or 404 (pages and API)."""
+    found = (
+        appointments_visible(context)
+        .select_related("client", "therapist", "session_type", "room", "series")
+        .filter(public_id=uuid_or_none(public_id))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such session (that you may see).")
+    return found
+
+
+def series_or_404(context: StaffContext, public_id) -> Series:
+    """A standing series of a therapist whose calendar this staff member runs, or 404."""
+    found = (
+        Series.objects.filter(
+            practice=context.practice,
+            therapist__in=therapists_manageable(context),
+            public_id=uuid_or_none(public_id),
+        )
+        .select_related("client", "therapist", "session_type")
+        .prefetch_related("appointments__client", "appointments__series")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such series (that you may see).")
+    return found
 
 
 def shows_client_of(context: StaffContext, appointment) -> bool:

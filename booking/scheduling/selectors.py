@@ -253,6 +253,24 @@ def slot_map_any(
     return dict(sorted(free.items()))
 
 
+FIND_AHEAD = timedelta(days=14)
+
+
+def free_times_next(
+    *, therapists, session_type: SessionType, now: datetime, limit: int
+) -> list[tuple[datetime, list[Therapist]]]:
+    """The staff pages' "next free times" finder: the first ``limit`` free starts within
+    two weeks across these therapists, each with who is free then."""
+    found = slot_map_any(
+        therapists=list(therapists),
+        session_type=session_type,
+        window_start=now,
+        window_end=now + FIND_AHEAD,
+        now=now,
+    )
+    return list(found.items())[:limit]
+
+
 def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:
     """Of the therapists free at ``start``, the one with the fewest sessions that week."""
     week = (start - timedelta(days=3), start + timedelta(days=4))

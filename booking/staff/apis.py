@@ -22,7 +22,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking.access import appointments_visible, extra_hours_to_change, time_off_to_change
+from booking.access import (
+    appointment_or_404,
+    appointments_visible,
+    extra_hours_to_change,
+    series_or_404,
+    time_off_to_change,
+)
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
@@ -34,7 +40,7 @@ from practice.access import can_run_practice_calendar, therapists_manageable
 from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
-from practice.parsing import int_or_none, uuid_or_none
+from practice.parsing import int_or_none
 
 NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
 
@@ -200,12 +206,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
 
 class StaffAppointmentApi(StaffApi):
     def appointment(self, public_id) -> Appointment:
-        found = (
-            _visible_appointments(self.request).filter(public_id=uuid_or_none(public_id)).first()
-        )
-        if found is None:
-            raise Http404("No such session (visible to you).")
-        return found
+        return appointment_or_404(self.request.staff, public_id)
 
     @extend_schema(responses={200: StaffAppointmentSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, public_id) -> Response:
@@ -567,19 +568,7 @@ class EndSeriesSerializer(serializers.Serializer):
 
 class SeriesApi(StaffApi):
     def series(self, public_id) -> Series:
-        found = (
-            Series.objects.filter(
-                practice=self.request.staff.practice,
-                therapist__in=therapists_manageable(self.request.staff),
-                public_id=uuid_or_none(public_id),
-            )
-            .prefetch_related("appointments__client", "appointments__series")
-            .select_related("client")
-            .first()
-        )
-        if found is None:
-            raise Http404("No such series.")
-        return found
+        return series_or_404(self.request.staff, public_id)
 
     @extend_schema(responses={200: SeriesSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, public_id) -> Response:

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.access import (
-    appointments_visible,
+    appointment_or_404,
     extra_hours_to_change,
+    series_or_404,
     shows_client_of,
     time_off_to_change,
 )
 from booking.exceptions import BookingError
-from booking.models import ExtraHours, Series, TimeOff
+from booking.models import ExtraHours, TimeOff
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
 from booking.staff import calendar
@@ -42,7 +43,6 @@ from practice.parsing import (
     date_or_none,
     date_param,
     int_or_none,
-    uuid_or_none,
     wall_start,
     wall_time_or_none,
 )
@@ -139,18 +139,10 @@ def front_desk(request: HttpRequest) -> HttpResponse:
         )
     next_free = []
     if chosen_type is not None and request.GET.get("find"):
-        now = timezone.now()
-        found = selectors.slot_map_any(
-            therapists=list(therapists),
-            session_type=chosen_type,
-            window_start=now,
-            window_end=now + timedelta(days=14),
-            now=now,
+        found = selectors.free_times_next(
+            therapists=therapists, session_type=chosen_type, now=timezone.now(), limit=8
         )
-        next_free = [
-            {"start": start.astimezone(zone), "therapists": who}
-            for start, who in list(found.items())[:8]
-        ]
+        next_free = [{"start": start.astimezone(zone), "therapists": who} for start, who in found]
     return render_in_zone(
         request,
         "staff/front_desk.html",
@@ -182,21 +174,9 @@ def _int(value) -> int | None:
 # --- One session ------------------------------------------------------------------------
 
 
-def _appointment_or_404(request, public_id):
-    appointment = (
-        appointments_visible(request.staff)
-        .select_related("client", "therapist", "session_type", "room", "series")
-        .filter(public_id=uuid_or_none(public_id))
-        .first()
-    )
-    if appointment is None:
-        raise Http404("No such session (that you may see).")
-    return appointment
-
-
 @staff_required
 def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
-    appointment = _appointment_or_404(request, public_id)
+    appointment = appointment_or_404(request.staff, public_id)
     therapist = appointment.therapist
     now = timezone.now()
     local = appointment.start.astimezone(therapist.zone)
@@ -266,7 +246,7 @@ def _back(appointment):
 @require_POST
 def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
     """Approve, decline, cancel, reschedule, or record the outcome of a session."""
-    appointment = _appointment_or_404(request, public_id)
+    appointment = appointment_or_404(request.staff, public_id)
     try:
         if action == "approve":
             services.appointment_approve(appointment=appointment)
@@ -534,23 +514,9 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
     )
 
 
-def _series_or_404(request, public_id) -> Series:
-    series = (
-        Series.objects.filter(
-            practice=request.staff.practice, therapist__in=therapists_manageable(request.staff)
-        )
-        .select_related("client", "therapist", "session_type")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if series is None:
-        raise Http404("No such series.")
-    return series
-
-
 @staff_required
 def series_detail(request: HttpRequest, public_id) -> HttpResponse:
-    series = _series_or_404(request, public_id)
+    series = series_or_404(request.staff, public_id)
     zone = series.therapist.zone
     occurrences = [
         {"a": a, "local": a.start.astimezone(zone)} for a in series.appointments.order_by("start")
@@ -566,7 +532,7 @@ def series_detail(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required
 @require_POST
 def series_end(request: HttpRequest, public_id) -> HttpResponse:
-    series = _series_or_404(request, public_id)
+    series = series_or_404(request.staff, public_id)
     from_date = date_or_none(request.POST.get("from_date", ""))
     if from_date is None:
         messages.error(request, "Give the first date to cancel from.")
