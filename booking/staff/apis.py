@@ -129,6 +129,21 @@ class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in OUTCOMES])
 
 
+STATUSES = AppointmentStatus.values
+
+
+def _status(value: str) -> str:
+    if value not in STATUSES:
+        raise serializers.ValidationError(
+            {
+                "status": [
+                    f"Not a status: “{value[:40]}”. One of: {', '.join(AppointmentStatus.values)}."
+                ]
+            }
+        )
+    return value
+
+
 def _visible_appointments(request):
     return appointments_visible(request.staff).select_related("client", "series")
 
@@ -164,8 +179,8 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             if params.get(name):
                 day = _parse(name, DateField(), params[name])
                 appointments = appointments.filter(**{lookup: day})
-        if params.get("status") in AppointmentStatus.values:
-            appointments = appointments.filter(status=params["status"])
+        if "status" in params:
+            appointments = appointments.filter(status=_status(params["status"]))
         page = self.paginate_queryset(appointments.order_by("start"))
         return self.get_paginated_response(StaffAppointmentSerializer(page, many=True).data)
 
@@ -237,48 +252,77 @@ class StaffAppointmentApi(StaffApi):
         return Response(StaffAppointmentSerializer(moved).data)
 
 
-class StaffAppointmentActionApi(StaffApi):
-    """approve, decline, cancel ({"late": bool}), outcome ({"outcome": ...})."""
+class _AppointmentActionApi(StaffApi):
+    """One action on one visible session; each action is its own view with its own input."""
 
-    ACTIONS = ("approve", "decline", "cancel", "outcome")
+    responses = {
+        200: StaffAppointmentSerializer,
+        400: BAD_REQUEST,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    }
 
+    def appointment(self, public_id) -> Appointment:
+        return appointment_or_404(self.request.staff, public_id)
+
+    @staticmethod
+    def input(serializer_class, request) -> dict:
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+class StaffAppointmentApproveApi(_AppointmentActionApi):
     @extend_schema(
-        operation_id="v1_staff_appointments_act",
-        parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS)),
-        ],
-        request=OutcomeSerializer,
-        responses={
-            200: StaffAppointmentSerializer,
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-        description='action: approve, decline, cancel (body {"late": bool}) or outcome '
-        '(body {"outcome": "completed"|"no_show"|"late_cancelled"}).',
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description="Approve a request: the client is told.",
     )
-    def post(self, request: Request, public_id, action: str) -> Response:
-        if action not in self.ACTIONS:
-            raise Http404("No such action.")
-        appointment = StaffAppointmentApi(request=request).appointment(public_id)
-        if action == "approve":
-            result = services.appointment_approve(appointment=appointment)
-        elif action == "decline":
-            result = services.appointment_decline(appointment=appointment)
-        elif action == "cancel":
-            data = CancelSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            result = services.appointment_cancel(
-                appointment=appointment, actor=Actor.STAFF, late=data.validated_data["late"]
-            )
-        else:
-            data = OutcomeSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            result = services.appointment_record_outcome(
-                appointment=appointment, outcome=data.validated_data["outcome"]
-            )
-        return Response(StaffAppointmentSerializer(result).data)
+    def post(self, request: Request, public_id) -> Response:
+        approved = services.appointment_approve(appointment=self.appointment(public_id))
+        return Response(StaffAppointmentSerializer(approved).data)
+
+
+class StaffAppointmentDeclineApi(_AppointmentActionApi):
+    @extend_schema(
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description="Decline a request: the time is free again and the client is told.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        declined = services.appointment_decline(appointment=self.appointment(public_id))
+        return Response(StaffAppointmentSerializer(declined).data)
+
+
+class StaffAppointmentCancelApi(_AppointmentActionApi):
+    @extend_schema(
+        request=CancelSerializer,
+        responses=_AppointmentActionApi.responses,
+        description="Cancel a session (late: counted as a late cancellation); the client is told.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        appointment = self.appointment(public_id)
+        values = self.input(CancelSerializer, request)
+        cancelled = services.appointment_cancel(
+            appointment=appointment, actor=Actor.STAFF, late=values["late"]
+        )
+        return Response(StaffAppointmentSerializer(cancelled).data)
+
+
+class StaffAppointmentOutcomeApi(_AppointmentActionApi):
+    @extend_schema(
+        request=OutcomeSerializer,
+        responses=_AppointmentActionApi.responses,
+        description="Record how a session that has started went (a correction is allowed).",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        appointment = self.appointment(public_id)
+        values = self.input(OutcomeSerializer, request)
+        recorded = services.appointment_record_outcome(
+            appointment=appointment, outcome=values["outcome"]
+        )
+        return Response(StaffAppointmentSerializer(recorded).data)
 
 
 # --- Availability -------------------------------------------------------------------------

@@ -83,7 +83,12 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Name, email or phone fragment.")],
-        responses={200: ClientSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+        responses={
+            200: ClientSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_PAGE,
+        },
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:100]
@@ -271,7 +276,12 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("client", int, description="Client number.")],
-        responses={200: AuditEventSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+        responses={
+            200: AuditEventSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_PAGE,
+        },
     )
     def get(self, request: Request) -> Response:
         events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
