@@ -1,19 +1,17 @@
 """Staff and intake forms for client data."""
 
-from datetime import time
-
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
 from clients.intake.services import ABOUT_REQUIRED
-from clients.models import Client
-from clients.services import CONTACT_FIELDS, SMS_CONSENT_NEEDS_PHONE
+from clients.models import ABOUT_YOU_FIELDS, CONTACT_FIELDS, Client
+from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.models import SessionType, Therapist
-from practice.parsing import DateField, DateInput
+from practice.parsing import SKIPPED_TIME, DateField, DateInput, wall_start
 from practice.phones import can_take_texts
-from practice.timezones import get_zone, wall_to_utc, zone_names
+from practice.timezones import zone_names
 
 
 def normalise_phone(value: str) -> str:
@@ -95,18 +93,7 @@ class AboutYouForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "phone",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-        ]
+        fields = list(ABOUT_YOU_FIELDS)
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
         labels = {
             "first_name": "Legal first name",
@@ -189,12 +176,9 @@ class BookOnBehalfForm(forms.Form):
         cleaned = super().clean()
         therapist, day, at = cleaned.get("therapist"), cleaned.get("date"), cleaned.get("time")
         if therapist and day and at:
-            start = wall_to_utc(day, time(at.hour, at.minute), get_zone(therapist.time_zone))
+            start = wall_start(day, at, therapist.zone)
             if start is None:
-                raise forms.ValidationError(
-                    "That time does not exist on that day in the therapist's time zone "
-                    "(the clocks go forward). Pick another."
-                )
+                raise forms.ValidationError(SKIPPED_TIME)
             cleaned["start"] = start
         return cleaned
 

@@ -143,6 +143,39 @@ class Client(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# A client's personal data on their record: what names, reaches, locates or describes
+# them. The one list (a drift here is a privacy bug): export writes every field
+# (clients.privacy.client_export), erasure clears every field (client_anonymise), and
+# the staff pages, the staff API and intake's "about you" step take their fields from
+# it. Every other field of Client is the practice's bookkeeping;
+# tests/clients/test_personal_fields.py fails on a new field that is neither.
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "email",
+    "phone",
+    "address",
+    "time_zone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "contact_consent_at",
+    "sms_consent_at",
+)
+# Records of consent: kept, exported and erased with the rest, but never typed as details.
+CONSENT_FIELDS = ("contact_consent_at", "sms_consent_at")
+# What the client tells about themselves in intake (address and zone came with the booking).
+ABOUT_YOU_FIELDS = tuple(
+    f for f in PERSONAL_FIELDS if f not in ("email", "time_zone", *CONSENT_FIELDS)
+)
+# What the front desk edits on a record: the personal details (consent to texts
+# has its own tick box) and the record's status.
+CONTACT_FIELDS = (*(f for f in PERSONAL_FIELDS if f not in CONSENT_FIELDS), "status")
+
+
 # --- Intake forms ---------------------------------------------------------------
 
 

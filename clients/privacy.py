@@ -1,39 +1,30 @@
 """A client's rights over their data: export everything held, and erasure.
 
-One home for the list of a client's personal fields (PERSONAL_FIELDS): export
-writes them, erasure overwrites them.
+Both read the one list of a client's personal fields (clients.models.PERSONAL_FIELDS):
+export writes each, erasure overwrites each.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from booking.scheduling.services import client_bookings_erase
-from clients.models import Client, ClientStatus, Intake, ScreenerResult, new_link_nonce
+from clients.models import (
+    PERSONAL_FIELDS,
+    Client,
+    ClientStatus,
+    Intake,
+    ScreenerResult,
+    new_link_nonce,
+)
+
+# The record's own bookkeeping, exported beside the personal fields.
+RECORD_FIELDS = ("status", "created_at", "updated_at")
 
 
 def client_export(client: Client) -> dict:
     """Everything the practice holds about one client, decrypted, for a subject-access request."""
     intake = Intake.objects.filter(client=client).select_related("form_version").first()
-    fields = [
-        "first_name",
-        "last_name",
-        "preferred_name",
-        "pronouns",
-        "date_of_birth",
-        "email",
-        "phone",
-        "address",
-        "time_zone",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
-        "status",
-        "contact_consent_at",
-        "sms_consent_at",
-        "created_at",
-        "updated_at",
-    ]
-    record = {f: _json(getattr(client, f)) for f in fields}
+    record = {f: _json(getattr(client, f)) for f in (*PERSONAL_FIELDS, *RECORD_FIELDS)}
     # Who recorded the consent to texts: the client, or (not named here) a staff member.
     if client.sms_consent_at is not None:
         record["sms_consent_recorded_by"] = "staff" if client.sms_consent_by_id else "client"
@@ -120,25 +111,27 @@ def client_anonymise(*, client: Client, now=None) -> Client:
         client.signatures.all().delete()
         if hasattr(client, "intake"):
             client.intake.delete()
-        for field, value in {
-            "first_name": "Anonymised",
-            "last_name": f"client {client.pk}",
-            "preferred_name": "",
-            "pronouns": "",
-            "date_of_birth": None,
-            "email": f"anonymised-{client.public_id}@invalid.example",
-            "phone": "",
-            "address": "",
-            "emergency_contact_name": "",
-            "emergency_contact_phone": "",
-            "emergency_contact_relationship": "",
-            "contact_consent_at": None,
-            "sms_consent_at": None,
-            "sms_consent_by": None,
-            "link_nonce": new_link_nonce(),
-            "status": ClientStatus.DISCHARGED,
-            "anonymised_at": now,
-        }.items():
+        for field, value in _erased(client).items():
             setattr(client, field, value)
+        client.sms_consent_by = None  # who recorded a consent that is gone
+        client.link_nonce = new_link_nonce()
+        client.status = ClientStatus.DISCHARGED
+        client.anonymised_at = now
         client.save()
     return client
+
+
+def _erased(client: Client) -> dict:
+    """Every personal field's value after erasure: blank, or a placeholder where one is
+    required (a name, an address that cannot receive mail, the practice's zone)."""
+    placeholders = {
+        "first_name": "Anonymised",
+        "last_name": f"client {client.pk}",
+        "email": f"anonymised-{client.public_id}@invalid.example",
+        "time_zone": client.practice.time_zone,
+    }
+    erased = {}
+    for name in PERSONAL_FIELDS:
+        blank = None if Client._meta.get_field(name).null else ""
+        erased[name] = placeholders.get(name, blank)
+    return erased

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clients.models import Client, Intake, IntakeStatus, new_link_nonce
+from clients.models import CONTACT_FIELDS, Client, Intake, IntakeStatus, new_link_nonce
 from practice.models import Practice
 
 
@@ -205,23 +205,6 @@ def client_rotate_links(*, client: Client) -> Client:
     client.link_nonce = new_link_nonce()
     client.save(update_fields=["link_nonce", "updated_at"])
     return client
-
-
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "pronouns",
-    "date_of_birth",
-    "email",
-    "phone",
-    "address",
-    "time_zone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-    "status",
-)
 
 
 def client_update_contact(*, client: Client, changes: dict, by=None) -> list[str]:

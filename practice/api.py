@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from practice.access import IsPracticeStaff
 from practice.api_tokens import ApiTokenAuthentication
-from practice.parsing import validate_supported_date
+from practice.parsing import int_or_none, validate_supported_date
 
 ErrorSerializer = inline_serializer(
     "StaffError",
@@ -40,6 +40,19 @@ class StaffApi(APIView):
 
 
 class Pages(PageNumberPagination):
+    """Pages of 25 (``page_size`` up to 100). A ``page`` that is not a whole number from 1
+    (empty included) is a 400 that says so; a page past the last is a 404 (NO_PAGE)."""
+
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if self.page_query_param in request.query_params:
+            value = request.query_params[self.page_query_param]
+            number = int_or_none(value)
+            if number is None or number < 1:
+                raise serializers.ValidationError(
+                    {self.page_query_param: ["Give a page number: a whole number from 1."]}
+                )
+        return super().paginate_queryset(queryset, request, view)

@@ -2,11 +2,14 @@
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.utils import timezone
+
+from practice.timezones import wall_to_utc
 
 _ID = re.compile(r"^[0-9]{1,18}$")
 _ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -104,6 +107,29 @@ def aware_datetime_or_none(value) -> datetime | None:
     if not FIRST_DAY <= parsed.date() <= LAST_DAY:
         return None
     return parsed
+
+
+# --- A start typed as a date and a wall-clock time ---------------------------------------
+#
+# The one home for reading it (staff move, book on behalf, a series' moved date): to
+# the minute, in the zone of the therapist whose calendar it is, refused when the
+# clocks skip it.
+
+SKIPPED_TIME = "That time does not exist that day (the clocks go forward). Pick another."
+
+
+def wall_time_or_none(value) -> time | None:
+    """A time of day typed as HH:MM (or HH:MM:SS), or None."""
+    try:
+        return time.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def wall_start(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of a start typed as ``day`` and ``at`` on ``zone``'s wall clock;
+    seconds are dropped, and a time in a spring-forward gap is None (``SKIPPED_TIME``)."""
+    return wall_to_utc(day, time(at.hour, at.minute), zone)
 
 
 class DateInput(forms.DateInput):

@@ -167,9 +167,24 @@ api_urlpatterns = [
         name="appointment",
     ),
     path(
-        "appointments/<str:public_id>/<str:action>/",
-        booking_apis.StaffAppointmentActionApi.as_view(),
-        name="appointment-action",
+        "appointments/<str:public_id>/approve/",
+        booking_apis.StaffAppointmentApproveApi.as_view(),
+        name="appointment-approve",
+    ),
+    path(
+        "appointments/<str:public_id>/decline/",
+        booking_apis.StaffAppointmentDeclineApi.as_view(),
+        name="appointment-decline",
+    ),
+    path(
+        "appointments/<str:public_id>/cancel/",
+        booking_apis.StaffAppointmentCancelApi.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<str:public_id>/outcome/",
+        booking_apis.StaffAppointmentOutcomeApi.as_view(),
+        name="appointment-outcome",
     ),
     path("availability/", booking_apis.AvailabilityApi.as_view(), name="availability"),
     path("availability/time-off/", booking_apis.TimeOffListApi.as_view(), name="time-off"),

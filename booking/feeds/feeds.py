@@ -30,7 +30,8 @@ from booking.models import (
     FeedPrivacy,
     TimeOff,
 )
-from booking.scheduling.slots import clamp_day, time_off_span, yearly_occurrences
+from booking.scheduling.selectors import time_off_applying, time_off_dates
+from booking.scheduling.slots import clamp_day, time_off_span
 from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
 from clients.models import Client
 from practice.models import Modality, Practice, Therapist
@@ -181,9 +182,11 @@ def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
     if feed.kind != FeedKind.THERAPIST or not feed.include_time_off:
         return TimeOff.objects.none()
     first, last = (now - PAST).date(), (now + AHEAD).date()
-    return TimeOff.objects.filter(
-        Q(therapist_id=feed.therapist_id) | Q(therapist__isnull=True, practice_id=feed.practice_id),
-        Q(start_date__lte=last, end_date__gte=first) | Q(repeats_yearly=True),
+    return time_off_applying(
+        practice_id=feed.practice_id,
+        therapist_ids=[feed.therapist_id],
+        first_day=first,
+        last_day=last,
     )
 
 
@@ -268,12 +271,7 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
         first, last = (now - PAST).date(), (now + AHEAD).date()
         for off in feed_time_off(feed, now).order_by("start_date"):
             # A yearly holiday appears once for each year in the window, each with its own UID.
-            dates = (
-                yearly_occurrences(off.start_date, off.end_date, first, last)
-                if off.repeats_yearly
-                else [(off.start_date, off.end_date)]
-            )
-            for start_date, end_date in dates:
+            for start_date, end_date in time_off_dates(off, first, last):
                 year = f"-{start_date.year}" if off.repeats_yearly else ""
                 uid = f"time-off-{off.pk}{year}-{feed.therapist_id}@{ics.uid_domain()}"
                 if off.start_time is None and off.end_time is None:

@@ -98,3 +98,12 @@ def time_off_add(
         reason=reason,
         repeats_yearly=repeats_yearly,
     )
+
+
+def time_off_delete(*, time_off: TimeOff) -> None:
+    """Remove time off (a therapist's or a practice holiday); public times follow at once."""
+    time_off.delete()
+
+
+def extra_hours_delete(*, extra_hours: ExtraHours) -> None:
+    extra_hours.delete()

@@ -1,9 +1,9 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -61,22 +61,15 @@ def slot_rules_get(
     for day, start, end in extra_rows:
         extra[day].append((start, end))
 
-    time_off_rows = (
-        TimeOff.objects.filter(practice_id=therapist.practice_id)
-        .filter(Q(therapist=therapist) | Q(therapist__isnull=True))
-        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
-        .order_by()
-        .values_list("start_date", "start_time", "end_date", "end_time", "repeats_yearly")
-    )
-    time_off = []
-    for start_date, start_time, end_date, end_time, yearly in time_off_rows:
-        dates = (
-            slots.yearly_occurrences(start_date, end_date, first_day, last_day)
-            if yearly
-            else [(start_date, end_date)]
+    time_off = [
+        slots.time_off_span(zone, start, off.start_time, end, off.end_time)
+        for off, start, end in time_off_in_window(
+            practice_id=therapist.practice_id,
+            therapist_ids=[therapist.pk],
+            first_day=first_day,
+            last_day=last_day,
         )
-        for start, end in dates:
-            time_off.append(slots.time_off_span(zone, start, start_time, end, end_time))
+    ]
 
     # Buffers reach at most a few hours; a day's margin catches every neighbour.
     busy_rows = Appointment.objects.filter(
@@ -94,6 +87,43 @@ def slot_rules_get(
     )
 
     return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
+
+
+def time_off_applying(
+    *, practice_id: int, therapist_ids: list[int], first_day: date, last_day: date
+) -> QuerySet[TimeOff]:
+    """The time off that can touch these therapists' local dates [first_day, last_day]:
+    their own and the practice's holidays; yearly holidays whatever their stored year
+    (``time_off_dates`` projects them). The one home of "which time off applies"."""
+    return (
+        TimeOff.objects.filter(practice_id=practice_id)
+        .filter(Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True))
+        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
+        .order_by()
+    )
+
+
+def time_off_dates(off: TimeOff, first_day: date, last_day: date) -> list[tuple[date, date]]:
+    """The (first, last) local dates a time-off row closes within the window: itself, or
+    each year's occurrence of a yearly holiday."""
+    if off.repeats_yearly:
+        return slots.yearly_occurrences(off.start_date, off.end_date, first_day, last_day)
+    return [(off.start_date, off.end_date)]
+
+
+def time_off_in_window(
+    *, practice_id: int, therapist_ids: list[int], first_day: date, last_day: date
+) -> list[tuple[TimeOff, date, date]]:
+    """Each time off that applies in the window with its dates (one row per yearly occurrence)."""
+    rows = time_off_applying(
+        practice_id=practice_id,
+        therapist_ids=therapist_ids,
+        first_day=first_day,
+        last_day=last_day,
+    )
+    return [
+        (off, start, end) for off in rows for start, end in time_off_dates(off, first_day, last_day)
+    ]
 
 
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
@@ -231,6 +261,24 @@ def slot_map_any(
         ):
             free.setdefault(start, []).append(therapist)
     return dict(sorted(free.items()))
+
+
+FIND_AHEAD = timedelta(days=14)
+
+
+def free_times_next(
+    *, therapists, session_type: SessionType, now: datetime, limit: int
+) -> list[tuple[datetime, list[Therapist]]]:
+    """The staff pages' "next free times" finder: the first ``limit`` free starts within
+    two weeks across these therapists, each with who is free then."""
+    found = slot_map_any(
+        therapists=list(therapists),
+        session_type=session_type,
+        window_start=now,
+        window_end=now + FIND_AHEAD,
+        now=now,
+    )
+    return list(found.items())[:limit]
 
 
 def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:

@@ -11,7 +11,6 @@ from datetime import time
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,7 +22,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking.access import appointments_visible
+from booking.access import (
+    appointment_or_404,
+    appointments_visible,
+    extra_hours_to_change,
+    series_or_404,
+    time_off_to_change,
+)
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
@@ -35,7 +40,7 @@ from practice.access import can_run_practice_calendar, therapists_manageable
 from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
-from practice.parsing import int_or_none, uuid_or_none
+from practice.parsing import int_or_none
 
 NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
 
@@ -60,13 +65,6 @@ def _client(request, public_id):
         return client_or_404(request.staff, public_id)
     except Http404:
         raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
-
-
-def _pk(value: str) -> int:
-    number = int_or_none(value)
-    if number is None:
-        raise Http404("No such item.")
-    return number
 
 
 def _therapist(request, value):
@@ -147,6 +145,21 @@ class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in OUTCOMES])
 
 
+STATUSES = AppointmentStatus.values
+
+
+def _status(value: str) -> str:
+    if value not in STATUSES:
+        raise serializers.ValidationError(
+            {
+                "status": [
+                    f"Not a status: “{value[:40]}”. One of: {', '.join(AppointmentStatus.values)}."
+                ]
+            }
+        )
+    return value
+
+
 def _visible_appointments(request):
     return appointments_visible(request.staff).select_related(
         "client", "series", "cancel_reason_by"
@@ -184,8 +197,8 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             if params.get(name):
                 day = _parse(name, DateField(), params[name])
                 appointments = appointments.filter(**{lookup: day})
-        if params.get("status") in AppointmentStatus.values:
-            appointments = appointments.filter(status=params["status"])
+        if "status" in params:
+            appointments = appointments.filter(status=_status(params["status"]))
         page = self.paginate_queryset(appointments.order_by("start"))
         return self.get_paginated_response(StaffAppointmentSerializer(page, many=True).data)
 
@@ -226,12 +239,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
 
 class StaffAppointmentApi(StaffApi):
     def appointment(self, public_id) -> Appointment:
-        found = (
-            _visible_appointments(self.request).filter(public_id=uuid_or_none(public_id)).first()
-        )
-        if found is None:
-            raise Http404("No such session (visible to you).")
-        return found
+        return appointment_or_404(self.request.staff, public_id)
 
     @extend_schema(responses={200: StaffAppointmentSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, public_id) -> Response:
@@ -262,53 +270,82 @@ class StaffAppointmentApi(StaffApi):
         return Response(StaffAppointmentSerializer(moved).data)
 
 
-class StaffAppointmentActionApi(StaffApi):
-    """approve, decline, cancel ({"late": bool, "reason": str}), outcome ({"outcome": ...})."""
+class _AppointmentActionApi(StaffApi):
+    """One action on one visible session; each action is its own view with its own input."""
 
-    ACTIONS = ("approve", "decline", "cancel", "outcome")
+    responses = {
+        200: StaffAppointmentSerializer,
+        400: BAD_REQUEST,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    }
 
+    def appointment(self, public_id) -> Appointment:
+        return appointment_or_404(self.request.staff, public_id)
+
+    @staticmethod
+    def input(serializer_class, request) -> dict:
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+class StaffAppointmentApproveApi(_AppointmentActionApi):
     @extend_schema(
-        operation_id="v1_staff_appointments_act",
-        parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS)),
-        ],
-        request=OutcomeSerializer,
-        responses={
-            200: StaffAppointmentSerializer,
-            400: BAD_REQUEST,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-        description='action: approve, decline, cancel (body {"late": bool, "reason": str}, '
-        "the reason optional and shown as entered by staff) or outcome "
-        '(body {"outcome": "completed"|"no_show"|"late_cancelled"}).',
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description="Approve a request: the client is told.",
     )
-    def post(self, request: Request, public_id, action: str) -> Response:
-        if action not in self.ACTIONS:
-            raise Http404("No such action.")
-        appointment = StaffAppointmentApi(request=request).appointment(public_id)
-        if action == "approve":
-            result = services.appointment_approve(appointment=appointment)
-        elif action == "decline":
-            result = services.appointment_decline(appointment=appointment)
-        elif action == "cancel":
-            data = CancelSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            result = services.appointment_cancel(
-                appointment=appointment,
-                actor=Actor.STAFF,
-                late=data.validated_data["late"],
-                reason=data.validated_data["reason"],
-                by=request.user,
-            )
-        else:
-            data = OutcomeSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            result = services.appointment_record_outcome(
-                appointment=appointment, outcome=data.validated_data["outcome"]
-            )
-        return Response(StaffAppointmentSerializer(result).data)
+    def post(self, request: Request, public_id) -> Response:
+        approved = services.appointment_approve(appointment=self.appointment(public_id))
+        return Response(StaffAppointmentSerializer(approved).data)
+
+
+class StaffAppointmentDeclineApi(_AppointmentActionApi):
+    @extend_schema(
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description="Decline a request: the time is free again and the client is told.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        declined = services.appointment_decline(appointment=self.appointment(public_id))
+        return Response(StaffAppointmentSerializer(declined).data)
+
+
+class StaffAppointmentCancelApi(_AppointmentActionApi):
+    @extend_schema(
+        request=CancelSerializer,
+        responses=_AppointmentActionApi.responses,
+        description="Cancel a session (late: counted as a late cancellation; reason: optional, "
+        "shown as entered by staff); the client is told.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        appointment = self.appointment(public_id)
+        values = self.input(CancelSerializer, request)
+        cancelled = services.appointment_cancel(
+            appointment=appointment,
+            actor=Actor.STAFF,
+            late=values["late"],
+            reason=values["reason"],
+            by=request.user,
+        )
+        return Response(StaffAppointmentSerializer(cancelled).data)
+
+
+class StaffAppointmentOutcomeApi(_AppointmentActionApi):
+    @extend_schema(
+        request=OutcomeSerializer,
+        responses=_AppointmentActionApi.responses,
+        description="Record how a session that has started went (a correction is allowed).",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        appointment = self.appointment(public_id)
+        values = self.input(OutcomeSerializer, request)
+        recorded = services.appointment_record_outcome(
+            appointment=appointment, outcome=values["outcome"]
+        )
+        return Response(StaffAppointmentSerializer(recorded).data)
 
 
 # --- Availability -------------------------------------------------------------------------
@@ -460,13 +497,7 @@ class TimeOffListApi(StaffApi):
 class TimeOffApi(StaffApi):
     @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
     def delete(self, request: Request, pk: str) -> Response:
-        off = get_object_or_404(TimeOff, pk=_pk(pk), practice=request.staff.practice)
-        if off.therapist_id is None:
-            if not can_run_practice_calendar(request.staff):
-                raise Http404
-        elif not therapists_manageable(request.staff).filter(pk=off.therapist_id).exists():
-            raise Http404
-        off.delete()
+        availability.time_off_delete(time_off=time_off_to_change(request.staff, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -492,10 +523,7 @@ class ExtraHoursListApi(StaffApi):
 class ExtraHoursApi(StaffApi):
     @extend_schema(responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND})
     def delete(self, request: Request, pk: str) -> Response:
-        extra = get_object_or_404(
-            ExtraHours, pk=_pk(pk), therapist__in=therapists_manageable(request.staff)
-        )
-        extra.delete()
+        availability.extra_hours_delete(extra_hours=extra_hours_to_change(request.staff, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -607,19 +635,7 @@ class EndSeriesSerializer(serializers.Serializer):
 
 class SeriesApi(StaffApi):
     def series(self, public_id) -> Series:
-        found = (
-            Series.objects.filter(
-                practice=self.request.staff.practice,
-                therapist__in=therapists_manageable(self.request.staff),
-                public_id=uuid_or_none(public_id),
-            )
-            .prefetch_related("appointments__client", "appointments__series")
-            .select_related("client")
-            .first()
-        )
-        if found is None:
-            raise Http404("No such series.")
-        return found
+        return series_or_404(self.request.staff, public_id)
 
     @extend_schema(responses={200: SeriesSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, public_id) -> Response:

@@ -10,17 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
-
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     ExtraHours,
-    TimeOff,
     WorkingHours,
 )
-from booking.scheduling.slots import time_off_span, yearly_occurrences
+from booking.scheduling.selectors import time_off_in_window
+from booking.scheduling.slots import time_off_span
 from practice.display import is_ambiguous, own_time
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
@@ -183,25 +181,6 @@ def _hour_range(parts: list[Block]) -> tuple[int, int]:
     return first, min(24, last)
 
 
-def _time_off_for(practice_id, therapist_ids, first_day: date, last_day: date):
-    rows = (
-        TimeOff.objects.filter(practice_id=practice_id)
-        .filter(Q(therapist_id__in=therapist_ids) | Q(therapist__isnull=True))
-        .filter(Q(start_date__lte=last_day, end_date__gte=first_day) | Q(repeats_yearly=True))
-        .order_by()
-    )
-    result = []
-    for off in rows:
-        spans = (
-            yearly_occurrences(off.start_date, off.end_date, first_day, last_day)
-            if off.repeats_yearly
-            else [(off.start_date, off.end_date)]
-        )
-        for start_date, end_date in spans:
-            result.append((off, start_date, end_date))
-    return result
-
-
 def _local_span(zone, start_date, start_time, end_date, end_time):
     # The slot engine's rule (and its clamp of far-off dates), shown in local time.
     start, end = time_off_span(zone, start_date, start_time, end_date, end_time)
@@ -261,8 +240,11 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
             start, end = _local_span(zone, day, start_t, _end_day(day, start_t, end_t), end_t)
             raw.append(Block("hours", start, end, label="Open"))
 
-    for off, start_date, end_date in _time_off_for(
-        therapist.practice_id, [therapist.pk], first_day, last_day
+    for off, start_date, end_date in time_off_in_window(
+        practice_id=therapist.practice_id,
+        therapist_ids=[therapist.pk],
+        first_day=first_day,
+        last_day=last_day,
     ):
         start, end = _local_span(zone, start_date, off.start_time, end_date, off.end_time)
         label = off.reason or ("Practice closed" if off.therapist_id is None else "Time off")
@@ -365,8 +347,11 @@ def front_desk_day(
                             ),
                         )
                     )
-        for off, start_date, end_date in _time_off_for(
-            practice.pk, ids, day - timedelta(1), day + timedelta(1)
+        for off, start_date, end_date in time_off_in_window(
+            practice_id=practice.pk,
+            therapist_ids=ids,
+            first_day=day - timedelta(1),
+            last_day=day + timedelta(1),
         ):
             owners = [off.therapist_id] if off.therapist_id else ids
             for t_id in owners:
@@ -510,7 +495,9 @@ def front_desk_week(*, practice, first_day: date, therapists, zone, today: date,
     off_days: dict[tuple, str] = {}  # (therapist, day) -> "off" (the whole day) or "partial"
     by_id = {t.pk: t for t in therapists}
     last_day = first_day + timedelta(days=6)
-    for off, start_date, end_date in _time_off_for(practice.pk, list(by_id), first_day, last_day):
+    for off, start_date, end_date in time_off_in_window(
+        practice_id=practice.pk, therapist_ids=list(by_id), first_day=first_day, last_day=last_day
+    ):
         owners = [off.therapist_id] if off.therapist_id else list(by_id)
         # Only the week's days: time off may run for years.
         day = max(start_date, first_day)

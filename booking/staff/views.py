@@ -7,14 +7,20 @@ from datetime import time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from booking.access import appointments_visible, shows_client_of
+from booking.access import (
+    appointment_or_404,
+    extra_hours_to_change,
+    series_or_404,
+    shows_client_of,
+    time_off_to_change,
+)
 from booking.exceptions import BookingError
-from booking.models import ExtraHours, Series, TimeOff
+from booking.models import ExtraHours, TimeOff
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
 from booking.staff import calendar
@@ -32,13 +38,14 @@ from practice.access import can_run_practice_calendar, staff_required, therapist
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import Room, SessionType
 from practice.parsing import (
+    SKIPPED_TIME,
     aware_datetime_or_none,
     date_or_none,
     date_param,
     int_or_none,
-    uuid_or_none,
+    wall_start,
+    wall_time_or_none,
 )
-from practice.timezones import wall_to_utc
 
 DAY_VIEW_DAYS, WEEK_VIEW_DAYS = 1, 7
 
@@ -132,18 +139,10 @@ def front_desk(request: HttpRequest) -> HttpResponse:
         )
     next_free = []
     if chosen_type is not None and request.GET.get("find"):
-        now = timezone.now()
-        found = selectors.slot_map_any(
-            therapists=list(therapists),
-            session_type=chosen_type,
-            window_start=now,
-            window_end=now + timedelta(days=14),
-            now=now,
+        found = selectors.free_times_next(
+            therapists=therapists, session_type=chosen_type, now=timezone.now(), limit=8
         )
-        next_free = [
-            {"start": start.astimezone(zone), "therapists": who}
-            for start, who in list(found.items())[:8]
-        ]
+        next_free = [{"start": start.astimezone(zone), "therapists": who} for start, who in found]
     return render_in_zone(
         request,
         "staff/front_desk.html",
@@ -175,21 +174,9 @@ def _int(value) -> int | None:
 # --- One session ------------------------------------------------------------------------
 
 
-def _appointment_or_404(request, public_id):
-    appointment = (
-        appointments_visible(request.staff)
-        .select_related("client", "therapist", "session_type", "room", "series")
-        .filter(public_id=uuid_or_none(public_id))
-        .first()
-    )
-    if appointment is None:
-        raise Http404("No such session (that you may see).")
-    return appointment
-
-
 @staff_required
 def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
-    appointment = _appointment_or_404(request, public_id)
+    appointment = appointment_or_404(request.staff, public_id)
     therapist = appointment.therapist
     now = timezone.now()
     local = appointment.start.astimezone(therapist.zone)
@@ -247,11 +234,10 @@ def _move_check(request, appointment) -> dict:
     form = RescheduleForm(request.GET)
     if not form.is_valid():
         return {"error": "Give a date and a time."}
-    at = form.cleaned_data["time"]
     therapist = appointment.therapist
-    start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+    start = wall_start(form.cleaned_data["date"], form.cleaned_data["time"], therapist.zone)
     if start is None:
-        return {"error": "That time does not exist that day (the clocks go forward)."}
+        return {"error": SKIPPED_TIME}
     return {
         "lines": in_zones(start, therapist.zone, appointment.practice.zone),
         "data": form.cleaned_data,
@@ -280,7 +266,7 @@ def _back(appointment):
 @require_POST
 def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
     """Approve, decline, cancel, reschedule, or record the outcome of a session."""
-    appointment = _appointment_or_404(request, public_id)
+    appointment = appointment_or_404(request.staff, public_id)
     try:
         if action == "approve":
             services.appointment_approve(appointment=appointment)
@@ -330,10 +316,9 @@ def _reschedule(request, appointment):
         if not form.is_valid():
             messages.error(request, "Give a date and a time.")
             return _back(appointment)
-        at = form.cleaned_data["time"]
-        start = wall_to_utc(form.cleaned_data["date"], time(at.hour, at.minute), therapist.zone)
+        start = wall_start(form.cleaned_data["date"], form.cleaned_data["time"], therapist.zone)
         if start is None:
-            messages.error(request, "That time does not exist that day (the clocks go forward).")
+            messages.error(request, SKIPPED_TIME)
             return _back(appointment)
         override = form.cleaned_data["override_hours"]
     services.appointment_reschedule(
@@ -438,20 +423,16 @@ def availability_page(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def availability_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    therapists = therapists_manageable(request.staff)
     if kind == "extra":
-        row = get_object_or_404(ExtraHours, pk=pk, therapist__in=therapists)
-        therapist_id = row.therapist_id
+        extra = extra_hours_to_change(request.staff, pk)
+        therapist_id = extra.therapist_id
+        availability.extra_hours_delete(extra_hours=extra)
     elif kind == "off":
-        row = get_object_or_404(TimeOff, pk=pk, practice=request.staff.practice)
-        if row.therapist_id is None and not can_run_practice_calendar(request.staff):
-            raise PermissionDenied
-        if row.therapist_id is not None and not therapists.filter(pk=row.therapist_id).exists():
-            raise Http404
-        therapist_id = row.therapist_id or request.POST.get("therapist", "")
+        off = time_off_to_change(request.staff, pk)
+        therapist_id = off.therapist_id or request.POST.get("therapist", "")
+        availability.time_off_delete(time_off=off)
     else:
         raise Http404
-    row.delete()
     messages.success(request, "Removed.")
     return redirect(f"{reverse('staff-availability')}?therapist={therapist_id}")
 
@@ -470,12 +451,8 @@ def _decisions_from(request, plan, zone) -> tuple[dict, list[str]]:
             decisions[occurrence.date] = choice
         elif choice == "move":
             day = date_or_none(request.POST.get(f"move_date_{key}", ""))
-            raw = request.POST.get(f"move_time_{key}", "")
-            try:
-                at = time.fromisoformat(raw) if raw else None
-            except ValueError:
-                at = None
-            start = wall_to_utc(day, at, zone) if day and at else None
+            at = wall_time_or_none(request.POST.get(f"move_time_{key}", ""))
+            start = wall_start(day, at, zone) if day and at else None
             if start is None:
                 errors.append(f"{occurrence.date:%a %d %b}: give a date and time to move it to.")
             else:
@@ -561,23 +538,9 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
     )
 
 
-def _series_or_404(request, public_id) -> Series:
-    series = (
-        Series.objects.filter(
-            practice=request.staff.practice, therapist__in=therapists_manageable(request.staff)
-        )
-        .select_related("client", "therapist", "session_type")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if series is None:
-        raise Http404("No such series.")
-    return series
-
-
 @staff_required
 def series_detail(request: HttpRequest, public_id) -> HttpResponse:
-    series = _series_or_404(request, public_id)
+    series = series_or_404(request.staff, public_id)
     zone = series.therapist.zone
     occurrences = [
         {"a": a, "local": a.start.astimezone(zone)} for a in series.appointments.order_by("start")
@@ -593,7 +556,7 @@ def series_detail(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required
 @require_POST
 def series_end(request: HttpRequest, public_id) -> HttpResponse:
-    series = _series_or_404(request, public_id)
+    series = series_or_404(request.staff, public_id)
     from_date = date_or_none(request.POST.get("from_date", ""))
     if from_date is None:
         messages.error(request, "Give the first date to cancel from.")

@@ -24,6 +24,7 @@ from booking.notify.tasks import notifications_send_after_commit
 from booking.scheduling.services import appointment_approve
 from clients.intake import questions, screeners
 from clients.models import (
+    ABOUT_YOU_FIELDS,
     Client,
     ClientStatus,
     ConsentDocument,
@@ -198,18 +199,6 @@ def _editable(intake: Intake) -> None:
         raise ValidationError("This intake has been reviewed; ask the practice to change it.")
 
 
-ABOUT_FIELDS = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "pronouns",
-    "date_of_birth",
-    "phone",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-)
 ABOUT_REQUIRED = (
     "first_name",
     "last_name",
@@ -225,7 +214,7 @@ def intake_save_about(*, intake: Intake, details: dict, now: datetime | None = N
     _editable(intake)
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=intake.client_id)
-        changed = [f for f in ABOUT_FIELDS if f in details and getattr(client, f) != details[f]]
+        changed = [f for f in ABOUT_YOU_FIELDS if f in details and getattr(client, f) != details[f]]
         for field in changed:
             setattr(client, field, details[field])
         client.save()

@@ -24,7 +24,7 @@ from clients.access import (
 from clients.audit import audit
 from clients.forms import NOT_TEXTABLE, normalise_phone
 from clients.intake import services as intake_services
-from clients.models import AuditAction, AuditEvent, Client, Intake
+from clients.models import CONTACT_FIELDS, AuditAction, AuditEvent, Client, Intake
 from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
 from practice.parsing import int_or_none
@@ -77,22 +77,10 @@ class ClientSerializer(SmsConsentChecks, serializers.ModelSerializer):
         model = Client
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "email",
-            "phone",
+            *CONTACT_FIELDS,
             "sms_consent",
             "sms_consent_at",
             "sms_consent_by",
-            "address",
-            "time_zone",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "status",
             "assigned_therapist",
             "intake_status",
             "created_at",
@@ -151,7 +139,12 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Name, email or phone fragment.")],
-        responses={200: ClientSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+        responses={
+            200: ClientSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_PAGE,
+        },
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "")[:100]
@@ -367,7 +360,12 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("client", int, description="Client number.")],
-        responses={200: AuditEventSerializer(many=True), 403: FORBIDDEN, 404: NO_PAGE},
+        responses={
+            200: AuditEventSerializer(many=True),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NO_PAGE,
+        },
     )
     def get(self, request: Request) -> Response:
         events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")

@@ -5,7 +5,6 @@ in the services; every look at or change to a client's data leaves an audit entr
 """
 
 import copy
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
 from booking.notify.selectors import notifications_failed_for_desk
-from booking.scheduling.selectors import slot_map_any
+from booking.scheduling.selectors import free_times_next
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
@@ -363,13 +362,11 @@ def _free_times(request, staff, therapists) -> dict:
         offering = offering.filter(pk=wanted)
     free = []
     if chosen_type is not None:
-        now = timezone.now()
-        found = slot_map_any(
-            therapists=list(offering),
+        found = free_times_next(
+            therapists=offering,
             session_type=chosen_type,
-            window_start=now,
-            window_end=now + timedelta(days=14),
-            now=now,
+            now=timezone.now(),
+            limit=FREE_TIMES_SHOWN,
         )
         zone = page_zone(staff)
         free = [
@@ -379,7 +376,7 @@ def _free_times(request, staff, therapists) -> dict:
                 "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
                 "therapist": who[0],
             }
-            for start, who in list(found.items())[:FREE_TIMES_SHOWN]
+            for start, who in found
         ]
     return {
         "session_types": session_types,
