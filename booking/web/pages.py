@@ -292,7 +292,7 @@ def _by_slug(practice, kind: str, slug: str):
     """The active therapist or session type a link names, and whether by a former slug; or 404."""
     found, moved = booking_link_target(practice=practice, kind=kind, slug=slug)
     if found is None:
-        raise Http404("This booking link does not lead anywhere any more.")
+        raise Http404("We could not find this booking link: it may have changed.")
     return found, moved
 
 
