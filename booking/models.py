@@ -1,5 +1,6 @@
 """Availability rules (wall-clock, in the therapist's zone) and appointments (UTC instants)."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -184,6 +185,9 @@ ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 # holds, and the booking service deletes them before it writes.
 BLOCKING_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
 HOLD_DURATION = timedelta(minutes=10)
+# A booking link's source tag (?ref=…): lower-case words and hyphens, short enough
+# to be a label ("attachment-article"), too short and plain for an address or a name.
+SOURCE_REF = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 # How long a public booking waits for its booker to confirm the email address
 # (never past the session's start), before the time is released.
 EMAIL_CONFIRM_WINDOW = timedelta(hours=24)
@@ -268,6 +272,11 @@ class Appointment(models.Model):
         related_name="+",
         help_text="The staff member who entered the reason; empty: the client's own words.",
     )
+    # Which link brought the booking (?ref=attachment-article on a booking link):
+    # a short tag the practice chose, never anything about the client.
+    source_ref = models.CharField(
+        max_length=40, blank=True, help_text="The booking link's ?ref= tag, if any."
+    )
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
     # A public booking waits for its booker to click the link sent to the
@@ -286,6 +295,12 @@ class Appointment(models.Model):
         indexes = [
             # The slot engine's busy-time query: one therapist, a time window.
             models.Index(fields=["therapist", "blocked_start"], name="appt_therapist_blocked_idx"),
+            # The share page's count of bookings per source tag, last 90 days.
+            models.Index(
+                fields=["practice", "created_at"],
+                condition=~Q(source_ref=""),
+                name="appt_source_ref_recent_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

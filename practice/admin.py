@@ -2,6 +2,17 @@ from django.contrib import admin
 
 from practice.api_tokens import api_token_revoke
 from practice.models import ApiToken, Practice, Room, SessionType, StaffMember, Therapist
+from practice.services import slug_remember
+
+
+class BookingSlugAdminMixin:
+    """A changed booking-link slug keeps its old links working (a 301 to the new one)."""
+
+    def save_model(self, request, obj, form, change):
+        old = form.initial.get("slug", "") if change else ""
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            slug_remember(obj=obj, old=old)
 
 
 @admin.register(Practice)
@@ -11,14 +22,22 @@ class PracticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionType)
-class SessionTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "practice", "duration_minutes", "modality", "price", "is_active"]
+class SessionTypeAdmin(BookingSlugAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "practice",
+        "duration_minutes",
+        "modality",
+        "price",
+        "is_active",
+    ]
     list_filter = ["practice", "modality", "is_active"]
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "practice", "time_zone", "is_active"]
+class TherapistAdmin(BookingSlugAdminMixin, admin.ModelAdmin):
+    list_display = ["display_name", "slug", "practice", "time_zone", "is_active"]
     list_filter = ["practice", "is_active"]
     filter_horizontal = ["session_types"]
 

@@ -26,6 +26,11 @@ def _without_a_manage_token(request: HttpRequest) -> bool:
 PUBLIC_ROUTES: dict[str, Callable[[HttpRequest], bool]] = {
     "booking:landing": _always,
     "booking:times": _without_a_manage_token,
+    "booking:type-link": _without_a_manage_token,
+    "booking:therapist-link": _without_a_manage_token,
+    "booking:therapist-type-link": _without_a_manage_token,
+    "booking:zones": _always,
+    "booking:embed-js": _always,
     # The subscriber's own calendar app revalidates it (ETag, "private, no-cache").
     "calendar-feed": _always,
     "api:therapists": _always,

@@ -15,6 +15,7 @@ converting it, adding the zone's abbreviation when the wall time happens twice
 (the repeated autumn hour: "01:30 EDT" / "01:30 EST").
 """
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -46,8 +47,31 @@ def time_format(clock=None) -> str:
     return CLOCK_FORMATS.get(clock, CLOCK_FORMATS["24"])
 
 
+# Regions whose people read a 12-hour clock ("2:00 PM"), as CLDR's preferred
+# time formats have it; a client whose browser names one of these first reads
+# the public booking pages on it, everyone else on the practice's clock.
+TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "PH", "IN", "PK", "BD", "EG", "SA"})
+_LANGUAGE_TAG = re.compile(r"([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?")
+
+
+def clock_from_accept_language(header: str) -> str | None:
+    """The clock ("12" or "24") of the first language naming a region (en-US: "12"), or None.
+
+    French in Canada reads 24-hour, so the language counts too: a 12-hour
+    region with a language other than English does not switch the clock.
+    """
+    for item in header.split(",")[:6]:
+        match = _LANGUAGE_TAG.fullmatch(item.split(";")[0].strip())
+        if not match or not match.group(2):
+            continue
+        language, region = match.group(1).lower(), match.group(2).upper()
+        return "12" if region in TWELVE_HOUR_REGIONS and language == "en" else "24"
+    return None
+
+
 class ClockMiddleware:
-    """Every request writes times on the current practice's clock (read lazily)."""
+    """Every request writes times on the current practice's clock (read lazily);
+    the public booking pages on the client's, when their browser says which."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,6 +80,10 @@ class ClockMiddleware:
         from practice.selectors import practice_current
 
         found = {}
+        if request.path.startswith("/book/"):
+            own = clock_from_accept_language(request.headers.get("Accept-Language", ""))
+            if own is not None:
+                found["clock"] = own
 
         def clock():
             if "clock" not in found:

@@ -7,7 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
+from practice.origins import validate_origin_lines
+from practice.slugs import slug_fill, validate_booking_slug
 from practice.timezones import get_zone, validate_time_zone
 
 REMINDER_CHANNELS = ("email", "sms")
@@ -97,6 +100,12 @@ class Practice(models.Model):
         default=True,
         help_text="Every staff member signs in with a code from an authenticator app too.",
     )
+    embed_origins = models.TextField(
+        blank=True,
+        validators=[validate_origin_lines],
+        help_text="Websites that may show the booking pages in a frame, one origin a line "
+        "(https://www.example.org), besides BOOKING_EMBED_ORIGINS.",
+    )
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
         help_text="Shown to a client at once when a questionnaire answer suggests risk.",
@@ -118,6 +127,13 @@ class Modality(models.TextChoices):
 class SessionType(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="session_types")
     name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        max_length=60,
+        blank=True,
+        validators=[validate_booking_slug],
+        help_text="Its booking link: /book/type/<slug>/. Blank: made from the name. "
+        "Old links keep working after a change.",
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
     )
@@ -151,6 +167,12 @@ class SessionType(models.Model):
         ordering = ["practice", "name"]
         constraints = [
             models.UniqueConstraint(fields=["practice", "name"], name="session_type_unique_name"),
+            # A booking link (/book/type/<slug>/) names one session type of the practice.
+            models.UniqueConstraint(
+                fields=["practice", "slug"],
+                condition=~Q(slug=""),
+                name="session_type_unique_slug",
+            ),
             # The slot engine counts in whole minutes from the start of working hours.
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gt=0, slot_step_minutes__gt=0),
@@ -160,6 +182,10 @@ class SessionType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_minutes} min)"
+
+    def save(self, *args, **kwargs):
+        slug_fill(self, self.name)
+        super().save(*args, **kwargs)
 
     @property
     def duration(self) -> timedelta:
@@ -200,6 +226,13 @@ class Therapist(models.Model):
         related_name="therapist",
     )
     display_name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        max_length=60,
+        blank=True,
+        validators=[validate_booking_slug],
+        help_text="Their booking link: /book/<slug>/. Blank: made from the name. "
+        "Old links keep working after a change.",
+    )
     bio = models.TextField(blank=True)
     time_zone = models.CharField(
         max_length=64,
@@ -217,13 +250,57 @@ class Therapist(models.Model):
 
     class Meta:
         ordering = ["practice", "display_name"]
+        constraints = [
+            # A booking link (/book/<slug>/) names one therapist of the practice.
+            models.UniqueConstraint(
+                fields=["practice", "slug"], condition=~Q(slug=""), name="therapist_unique_slug"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        slug_fill(self, self.display_name)
+        super().save(*args, **kwargs)
+
     @property
     def zone(self):
         return get_zone(self.time_zone)
+
+
+class SlugKind(models.TextChoices):
+    THERAPIST = "therapist", "Therapist"
+    SESSION_TYPE = "session_type", "Session type"
+
+
+class FormerSlug(models.Model):
+    """A slug a therapist or session type had before: links using it answer with a 301."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=SlugKind.choices)
+    slug = models.SlugField(max_length=60)
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="former_slugs"
+    )
+    session_type = models.ForeignKey(
+        SessionType, on_delete=models.CASCADE, null=True, blank=True, related_name="former_slugs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # An old link leads to one place.
+            models.UniqueConstraint(fields=["practice", "kind", "slug"], name="former_slug_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="therapist") & Q(therapist__isnull=False))
+                | (Q(kind="session_type") & Q(session_type__isnull=False)),
+                name="former_slug_points_somewhere",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
 
 
 class Room(models.Model):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from practice.models import Practice, SessionType, Therapist
+from practice.models import FormerSlug, Practice, SessionType, SlugKind, Therapist
 
 
 def practice_current() -> Practice | None:
@@ -33,3 +33,19 @@ def session_type_list_bookable(*, practice: Practice) -> QuerySet[SessionType]:
         .prefetch_related(Prefetch("therapists", queryset=active_therapists))
         .order_by("duration_minutes", "name")
     )
+
+
+def booking_link_target(*, practice: Practice, kind: str, slug: str):
+    """The active therapist or session type a booking link's slug names, and whether the
+    slug is a former one (its link then redirects): ``(row, moved)``, or ``(None, False)``."""
+    model = SessionType if kind == SlugKind.SESSION_TYPE else Therapist
+    active = model.objects.filter(practice=practice, is_active=True)
+    found = active.filter(slug=slug).first()
+    if found is not None:
+        return found, False
+    former = FormerSlug.objects.filter(practice=practice, kind=kind, slug=slug).first()
+    if former is None:
+        return None, False
+    pk = former.session_type_id if kind == SlugKind.SESSION_TYPE else former.therapist_id
+    found = active.filter(pk=pk).exclude(slug="").first()
+    return found, found is not None

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # After whitenoise (static files stay cacheable): no-store unless the route is public.
     "practice.cache_control.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Between CSP and CSRF: frame-ancestors for /book/, partitioned cookies in a frame.
+    "practice.embedding.BookingEmbedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -358,6 +360,23 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # One deployment serves one practice for now; every practice-owned row already
 # points at its Practice so several can share a deployment later.
 PRACTICE_SLUG = env.str("PRACTICE_SLUG", default="")
+
+
+# Websites that may show the booking pages in a frame (comma-separated origins,
+# e.g. https://www.lakeside-therapy.example); the practice can add more in the
+# admin. Empty: the booking pages cannot be framed (practice/embedding.py).
+def _origins(values: list[str]) -> list[str]:
+    from practice.origins import validate_origin
+
+    try:
+        return [validate_origin(v) for v in values if v.strip()]
+    except Exception as exc:  # noqa: BLE001 (a settings error says which value)
+        raise ImproperlyConfigured(f"BOOKING_EMBED_ORIGINS: {exc}") from exc
+
+
+BOOKING_EMBED_ORIGINS = _origins(env.list("BOOKING_EMBED_ORIGINS", default=[]))
+# The booking flow's cookies besides CSRF's, kept inside a frame (partitioned).
+BOOKING_FRAME_COOKIES = ("booking_browser",)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 
 # --- API ----------------------------------------------------------------------

@@ -104,3 +104,51 @@ def wall_to_utc_lenient(day: date, at: time, zone: ZoneInfo) -> datetime:
         else:
             lo = middle + 1
     return datetime.fromtimestamp(hi, UTC)
+
+
+# Names people know for the zones most clients live in, by the abbreviation the
+# zone uses in winter or summer ("CST"/"CDT" → "Central Time"). Other zones
+# read as their city and offset.
+_GENERIC_NAMES = {
+    "EST": "Eastern Time", "EDT": "Eastern Time",
+    "CST": "Central Time", "CDT": "Central Time",
+    "MST": "Mountain Time", "MDT": "Mountain Time",
+    "PST": "Pacific Time", "PDT": "Pacific Time",
+    "AKST": "Alaska Time", "AKDT": "Alaska Time",
+    "HST": "Hawaii Time", "AST": "Atlantic Time", "ADT": "Atlantic Time",
+    "NST": "Newfoundland Time", "NDT": "Newfoundland Time",
+    "GMT": "Greenwich Mean Time", "BST": "UK Time", "IST": "Irish Time",
+    "WET": "Western European Time", "WEST": "Western European Time",
+    "CET": "Central European Time", "CEST": "Central European Time",
+    "EET": "Eastern European Time", "EEST": "Eastern European Time",
+    "MSK": "Moscow Time", "JST": "Japan Time", "KST": "Korea Time",
+    "AEST": "Australian Eastern Time", "AEDT": "Australian Eastern Time",
+    "ACST": "Australian Central Time", "ACDT": "Australian Central Time",
+    "AWST": "Australian Western Time",
+    "NZST": "New Zealand Time", "NZDT": "New Zealand Time",
+}  # fmt: skip
+
+
+def utc_offset_text(offset) -> str:
+    """An offset as people write it: "UTC−6", "UTC+5:30", "UTC" (a true minus sign)."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(name: str, now: datetime) -> str:
+    """ "Central Time — Chicago (UTC−6)": a zone as a client picks it, with today's offset."""
+    local = now.astimezone(get_zone(name))
+    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    offset = utc_offset_text(local.utcoffset())
+    if name == "UTC":
+        return "UTC"
+    generic = _GENERIC_NAMES.get(local.tzname() or "")
+    if name == "Asia/Kolkata":
+        generic = "India Time"  # IST is also Ireland's and Israel's
+    elif generic == "Irish Time" and not name.startswith("Europe/Dublin"):
+        generic = None
+    return f"{generic} — {city} ({offset})" if generic else f"{city} ({offset})"

@@ -87,6 +87,7 @@ def hold_for_browser(
     start: datetime,
     now: datetime | None = None,
     public_id: uuid.UUID | None = None,
+    source_ref: str = "",
 ) -> Appointment:
     """Hold ``start`` with one of ``therapists`` (picked fairly) for this browser and address.
 
@@ -114,6 +115,7 @@ def hold_for_browser(
                 start=start,
                 now=now,
                 public_id=public_id,
+                source_ref=source_ref,
             )
         except SlotUnavailable:
             # A double tap whose twin committed first: that hold is this browser's.
@@ -138,7 +140,9 @@ def _require_below_limit(address: str, now: datetime) -> None:
         raise TooManyHolds(TOO_MANY_MESSAGE, retry_after=max(wait, 1))
 
 
-def _hold_one(*, session_type, therapists, start, now, public_id=None) -> Appointment:
+def _hold_one(
+    *, session_type, therapists, start, now, public_id=None, source_ref=""
+) -> Appointment:
     free = [
         t
         for t in therapists
@@ -154,6 +158,7 @@ def _hold_one(*, session_type, therapists, start, now, public_id=None) -> Appoin
         now=now,
         duration=HOLD_UNTIL_DETAILS,
         public_id=public_id,
+        source_ref=source_ref,
     )
 
 

@@ -20,6 +20,7 @@ from booking.models import (
     ACTIVE_STATUSES,
     EMAIL_CONFIRM_WINDOW,
     HOLD_DURATION,
+    SOURCE_REF,
     Appointment,
     AppointmentStatus,
     HoldClaim,
@@ -185,6 +186,7 @@ def appointment_hold(
     now: datetime | None = None,
     duration: timedelta = HOLD_DURATION,
     public_id: uuid.UUID | None = None,
+    source_ref: str = "",
 ) -> Appointment:
     """Hold an offered time for ``duration`` while the client types their details.
 
@@ -199,12 +201,15 @@ def appointment_hold(
         raise InvalidBooking("This therapist or session type is not taking bookings.")
     if not therapist.session_types.filter(pk=session_type.pk).exists():
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
+    if source_ref and not SOURCE_REF.fullmatch(source_ref):
+        raise InvalidBooking("A source tag is a short word like attachment-article.")
     hold = Appointment(
         practice_id=therapist.practice_id,
         therapist=therapist,
         session_type=session_type,
         status=AppointmentStatus.HELD,
         hold_expires_at=now + duration,
+        source_ref=source_ref,
     )
     if public_id is not None:
         hold.public_id = public_id

@@ -12,7 +12,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from booking.api.serializers import AwareDateTimeField
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
-from booking.models import Appointment, AppointmentStatus
+from booking.models import SOURCE_REF, Appointment, AppointmentStatus
 from booking.scheduling import holds, policy, selectors, services
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.web.forms import DetailsForm
@@ -29,11 +35,15 @@ from booking.web.views import manage_url_with_news
 from practice import dbfaults
 from practice.display import wall_time
 from practice.errors import error_page
-from practice.models import SessionType, Therapist
+from practice.models import SessionType, SlugKind, Therapist
 from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
-from practice.selectors import practice_current, session_type_list_bookable
-from practice.timezones import get_zone, zone_names
+from practice.selectors import (
+    booking_link_target,
+    practice_current,
+    session_type_list_bookable,
+)
+from practice.timezones import get_zone, zone_label, zone_names
 
 DAYS_PER_PAGE = 7
 # The browser's id for holds: random, readable by the server only.
@@ -63,18 +73,26 @@ def landing(request: HttpRequest) -> HttpResponse:
         Therapist.objects.filter(practice=practice, is_active=True, session_types__in=bookable)
         .distinct()
         .order_by("display_name")
-        .prefetch_related("session_types")
     )
+    return _landing(request, practice, session_types=session_types, therapists=therapists)
+
+
+def _landing(request, practice, *, session_types, therapists) -> HttpResponse:
+    """Choose a session type (and a therapist); one therapist given: theirs only, chosen."""
+    bookable = {st.pk for st in session_types}
     for therapist in therapists:
         # The landing page's script offers a therapist only with what they give.
         therapist.offers = " ".join(
-            str(st.pk) for st in therapist.session_types.all() if st.pk in bookable
+            str(pk) for pk in therapist.session_types.values_list("pk", flat=True) if pk in bookable
         )
-    return render(
-        request,
-        "booking/landing.html",
-        {"practice": practice, "session_types": session_types, "therapists": therapists},
-    )
+    context = {
+        "practice": practice,
+        "session_types": session_types,
+        "therapists": therapists,
+        "only_therapist": therapists[0] if len(therapists) == 1 and len(session_types) else None,
+        "ref": source_ref(request),
+    }
+    return render(request, "booking/landing.html", context)
 
 
 def _id(value) -> int:
@@ -120,7 +138,7 @@ def _first_day(request: HttpRequest, zone) -> date:
     return max(date_param(request.GET, "start", today), today)
 
 
-def _days(*, session_type, therapist, offering, zone, first: date, count: int, now, own=None):
+def _days(*, session_type, therapist, offering, zone, first: date, count: int, now, own=None):  # noqa: PLR0913
     """A week of free times; ``own`` (this browser's hold) counts as free, and is marked."""
     window_start = datetime.combine(first, time(0), tzinfo=zone)
     window_end = datetime.combine(first + timedelta(days=count), time(0), tzinfo=zone)
@@ -138,7 +156,12 @@ def _days(*, session_type, therapist, offering, zone, first: date, count: int, n
     for start in free:
         local = start.astimezone(zone)
         days[(local.date() - first).days]["slots"].append(
-            {"value": start.isoformat(), "label": wall_time(local), "held": start == mine}
+            {
+                "value": start.isoformat(),
+                "label": wall_time(local),
+                "hour": local.hour,
+                "held": start == mine,
+            }
         )
     return days
 
@@ -181,72 +204,215 @@ def _next_available(
 @require_GET
 @rate_limited("slots")
 def times(request: HttpRequest) -> HttpResponse:
+    """The times page by ids (``?session_type=3&therapist=7``): the links of old still work."""
     practice = _practice()
     session_type, therapist, offering, note = _choice(request, practice)
-    zone_name = _zone_name(request, practice)
-    zone = get_zone(zone_name)
-    now = timezone.now()
-    first = _first_day(request, zone)
-    own = (
-        None
-        if request.GET.get("reschedule")
-        else _own_hold(
-            request,
-            session_type=session_type,
-            candidates=[therapist] if therapist else offering,
-            now=now,
-        )
-    )
-    days = _days(
+    base = {"session_type": session_type.pk, "therapist": therapist.pk if therapist else ""}
+    return _times_page(
+        request,
+        practice=practice,
         session_type=session_type,
         therapist=therapist,
         offering=offering,
-        zone=zone,
-        first=first,
-        count=DAYS_PER_PAGE,
-        now=now,
-        own=own,
+        note=note,
+        base=base,
     )
-    last = days[-1]["date"]
+
+
+@require_GET
+@rate_limited("slots")
+def type_link(request: HttpRequest, type_slug: str) -> HttpResponse:
+    """/book/type/<slug>/: one session type, any therapist who gives it."""
+    practice = _practice()
+    session_type, moved = _by_slug(practice, SlugKind.SESSION_TYPE, type_slug)
+    if moved:
+        return _moved(request, reverse("booking:type-link", args=[session_type.slug]))
+    offering = list(session_type.therapists.filter(is_active=True).order_by("pk"))
+    return _times_page(
+        request,
+        practice=practice,
+        session_type=session_type,
+        therapist=None,
+        offering=offering,
+        note="",
+        base={},
+    )
+
+
+@require_GET
+@rate_limited("slots")
+def therapist_link(request: HttpRequest, therapist_slug: str) -> HttpResponse:
+    """/book/<slug>/: one therapist; straight to their times if they give one session type."""
+    practice = _practice()
+    therapist, moved = _by_slug(practice, SlugKind.THERAPIST, therapist_slug)
+    if moved:
+        return _moved(request, reverse("booking:therapist-link", args=[therapist.slug]))
+    offered = [
+        st
+        for st in session_type_list_bookable(practice=practice)
+        if therapist.session_types.filter(pk=st.pk).exists()
+    ]
+    if len(offered) == 1:
+        return _times_page(
+            request,
+            practice=practice,
+            session_type=offered[0],
+            therapist=therapist,
+            offering=[therapist],
+            note="",
+            base={},
+        )
+    return _landing(request, practice, session_types=offered, therapists=[therapist])
+
+
+@require_GET
+@rate_limited("slots")
+def therapist_type_link(request: HttpRequest, therapist_slug: str, type_slug: str) -> HttpResponse:
+    """/book/<therapist>/<session-type>/: one therapist, one session type."""
+    practice = _practice()
+    therapist, moved_t = _by_slug(practice, SlugKind.THERAPIST, therapist_slug)
+    session_type, moved_s = _by_slug(practice, SlugKind.SESSION_TYPE, type_slug)
+    if moved_t or moved_s:
+        url = reverse("booking:therapist-type-link", args=[therapist.slug, session_type.slug])
+        return _moved(request, url)
+    if not therapist.session_types.filter(pk=session_type.pk).exists():
+        raise Http404(f"{therapist.display_name} does not offer {session_type.name}.")
+    return _times_page(
+        request,
+        practice=practice,
+        session_type=session_type,
+        therapist=therapist,
+        offering=[therapist],
+        note="",
+        base={},
+    )
+
+
+def _by_slug(practice, kind: str, slug: str):
+    """The active therapist or session type a link names, and whether by a former slug; or 404."""
+    found, moved = booking_link_target(practice=practice, kind=kind, slug=slug)
+    if found is None:
+        raise Http404("We could not find this booking link: it may have changed.")
+    return found, moved
+
+
+def _moved(request: HttpRequest, url: str) -> HttpResponse:
+    """A 301 to the current link, keeping the query (a source tag, a zone)."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+
+
+def source_ref(request: HttpRequest) -> str:
+    """The link's ``?ref=`` tag if it is a short plain tag; anything else is dropped."""
+    value = (request.GET.get("ref") or request.POST.get("ref") or "").strip()
+    return value if SOURCE_REF.fullmatch(value) else ""
+
+
+DAY_PARTS = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
+
+
+def _day_parts(slots: list[dict]) -> list[dict]:
+    """A day's times grouped morning (before 12:00), afternoon (before 17:00), evening."""
+    parts = []
+    for name, low, high in DAY_PARTS:
+        chosen = [slot for slot in slots if low <= slot["hour"] < high]
+        if chosen:
+            parts.append({"name": name, "slots": chosen})
+    return parts
+
+
+def _times_page(request, *, practice, session_type, therapist, offering, note, base):
+    """Pick a day in a week strip, then a time: opens on the first day with a free time.
+
+    ``base`` is what the page's own links repeat to name the choice (ids for
+    /book/times/, nothing for a slug link, whose path names it).
+    """
+    zone_name = _zone_name(request, practice)
+    zone = get_zone(zone_name)
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    horizon = session_type.effective_booking_horizon
+    last_bookable = (now + horizon).astimezone(zone).date()
+    candidates = [therapist] if therapist else offering
+    own = (
+        None
+        if request.GET.get("reschedule")
+        else _own_hold(request, session_type=session_type, candidates=candidates, now=now)
+    )
+    choice = {
+        "session_type": session_type,
+        "therapist": therapist,
+        "offering": offering,
+        "zone": zone,
+        "now": now,
+        "own": own,
+    }
+    week = _first_day(request, zone)
+    days = _days(**choice, first=week, count=DAYS_PER_PAGE)
+    if "start" not in request.GET and not any(d["slots"] for d in days):
+        # Open on the first day with a free time, however far ahead.
+        later = _next_available(**choice, after=days[-1]["date"])
+        if later is not None:
+            week = later
+            days = _days(**choice, first=week, count=DAYS_PER_PAGE)
+    days = [d for d in days if d["date"] <= last_bookable] or days[:1]
+    picked = date_param(request.GET, "day", None)
+    with_times = [d for d in days if d["slots"]]
+    selected = next((d for d in days if d["date"] == picked), None) or (
+        with_times[0] if with_times else days[0]
+    )
+    next_start = week + timedelta(days=DAYS_PER_PAGE)
+    params = {
+        **base,
+        "tz": zone_name,
+        "reschedule": request.GET.get("reschedule", ""),
+        "ref": source_ref(request),
+    }
+    query = urlencode({k: v for k, v in params.items() if v})
     context = {
         "practice": practice,
         "session_type": session_type,
         "therapist": therapist,
         "tz": zone_name,
-        "zones": sorted(zone_names()),
+        "zone_label": zone_label(zone_name, now),
+        "query": query,
+        "query_fields": [(k, v) for k, v in params.items() if v and k != "tz"],
+        "ref": params["ref"],
         "days": days,
-        "first": first,
-        "next_start": last + timedelta(days=1),
-        "prev_start": first - timedelta(days=DAYS_PER_PAGE)
-        if first > now.astimezone(zone).date()
-        else None,
-        "next_available": None
-        if any(d["slots"] for d in days)
-        else _next_available(
-            session_type=session_type,
-            therapist=therapist,
-            offering=offering,
-            zone=zone,
-            after=last,
-            now=now,
-            own=own,
-        ),
-        "therapist_zones": sorted(
-            {t.time_zone for t in ([therapist] if therapist else offering)} - {zone_name}
-        ),
+        "selected": selected,
+        "parts": _day_parts(selected["slots"]),
+        "first": week,
+        "next_start": next_start if next_start <= last_bookable else None,
+        "prev_start": max(week - timedelta(days=DAYS_PER_PAGE), today) if week > today else None,
+        "first_free": with_times[0]["date"] if with_times else None,
+        "next_available": None if with_times else _next_available(**choice, after=days[-1]["date"]),
+        "horizon_days": horizon.days,
+        "therapist_zones": sorted({t.time_zone for t in candidates} - {zone_name}),
         "message": note
         or request.GET.get("taken")
         and "Sorry, that time was just taken. Here are the times still free.",
-        "reschedule": request.GET.get("reschedule", ""),
+        "reschedule": params["reschedule"],
         "moving": selectors.appointment_get_by_token(request.GET["reschedule"])
         if request.GET.get("reschedule")
         else None,
     }
-    template = "booking/_days.html" if request.GET.get("fragment") else "booking/times.html"
-    response = render(request, template, context)
+    response = render(request, "booking/times.html", context)
     if own is not None:
         # This answer is this browser's alone: no shared or stored copy.
         patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+def zones(request: HttpRequest) -> HttpResponse:
+    """Every zone a client may pick, with friendly names and today's offsets (JSON, cached).
+
+    Loaded once by the times page's zone search; not inlined in every page.
+    """
+    now = timezone.now()
+    body = [{"value": name, "label": zone_label(name, now)} for name in sorted(zone_names())]
+    response = JsonResponse(body, safe=False)
+    patch_cache_control(response, public=True, max_age=6 * 60 * 60)
     return response
 
 
@@ -264,6 +430,7 @@ def hold(request: HttpRequest) -> HttpResponse:
         "session_type": session_type.pk,
         "therapist": request.POST.get("therapist", ""),
         "tz": _zone_name(request, practice),
+        "ref": source_ref(request),
     }
     if start is None:
         return redirect(_times_url(**back))
@@ -278,6 +445,7 @@ def hold(request: HttpRequest) -> HttpResponse:
             session_type=session_type,
             therapists=offering,
             start=start,
+            source_ref=back["ref"],
         )
     except TooManyHolds as exc:
         return _too_many_holds(request, exc, times_url=_times_url(**back))

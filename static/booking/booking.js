@@ -12,40 +12,49 @@
   });
 
   // The times page: without a zone in the address, show times in the browser's zone.
-  var select = document.querySelector("[data-tz-select]");
+  var zoneInput = document.querySelector("[data-zone-input]");
   var params = new URLSearchParams(window.location.search);
-  if (select && !params.get("tz")) {
+  if (zoneInput && !params.get("tz")) {
     var zone = browserZone();
-    if (zone && select.querySelector('option[value="' + zone + '"]') && select.value !== zone) {
+    if (zone && zoneInput.value !== zone) {
       params.set("tz", zone);
       window.location.replace(window.location.pathname + "?" + params.toString());
       return;
     }
   }
-  if (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+  // The zone search: the list (friendly names, today's offsets) is fetched once,
+  // when the picker opens, and cached by the browser; the detected zone first.
+  if (zoneInput) {
+    var picker = zoneInput.closest("details");
+    var list = document.getElementById(zoneInput.getAttribute("list"));
+    var load = function () {
+      if (list.childElementCount) { return; }
+      fetch(zoneInput.getAttribute("data-zones-url"))
+        .then(function (response) { return response.json(); })
+        .then(function (zones) {
+          var detected = browserZone();
+          zones.sort(function (a, b) { return (b.value === detected) - (a.value === detected); });
+          zones.forEach(function (zone) {
+            var option = document.createElement("option");
+            option.value = zone.value;
+            option.label = zone.label;
+            option.textContent = zone.label;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    };
+    if (picker) { picker.addEventListener("toggle", function () { if (picker.open) { load(); } }); }
+    zoneInput.addEventListener("focus", load);
   }
 
-  // "Later days": fetch the next week and add it below, without reloading the page.
-  var more = document.querySelector("[data-more-days]");
-  var days = document.getElementById("days");
-  if (more && days) {
-    more.addEventListener("click", function (event) {
-      event.preventDefault();
-      var url = new URL(more.href, window.location.href);
-      url.searchParams.set("fragment", "1");
-      fetch(url.toString(), { headers: { "X-Requested-With": "fetch" } })
-        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.text(); })
-        .then(function (html) {
-          days.insertAdjacentHTML("beforeend", html);
-          var start = new Date(url.searchParams.get("start") + "T12:00:00Z");
-          start.setUTCDate(start.getUTCDate() + 7);
-          url.searchParams.delete("fragment");
-          url.searchParams.set("start", start.toISOString().slice(0, 10));
-          more.href = url.pathname + url.search;
-        })
-        .catch(function () { window.location.href = more.href; });
-    });
+  // Inside a frame on the practice's website: tell it our height (embed.js sizes the frame).
+  if (window.parent !== window && window.ResizeObserver) {
+    var tell = function () {
+      window.parent.postMessage({ type: "booking:height", height: document.documentElement.scrollHeight }, "*");
+    };
+    new ResizeObserver(tell).observe(document.body);
+    tell();
   }
 
   // Intake: an answer above "not at all" to the self-harm question shows crisis

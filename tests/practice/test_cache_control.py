@@ -41,6 +41,12 @@ ALL_ROUTES = list(routes())
 PUBLIC = {
     "booking:landing",
     "booking:times",
+    # Booking links (slugs), the zone list and the embed script: nothing personal.
+    "booking:type-link",
+    "booking:therapist-link",
+    "booking:therapist-type-link",
+    "booking:zones",
+    "booking:embed-js",
     "calendar-feed",
     "api:therapists",
     "api:session-types",
