@@ -33,3 +33,19 @@ def test_an_sms_backend_setting_from_before_the_split_still_loads():
 @override_settings(SMS_BACKEND="booking.notify.sms.LocmemBackend")
 def test_the_new_sms_backend_path_loads():
     assert isinstance(sms.get_backend(), sms.LocmemBackend)
+
+
+def test_no_module_imports_itself_through_others():
+    """No import circle between any two modules of the three apps (function-level
+    imports included), on top of .importlinter's per-package contracts."""
+    import grimp
+
+    graph = grimp.build_graph("practice", "booking", "clients")
+    modules = {m for m in graph.modules if ".migrations" not in m}
+    circles = [
+        (module, other)
+        for module in sorted(modules)
+        for other in graph.find_modules_directly_imported_by(module) & modules
+        if other != module and graph.chain_exists(importer=other, imported=module)
+    ]
+    assert circles == []
