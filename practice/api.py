@@ -40,19 +40,30 @@ class StaffApi(APIView):
 
 
 class Pages(PageNumberPagination):
-    """Pages of 25 (``page_size`` up to 100). A ``page`` that is not a whole number from 1
-    (empty included) is a 400 that says so; a page past the last is a 404 (NO_PAGE)."""
+    """Pages of 25 (``page_size`` up to 100). A ``page`` or ``page_size`` that is not a
+    whole number from 1 (empty included) is a 400 that says so; a page past the last is
+    a 404 (NO_PAGE)."""
 
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"
 
     def paginate_queryset(self, queryset, request, view=None):
-        if self.page_query_param in request.query_params:
-            value = request.query_params[self.page_query_param]
-            number = int_or_none(value)
-            if number is None or number < 1:
-                raise serializers.ValidationError(
-                    {self.page_query_param: ["Give a page number: a whole number from 1."]}
-                )
+        int_param(request.query_params, self.page_query_param, what="a page number")
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        # Up to max_page_size (a larger one is cut to it); not a whole number: 400.
+        size = int_param(request.query_params, self.page_size_query_param, what="a page size")
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+
+def int_param(params, name: str, *, what: str) -> int | None:
+    """A query parameter that must be a whole number from 1 when given: None when
+    absent; present but empty or anything else is a 400 that says so (never ignored)."""
+    if name not in params:
+        return None
+    number = int_or_none(params[name])
+    if number is None or number < 1:
+        raise serializers.ValidationError({name: [f"Give {what}: a whole number from 1."]})
+    return number

@@ -37,7 +37,7 @@ from booking.scheduling import series as series_services
 from booking.scheduling.services import OUTCOMES, Actor
 from clients.access import client_or_404
 from practice.access import can_run_practice_calendar, therapists_manageable
-from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi
+from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi, int_param
 from practice.api import ErrorSerializer as StaffError
 from practice.models import Room, SessionType
 from practice.parsing import int_or_none
@@ -191,7 +191,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         appointments = _visible_appointments(request).exclude(status=AppointmentStatus.HELD)
         params = request.query_params
-        if (therapist_id := int_or_none(params.get("therapist"))) is not None:
+        if (therapist_id := int_param(params, "therapist", what="a therapist's id")) is not None:
             appointments = appointments.filter(therapist_id=therapist_id)
         for name, lookup in (("start", "start__date__gte"), ("end", "start__date__lte")):
             if params.get(name):

@@ -26,8 +26,7 @@ from clients.forms import NOT_TEXTABLE, normalise_phone
 from clients.intake import services as intake_services
 from clients.models import CONTACT_FIELDS, AuditAction, AuditEvent, Client, Intake
 from clients.services import SMS_CONSENT_NEEDS_PHONE
-from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi
-from practice.parsing import int_or_none
+from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi, int_param
 from practice.phones import can_take_texts
 from practice.timezones import zone_names
 
@@ -369,8 +368,8 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
-        client_ref = request.query_params.get("client", "")
-        if (number := int_or_none(client_ref)) is not None:
+        number = int_param(request.query_params, "client", what="a client's number")
+        if number is not None:
             events = events.filter(client_ref=number)
         page = self.paginate_queryset(events)
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -81,3 +81,27 @@ def test_a_page_past_the_last_is_still_a_404(client, team, booked):
     sign_in(client, team["owner"])
     assert client.get(f"{API}/appointments/", {"page": "1"}).status_code == 200
     assert client.get(f"{API}/appointments/", {"page": "2"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["therapist=", "therapist=alex", "therapist=0", "page_size=", "page_size=ten", "page_size=-3"],
+)
+def test_a_filter_or_page_size_that_is_not_a_number_is_a_readable_400(client, team, booked, query):
+    """Never silently ignored: a typo'd filter would otherwise list everything."""
+    sign_in(client, team["owner"])
+    response = client.get(f"{API}/appointments/?{query}")
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert "whole number" in response.json()["errors"][name][0]
+
+
+def test_a_large_page_size_is_cut_to_the_most_a_page_holds(client, team, booked):
+    sign_in(client, team["owner"])
+    assert client.get(f"{API}/appointments/?page_size=1000").status_code == 200
+
+
+def test_the_audit_lists_client_filter_takes_a_number_or_says_so(client, team):
+    sign_in(client, team["owner"])
+    assert client.get(f"{API}/audit/?client=robin").status_code == 400
+    assert client.get(f"{API}/audit/?client=7").status_code == 200
