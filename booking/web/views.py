@@ -32,9 +32,15 @@ class LinkInvalid(Exception):
     """A manage link that opens nothing; ``link_page`` views answer the practice's page."""
 
 
+class LinkConfirmed(LinkInvalid):
+    """The on-screen link of a booking confirmed by email since: retired, but said kindly."""
+
+
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
+        if selectors.appointment_confirmed_since_token(token):
+            raise LinkConfirmed
         raise LinkInvalid
     return appointment
 
@@ -51,6 +57,13 @@ def link_invalid(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     return render(request, "booking/link_invalid.html", context, status=404)
 
 
+def link_confirmed(request: HttpRequest) -> HttpResponse:
+    """The link shown before the email was confirmed, opened after: the booking stands,
+    and the private link is in the confirmation email (nothing else is said)."""
+    context = {"practice": practice_current()}
+    return render(request, "booking/link_confirmed.html", context)
+
+
 def link_page(view):
     """A view reached from an emailed link: an unknown token answers ``link_invalid``."""
 
@@ -58,6 +71,8 @@ def link_page(view):
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except LinkConfirmed:
+            return link_confirmed(request)
         except LinkInvalid:
             return link_invalid(request)
 
