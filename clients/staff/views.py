@@ -342,6 +342,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "form": form,
             "check": check,
             "nav": "clients",
+            "zones_differ": any(t.time_zone != str(page_zone(staff)) for t in therapists),
             **_free_times(request, staff, therapists),
         },
         zone=page_zone(staff),
