@@ -8,7 +8,7 @@ Expectations are computed with zoneinfo here.
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
