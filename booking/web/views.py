@@ -61,7 +61,8 @@ def link_confirmed(request: HttpRequest) -> HttpResponse:
     """The link shown before the email was confirmed, opened after: the booking stands,
     and the private link is in the confirmation email (nothing else is said)."""
     context = {"practice": practice_current()}
-    return render(request, "booking/link_confirmed.html", context)
+    # 410: this link is gone for good (the page says where the working one is).
+    return render(request, "booking/link_confirmed.html", context, status=410)
 
 
 def link_page(view):

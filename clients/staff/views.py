@@ -143,16 +143,24 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=copy.copy(client))
     if request.method == "POST" and form.is_valid():
         try:
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            if form.cleaned_data.get("sms_consent") and request.POST.get("sms_consent_again"):
+                # Ticked again after the number changed (the page's script says so).
+                changes["sms_consent"] = True
             changed = services.client_update_contact(
-                client=client,
-                changes={f: form.cleaned_data[f] for f in form.changed_data},
-                by=request.user,
+                client=client, changes=changes, by=request.user
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             audit(request, action=AuditAction.CHANGE, what="contact", client=client, fields=changed)
             messages.success(request, "Contact details saved.")
+            if services.SMS_CONSENT_CLEARED in changed:
+                messages.warning(
+                    request,
+                    "Consent to text messages was for the old number, so it is cleared. "
+                    "If the client agrees to texts at the new number, tick it again.",
+                )
             return redirect("staff-client", client.public_id)
     elif request.method == "GET":
         audit(request, action=AuditAction.VIEW, what="contact", client=client)

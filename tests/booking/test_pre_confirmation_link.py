@@ -34,7 +34,7 @@ def test_the_on_screen_link_once_confirmed_says_so_kindly(client, awaiting):
     assert confirm_email(client, awaiting).status_code == 302
     page = client.get(f"/book/manage/{old}/")
     text = page.content.decode()
-    assert page.status_code == 200
+    assert page.status_code == 410  # gone for good, said kindly
     assert "Your booking is confirmed" in text
     assert "private link in your confirmation email" in text
     # Nothing about the session itself.
