@@ -390,6 +390,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         "zone_label": zone_label(zone_name, now),
         "query": query,
         "query_fields": [(k, v) for k, v in params.items() if v and k != "tz"],
+        "offer_prefix": urlencode({k: v for k, v in params.items() if v and k != "tz"}) + "&",
         "ref": params["ref"],
         "days": days,
         "selected": selected,

@@ -20,6 +20,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
+from practice.timezones import get_zone, zone_names
 
 LINK_INVALID = (
     "Check that you copied all of it from the email: a link cut short, or with something "
@@ -85,6 +86,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     if appointment.status == AppointmentStatus.HELD:
         return redirect("booking:details", token=token)
     client = appointment.client
+    shown_zone = _shown_zone(request, client)
     # All of a client's sessions only behind a link the address's owner received.
     client_feed = (
         feeds.feed_get_or_create(kind=FeedKind.CLIENT, practice=appointment.practice, client=client)
@@ -104,11 +106,12 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
         "window": policy.humanize_duration(appointment.practice.late_cancel_window),
-        "client_zone": client.time_zone,
+        "client_zone": shown_zone,
+        "booking_zone": client.time_zone,
         "therapist_zone_differs": appointment.start.astimezone(
             appointment.therapist.zone
         ).utcoffset()
-        != appointment.start.astimezone(client.zone).utcoffset(),
+        != appointment.start.astimezone(get_zone(shown_zone)).utcoffset(),
         "feed_urls": feeds.feed_urls(client_feed)
         if client_feed and client_feed.is_active
         else None,
@@ -118,10 +121,17 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "outlook_url": calendar_links.outlook(appointment),
         "reschedule_url": reverse("booking:times")
         + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
-        + f"&tz={client.time_zone}&reschedule={token}",
+        + f"&tz={shown_zone}&reschedule={token}",
         "message": message,
     }
     return render(request, "booking/manage.html", context, status=status)
+
+
+def _shown_zone(request: HttpRequest, client) -> str:
+    """The zone a client's own page reads in: the booking's, unless they chose theirs
+    (``?tz=``, offered when the browser's zone differs; never switched on its own)."""
+    asked = request.GET.get("tz", "")
+    return asked if asked in zone_names() else client.time_zone
 
 
 def manage_url_with_news(token: str, news: str, appointment) -> str:
@@ -214,7 +224,7 @@ def _confirm_change(request, token, appointment, *, action: str, start=None) -> 
         "action": action,
         "start": start,
         "end": start + (appointment.end - appointment.start) if start else None,
-        "client_zone": appointment.client.time_zone,
+        "client_zone": _shown_zone(request, appointment.client),
     }
     return render(request, "booking/confirm_change.html", context)
 
