@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.api.serializers import AwareDateTimeField
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
@@ -428,10 +428,15 @@ def zones(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("booking")
 def hold(request: HttpRequest) -> HttpResponse:
-    """Hold the chosen time, then ask for details; if it is gone, say so kindly."""
+    """Hold the chosen time, then ask for details; if it is gone, say so kindly.
+
+    Opened as a page (a bookmark, a reload after Back): the start of booking.
+    """
+    if request.method != "POST":
+        return redirect("booking:landing")
     practice = _practice()
     session_type = _session_type_or_404(practice, request.POST.get("session_type"))
     try:

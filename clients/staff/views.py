@@ -83,7 +83,10 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 def client_new(request: HttpRequest) -> HttpResponse:
     """A client who phoned: create (or find, by email) their record, then book for them."""
-    form = NewClientForm(request.POST or None)
+    # Most callers live where the practice is: its zone to start with.
+    form = NewClientForm(
+        request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         client, _ = services.client_get_or_create(
             practice=request.staff.practice, by=request.user, **form.cleaned_data
