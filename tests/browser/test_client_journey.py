@@ -148,6 +148,9 @@ def test_a_double_tap_holds_once_and_back_then_another_time_frees_the_first(
     # The first time is free again for anyone.
     other = open_page()
     choose(other, clinic, therapist=alex)
+    # The times page shows one day at a time: open the first time's day.
+    day = datetime.fromisoformat(first_value).astimezone(alex.zone).date().isoformat()
+    other.goto(other.url + f"&start={day}&day={day}")
     assert first_value in [b.get_attribute("value") for b in other.locator("button.slot").all()]
 
 
