@@ -94,6 +94,11 @@ SMS_CONSENT_NEEDS_PHONE = (
 )
 
 
+# What the audit trail records when a new number changes consent to texts.
+SMS_CONSENT_CLEARED = "sms_consent_cleared_new_phone"
+SMS_CONSENT_FOR_NEW_PHONE = "sms_consent_given_for_new_phone"
+
+
 def _require_phone_for_sms(*, phone: str, sms_consent: bool) -> None:
     """Consent to texts is for a number: without one it would mean nothing (and look like a yes)."""
     if sms_consent and not phone:
@@ -212,14 +217,21 @@ def client_update_contact(*, client: Client, changes: dict, by=None) -> list[str
 
     ``changes`` may hold ``sms_consent`` (bool): ticked records the client's
     agreement to text reminders as ``by`` heard it, unticked withdraws it.
-    Consent needs a number (a readable ``ValidationError`` otherwise).
+    Consent needs a number (a readable ``ValidationError`` otherwise), and is
+    to texts at that number: a new number clears it unless the same edit gives
+    ``sms_consent`` again (recorded anew). The returned names say which
+    (``SMS_CONSENT_CLEARED`` / ``SMS_CONSENT_FOR_NEW_PHONE``), for the audit trail.
     """
     changed = [f for f in CONTACT_FIELDS if f in changes and getattr(client, f) != changes[f]]
-    consent = changes.get("sms_consent", client.sms_consent)
+    new_number = "phone" in changed
+    consent = changes.get("sms_consent", False if new_number else client.sms_consent)
     _require_phone_for_sms(phone=changes.get("phone", client.phone), sms_consent=consent)
     for field in changed:
         setattr(client, field, changes[field])
-    if consent != client.sms_consent:
+    note = []
+    if consent != client.sms_consent or (new_number and consent):
+        if new_number:
+            note = [SMS_CONSENT_FOR_NEW_PHONE if consent else SMS_CONSENT_CLEARED]
         client.sms_consent_at = timezone.now() if consent else None
         client.sms_consent_by = by if consent else None
         changed += ["sms_consent_at", "sms_consent_by"]
@@ -233,7 +245,7 @@ def client_update_contact(*, client: Client, changes: dict, by=None) -> list[str
             raise ValidationError(
                 {"email": "Another client of the practice already uses this email."}
             ) from exc
-    return changed
+    return changed + note
 
 
 def _intake_restart_for_new_address(client: Client) -> None:

@@ -49,6 +49,14 @@ class StaffContext:
     two_factor_ok: bool
 
     @property
+    def who(self) -> str:
+        """The signed-in person's name: theirs, else their therapist name, else the username."""
+        name = self.user.get_full_name().strip()
+        if not name and self.therapist is not None:
+            name = self.therapist.display_name
+        return name or self.user.get_username()
+
+    @property
     def role_label(self) -> str:
         return StaffRole(self.role).label
 

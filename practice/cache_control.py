@@ -36,6 +36,7 @@ PUBLIC_ROUTES: dict[str, Callable[[HttpRequest], bool]] = {
     "api:therapists": _always,
     "api:session-types": _always,
     "api:slots": _always,
+    "favicon": _always,
     "schema": _always,
     "api-docs": _always,
 }

@@ -144,6 +144,24 @@ def wall_time_named(local: datetime, fmt: str | None = None) -> str:
     return f"{dateformat.format(local, fmt or time_format())} {local.tzname()}"
 
 
+def stamp(instant: datetime, fmt: str = "D j M Y", zone=None) -> str:
+    """When something happened (cancelled, recorded, sent), written in ``zone`` (the
+    page's active zone by default) and always naming it: "Tue 1 Dec 2026 05:36 PST".
+
+    For moments in a staff page's record rows, which sit among times in other zones.
+    """
+    local = instant.astimezone(zone or timezone.get_current_timezone())
+    return f"{dateformat.format(local, fmt)} {wall_time_named(local)}"
+
+
+def zone_named(local: datetime) -> str:
+    """A time's zone as a client reads it in a message: the same IANA name the pages
+    show, after the abbreviation that tells the repeated hour apart ("CST, America/Chicago")."""
+    key = getattr(local.tzinfo, "key", "")
+    abbreviation = local.tzname() or ""
+    return f"{abbreviation}, {key}" if key and key != abbreviation else abbreviation or key
+
+
 def own_time(instant: datetime, *, shown_zone, own_zone, fmt: str | None = None) -> str:
     """The therapist's own wall time of ``instant`` with their zone, if it reads
     differently from the page's zone; "" when the two agree."""

@@ -158,6 +158,28 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class MethodNotAllowedPageMiddleware:
+    """A page asked for with the wrong method (GET on a form's address) answers the
+    practice's page, not Django's empty 405; the API keeps its JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or _is_api(request) or response.content:
+            return response
+        page = error_page(
+            request,
+            status=405,
+            title="This page cannot be opened directly",
+            message="It is the end of a form: please start again from the page before it.",
+        )
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
+
+
 class DatabaseUnavailableMiddleware:
     """A database failure during a request answers 503 with Retry-After, never a bare 500."""
 

@@ -57,11 +57,26 @@ class RequestIdMiddleware:
         return response
 
 
+def _visitor_mistake(record: logging.LogRecord) -> bool:
+    """A 400 for a request a view refused as bad (``BadRequest``: a date that does not
+    exist in the query). Security refusals (``SuspiciousOperation``) keep theirs."""
+    from django.core.exceptions import BadRequest
+
+    error = record.exc_info[1] if record.exc_info else None
+    return getattr(record, "status_code", None) == 400 and isinstance(error, BadRequest)
+
+
 class ContextFilter(logging.Filter):
     """Adds the request id and redacts secret-bearing paths from the message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        if _visitor_mistake(record):
+            # A bad value in an address (?date=2024-02-30) is the visitor's, not a fault:
+            # one line ("Bad Request: /book/times/"), no traceback, nothing they typed.
+            path = getattr(getattr(record, "request", None), "path", "")
+            record.msg, record.args = "Bad Request: %s", (path,)
+            record.exc_info, record.exc_text = None, None
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

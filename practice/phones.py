@@ -57,6 +57,25 @@ def tel_link(number: str, region: str) -> SafeString:
     return format_html('<a href="{}">{}</a>', href, number) if href else escape(number)
 
 
+def phone_link(number: str, region: str) -> SafeString:
+    """A client's number as people in ``region`` write it ("(617) 555-0199"; another
+    country's in its international form), as a link to call it."""
+    try:
+        parsed = phonenumbers.parse(number or "", region)
+    except phonenumbers.NumberParseException:
+        return escape(number or "")
+    if not phonenumbers.is_possible_number(parsed):
+        return escape(number)
+    home = phonenumbers.region_code_for_number(parsed) == region
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if home
+        else (phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    )
+    href = "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return format_html('<a href="{}">{}</a>', href, phonenumbers.format_number(parsed, style))
+
+
 def _numbers_in(text: str, region: str) -> list[tuple[int, int, str]]:
     """(start, end, href) of each number in ``text``: full numbers, then short ones between."""
     found = [

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "practice.embedding.BookingEmbedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An empty 405 (a form's address opened as a page): the practice's page.
+    "practice.errors.MethodNotAllowedPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

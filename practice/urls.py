@@ -4,9 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking.feeds import views as feed_views
 from practice import health, staff_urls
+from practice.favicon import favicon
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for it on every site whatever the page links: the page's icon.
+    path("favicon.ico", favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Email providers' delivery/bounce webhooks (django-anymail; basic auth).

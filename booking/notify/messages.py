@@ -23,7 +23,7 @@ from booking.scheduling.policy import humanize_duration, late_cancel_deadline
 from booking.scheduling.selectors import manage_token
 from booking.tokens import confirm_email_token
 from clients.models import Client
-from practice.display import time_format, use_clock, wall_time, wall_time_named
+from practice.display import time_format, use_clock, wall_time, wall_time_named, zone_named
 from practice.models import StaffMember, StaffRole
 
 SUBJECTS = {
@@ -62,7 +62,7 @@ SHORT_FORMAT = r"D j M \a\t "  # + the wall time and its zone's abbreviation
 def _when(instant: datetime, zone) -> str:
     local = instant.astimezone(zone)
     when = dateformat.format(local, LONG_FORMAT) + dateformat.format(local, time_format())
-    return f"{when} ({local.tzname()})"
+    return f"{when} ({zone_named(local)})"
 
 
 def context_for(notification: Notification, *, now: datetime | None = None) -> dict:

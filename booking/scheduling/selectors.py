@@ -198,6 +198,26 @@ def appointment_get_by_token(token: str, *, now: datetime | None = None) -> Appo
     return appointment
 
 
+def appointment_confirmed_since_token(token: str) -> bool:
+    """Whether ``token`` is the on-screen link of a booking whose email has since been
+    confirmed (confirming gives the client a nonce, so that link stops working).
+
+    Only for a genuine token (its signature checks) that carried no nonce; it
+    answers nothing else about the booking.
+    """
+    parts = manage_token_parts(token)
+    if parts is None or parts[1]:
+        return False
+    appointment = appointment_get_by_public_id(parts[0])
+    return (
+        appointment is not None
+        and appointment.client is not None
+        and appointment.client.is_verified
+        and appointment.email_confirm_by is None
+        and appointment.is_active
+    )
+
+
 def manage_link_shows_client(appointment: Appointment) -> bool:
     """Whether a manage page may show more than this one session (the client's feed).
 

@@ -19,7 +19,7 @@ from booking.models import (
 )
 from booking.scheduling.selectors import time_off_in_window
 from booking.scheduling.slots import time_off_span
-from practice.display import is_ambiguous, own_time
+from practice.display import is_ambiguous, own_time, wall_time
 from practice.timezones import wall_to_utc, wall_to_utc_lenient
 
 ROW_MINUTES = 15
@@ -44,6 +44,7 @@ class Block:
     label: str = ""
     detail: str = ""
     own: str = ""  # the therapist's own time and zone, where it reads differently
+    span_text: str = ""  # time off: its whole span as read ("all day (Los Angeles)")
 
     @property
     def all_day(self) -> bool:
@@ -187,6 +188,29 @@ def _local_span(zone, start_date, start_time, end_date, end_time):
     return start.astimezone(zone), end.astimezone(zone)
 
 
+def off_span_text(start: datetime, end: datetime, *, own_zone, shown_zone) -> str:
+    """How a stretch of time off reads on a page in ``shown_zone``, whole (before it is
+    cut at the page's midnights).
+
+    Whole days in the owner's own zone read "all day", naming that zone's place
+    when the page reads in another ("all day (Los Angeles)"); anything else is
+    its true span, with the end's day when it ends on another ("03:00 – 03:00 Thu").
+    """
+    own_start, own_end = start.astimezone(own_zone), end.astimezone(own_zone)
+    if own_start.time() == own_end.time() == time(0) and own_end.date() > own_start.date():
+        if own_zone.key == shown_zone.key:
+            return "all day"
+        place = own_zone.key.rsplit("/", 1)[-1].replace("_", " ")
+        return f"all day ({place})"
+    shown_start, shown_end = start.astimezone(shown_zone), end.astimezone(shown_zone)
+    text = f"{wall_time(shown_start)} – {wall_time(shown_end)}"
+    if shown_end.date() != shown_start.date():
+        text += f" {shown_end:%a}"
+        if (shown_end.date() - shown_start.date()).days > 6:
+            text += f" {shown_end.day} {shown_end:%b}"
+    return text
+
+
 def _end_day(day: date, start_t: time, end_t: time) -> date:
     # Hours ending at or before they start run past midnight (slots._stretches_on).
     return day + timedelta(days=1) if end_t <= start_t else day
@@ -248,7 +272,8 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
     ):
         start, end = _local_span(zone, start_date, off.start_time, end_date, off.end_time)
         label = off.reason or ("Practice closed" if off.therapist_id is None else "Time off")
-        raw.append(Block("off", start, end, label=label))
+        span = off_span_text(start, end, own_zone=zone, shown_zone=zone)
+        raw.append(Block("off", start, end, label=label, span_text=span))
 
     window_start = wall_to_utc_lenient(first_day, time(0), zone)
     window_end = wall_to_utc_lenient(last_day + timedelta(days=1), time(0), zone)
@@ -360,9 +385,15 @@ def front_desk_day(
                 label = off.reason or (
                     "Practice closed" if off.therapist_id is None else "Time off"
                 )
-                raw.append(
-                    (t_id, Block("off", start.astimezone(zone), end.astimezone(zone), label=label))
+                span = off_span_text(start, end, own_zone=tz, shown_zone=zone)
+                block = Block(
+                    "off",
+                    start.astimezone(zone),
+                    end.astimezone(zone),
+                    label=label,
+                    span_text=span,
                 )
+                raw.append((t_id, block))
     sessions = (
         Appointment.objects.filter(
             practice=practice,

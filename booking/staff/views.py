@@ -197,6 +197,8 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
         move_check = _move_check(request, appointment)
     elif "pick" in request.GET:
         move_check = _pick_check(request, appointment)
+    # The form shows the time being checked: a picked one, else the session's own.
+    shown = (move_check or {}).get("start") or local
     return render_in_zone(
         request,
         "staff/appointment.html",
@@ -210,10 +212,11 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             "free": [f.astimezone(therapist.zone) for f in free],
             "reschedule_form": RescheduleForm(
                 request.GET if "date" in request.GET else None,
-                initial={"date": local.date(), "time": local.time()},
+                initial={"date": shown.date(), "time": shown.time()},
                 auto_id="move-%s",
             ),
             "move_check": move_check,
+            "picked": (move_check or {}).get("start"),
             "outcome_form": OutcomeForm(),
             "started": appointment.start <= now,
             "nav": "calendar",

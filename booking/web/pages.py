@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.api.serializers import AwareDateTimeField
 from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
@@ -138,8 +138,12 @@ def _first_day(request: HttpRequest, zone) -> date:
     return max(date_param(request.GET, "start", today), today)
 
 
-def _days(*, session_type, therapist, offering, zone, first: date, count: int, now, own=None):  # noqa: PLR0913
-    """A week of free times; ``own`` (this browser's hold) counts as free, and is marked."""
+def _days(  # noqa: PLR0913
+    *, session_type, therapist, offering, zone, first: date, count: int, now, own=None, moving=False
+):
+    """A week of free times; ``own`` counts as free: this browser's hold (marked), or
+    the session being moved (``moving``: it does not block its neighbours, and its
+    own time is not offered as a place to move to)."""
     window_start = datetime.combine(first, time(0), tzinfo=zone)
     window_end = datetime.combine(first + timedelta(days=count), time(0), tzinfo=zone)
     candidates = [therapist] if therapist else offering
@@ -154,6 +158,8 @@ def _days(*, session_type, therapist, offering, zone, first: date, count: int, n
     mine = own.start if own and own.session_type_id == session_type.pk else None
     days = [{"date": first + timedelta(days=i), "slots": []} for i in range(count)]
     for start in free:
+        if moving and start == mine:
+            continue
         local = start.astimezone(zone)
         days[(local.date() - first).days]["slots"].append(
             {
@@ -181,8 +187,8 @@ def _own_hold(request: HttpRequest, *, session_type, candidates, now) -> Appoint
     return own
 
 
-def _next_available(
-    *, session_type, therapist, offering, zone, after: date, now, own=None
+def _next_available(  # noqa: PLR0913
+    *, session_type, therapist, offering, zone, after: date, now, own=None, moving=False
 ) -> date | None:
     """The first day after ``after`` with a free time, within the booking horizon.
 
@@ -197,7 +203,7 @@ def _next_available(
         now=now,
         exclude_appointment_id=own.pk if own else None,
     )
-    first = next(iter(free), None)
+    first = next((s for s in free if not (moving and s == own.start)), None)
     return first.astimezone(zone).date() if first else None
 
 
@@ -334,11 +340,17 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
     horizon = session_type.effective_booking_horizon
     last_bookable = (now + horizon).astimezone(zone).date()
     candidates = [therapist] if therapist else offering
-    own = (
-        None
+    moving = (
+        selectors.appointment_get_by_token(request.GET["reschedule"])
         if request.GET.get("reschedule")
-        else _own_hold(request, session_type=session_type, candidates=candidates, now=now)
+        else None
     )
+    if moving is not None and moving.therapist_id in {t.pk for t in candidates}:
+        own = moving
+    elif request.GET.get("reschedule"):
+        own = None
+    else:
+        own = _own_hold(request, session_type=session_type, candidates=candidates, now=now)
     choice = {
         "session_type": session_type,
         "therapist": therapist,
@@ -346,6 +358,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         "zone": zone,
         "now": now,
         "own": own,
+        "moving": moving is not None and own is moving,
     }
     week = _first_day(request, zone)
     days = _days(**choice, first=week, count=DAYS_PER_PAGE)
@@ -377,6 +390,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         "zone_label": zone_label(zone_name, now),
         "query": query,
         "query_fields": [(k, v) for k, v in params.items() if v and k != "tz"],
+        "offer_prefix": urlencode({k: v for k, v in params.items() if v and k != "tz"}) + "&",
         "ref": params["ref"],
         "days": days,
         "selected": selected,
@@ -392,12 +406,10 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         or request.GET.get("taken")
         and "Sorry, that time was just taken. Here are the times still free.",
         "reschedule": params["reschedule"],
-        "moving": selectors.appointment_get_by_token(request.GET["reschedule"])
-        if request.GET.get("reschedule")
-        else None,
+        "moving": moving,
     }
     response = render(request, "booking/times.html", context)
-    if own is not None:
+    if own is not None or moving is not None:
         # This answer is this browser's alone: no shared or stored copy.
         patch_cache_control(response, private=True, no_store=True)
     return response
@@ -416,10 +428,15 @@ def zones(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limited("booking")
 def hold(request: HttpRequest) -> HttpResponse:
-    """Hold the chosen time, then ask for details; if it is gone, say so kindly."""
+    """Hold the chosen time, then ask for details; if it is gone, say so kindly.
+
+    Opened as a page (a bookmark, a reload after Back): the start of booking.
+    """
+    if request.method != "POST":
+        return redirect("booking:landing")
     practice = _practice()
     session_type = _session_type_or_404(practice, request.POST.get("session_type"))
     try:

@@ -20,6 +20,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
+from practice.timezones import get_zone, zone_names
 
 LINK_INVALID = (
     "Check that you copied all of it from the email: a link cut short, or with something "
@@ -32,9 +33,15 @@ class LinkInvalid(Exception):
     """A manage link that opens nothing; ``link_page`` views answer the practice's page."""
 
 
+class LinkConfirmed(LinkInvalid):
+    """The on-screen link of a booking confirmed by email since: retired, but said kindly."""
+
+
 def appointment_or_404(token: str):
     appointment = selectors.appointment_get_by_token(token)
     if appointment is None:
+        if selectors.appointment_confirmed_since_token(token):
+            raise LinkConfirmed
         raise LinkInvalid
     return appointment
 
@@ -51,6 +58,14 @@ def link_invalid(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     return render(request, "booking/link_invalid.html", context, status=404)
 
 
+def link_confirmed(request: HttpRequest) -> HttpResponse:
+    """The link shown before the email was confirmed, opened after: the booking stands,
+    and the private link is in the confirmation email (nothing else is said)."""
+    context = {"practice": practice_current()}
+    # 410: this link is gone for good (the page says where the working one is).
+    return render(request, "booking/link_confirmed.html", context, status=410)
+
+
 def link_page(view):
     """A view reached from an emailed link: an unknown token answers ``link_invalid``."""
 
@@ -58,6 +73,8 @@ def link_page(view):
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except LinkConfirmed:
+            return link_confirmed(request)
         except LinkInvalid:
             return link_invalid(request)
 
@@ -69,6 +86,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     if appointment.status == AppointmentStatus.HELD:
         return redirect("booking:details", token=token)
     client = appointment.client
+    shown_zone = _shown_zone(request, client)
     # All of a client's sessions only behind a link the address's owner received.
     client_feed = (
         feeds.feed_get_or_create(kind=FeedKind.CLIENT, practice=appointment.practice, client=client)
@@ -88,11 +106,12 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "deadline": deadline,
         "can_change": appointment.is_active and now < deadline,
         "window": policy.humanize_duration(appointment.practice.late_cancel_window),
-        "client_zone": client.time_zone,
+        "client_zone": shown_zone,
+        "booking_zone": client.time_zone,
         "therapist_zone_differs": appointment.start.astimezone(
             appointment.therapist.zone
         ).utcoffset()
-        != appointment.start.astimezone(client.zone).utcoffset(),
+        != appointment.start.astimezone(get_zone(shown_zone)).utcoffset(),
         "feed_urls": feeds.feed_urls(client_feed)
         if client_feed and client_feed.is_active
         else None,
@@ -102,10 +121,17 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         "outlook_url": calendar_links.outlook(appointment),
         "reschedule_url": reverse("booking:times")
         + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
-        + f"&tz={client.time_zone}&reschedule={token}",
+        + f"&tz={shown_zone}&reschedule={token}",
         "message": message,
     }
     return render(request, "booking/manage.html", context, status=status)
+
+
+def _shown_zone(request: HttpRequest, client) -> str:
+    """The zone a client's own page reads in: the booking's, unless they chose theirs
+    (``?tz=``, offered when the browser's zone differs; never switched on its own)."""
+    asked = request.GET.get("tz", "")
+    return asked if asked in zone_names() else client.time_zone
 
 
 def manage_url_with_news(token: str, news: str, appointment) -> str:
@@ -198,7 +224,7 @@ def _confirm_change(request, token, appointment, *, action: str, start=None) -> 
         "action": action,
         "start": start,
         "end": start + (appointment.end - appointment.start) if start else None,
-        "client_zone": appointment.client.time_zone,
+        "client_zone": _shown_zone(request, appointment.client),
     }
     return render(request, "booking/confirm_change.html", context)
 

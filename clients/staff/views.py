@@ -83,7 +83,10 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 def client_new(request: HttpRequest) -> HttpResponse:
     """A client who phoned: create (or find, by email) their record, then book for them."""
-    form = NewClientForm(request.POST or None)
+    # Most callers live where the practice is: its zone to start with.
+    form = NewClientForm(
+        request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
+    )
     if request.method == "POST" and form.is_valid():
         client, _ = services.client_get_or_create(
             practice=request.staff.practice, by=request.user, **form.cleaned_data
@@ -143,16 +146,24 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=copy.copy(client))
     if request.method == "POST" and form.is_valid():
         try:
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            if form.cleaned_data.get("sms_consent") and request.POST.get("sms_consent_again"):
+                # Ticked again after the number changed (the page's script says so).
+                changes["sms_consent"] = True
             changed = services.client_update_contact(
-                client=client,
-                changes={f: form.cleaned_data[f] for f in form.changed_data},
-                by=request.user,
+                client=client, changes=changes, by=request.user
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             audit(request, action=AuditAction.CHANGE, what="contact", client=client, fields=changed)
             messages.success(request, "Contact details saved.")
+            if services.SMS_CONSENT_CLEARED in changed:
+                messages.warning(
+                    request,
+                    "Consent to text messages was for the old number, so it is cleared. "
+                    "If the client agrees to texts at the new number, tick it again.",
+                )
             return redirect("staff-client", client.public_id)
     elif request.method == "GET":
         audit(request, action=AuditAction.VIEW, what="contact", client=client)
@@ -342,6 +353,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "form": form,
             "check": check,
             "nav": "clients",
+            "zones_differ": any(t.time_zone != str(page_zone(staff)) for t in therapists),
             **_free_times(request, staff, therapists),
         },
         zone=page_zone(staff),

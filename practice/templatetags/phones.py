@@ -15,6 +15,12 @@ def tel(number):
 
 
 @register.filter
+def phone(number):
+    """A client's number written the practice's region's way, as a tap-to-call link."""
+    return phones.phone_link(str(number or ""), settings.PHONE_DEFAULT_REGION)
+
+
+@register.filter
 def tel_links(text):
     """Free text (the crisis resources) with each number in it a tap-to-call link."""
     return phones.link_numbers(str(text or ""), settings.PHONE_DEFAULT_REGION)

@@ -128,6 +128,69 @@
     filter();
   }
 
+  // Staff contact form: consent to texts is for a number. A changed number unticks
+  // it (the server clears it too); ticking it again says so with the save.
+  document.querySelectorAll("[data-sms-consent-form]").forEach(function (form) {
+    var phone = form.querySelector('input[name="phone"]');
+    var box = form.querySelector('input[name="sms_consent"]');
+    var again = form.querySelector('input[name="sms_consent_again"]');
+    var note = form.querySelector("[data-sms-consent-note]");
+    if (!phone || !box || !again) { return; }
+    var first = phone.value;
+    phone.addEventListener("input", function () {
+      if (phone.value !== first && box.checked && !again.value) {
+        box.checked = false;
+        if (note) { note.hidden = false; }
+      }
+    });
+    box.addEventListener("change", function () {
+      again.value = box.checked && phone.value !== first ? "1" : "";
+    });
+  });
+
+  // The details page: what was typed is kept in this tab (sessionStorage, keyed by
+  // the hold's page) so Back and the same time again find it; cleared on submit.
+  var keep = document.querySelector("[data-keep-details]");
+  if (keep && window.sessionStorage) {
+    var key = "details:" + window.location.pathname;
+    var fields = function () {
+      return Array.prototype.filter.call(keep.elements, function (el) {
+        return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "hidden" &&
+          el.type !== "checkbox" && el.type !== "submit" && el.type !== "button";
+      });
+    };
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(key) || "{}");
+      fields().forEach(function (el) {
+        if (!(el.name in saved)) { return; }
+        if (el.type === "radio") { if (el.value === saved[el.name]) { el.checked = true; } }
+        else if (!el.value) { el.value = saved[el.name]; }
+      });
+    } catch (e) { /* nothing kept */ }
+    keep.addEventListener("input", function () {
+      var data = {};
+      fields().forEach(function (el) {
+        if (el.type === "radio") { if (el.checked) { data[el.name] = el.value; } }
+        else if (el.value) { data[el.name] = el.value; }
+      });
+      try { window.sessionStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* full */ }
+    });
+    keep.addEventListener("submit", function () {
+      try { window.sessionStorage.removeItem(key); } catch (e) { /* ignore */ }
+    });
+  }
+
+  // A client's own pages keep the booking's zone; offer the browser's when it differs.
+  document.querySelectorAll("[data-offer-zone]").forEach(function (link) {
+    var zone = browserZone();
+    if (!zone || zone === link.getAttribute("data-offer-zone")) { return; }
+    var here = new URLSearchParams(window.location.search);
+    here.set("tz", zone);
+    link.href = window.location.pathname + "?" + here.toString();
+    link.textContent = "Show times in " + zone;
+    link.parentNode.hidden = false;
+  });
+
   // After a failed submit, move focus to the summary of what to fix.
   var focus = document.querySelector("[data-focus]");
   if (focus) { focus.focus(); }

@@ -96,8 +96,10 @@ def test_the_confirmation_email_carries_a_calendar_request(now, book):
     (email,) = mail.outbox
     assert email.to == [appointment.client.email]
     assert "Thu 5 Mar at 09:00 CST" in email.subject  # the client is in Chicago (CST)
-    assert "Thursday 5 March 2026 at 09:00 (CST)" in email.body
-    assert "10:00 (EST) for" in email.body  # the therapist's own time, as it differs
+    # The same zone name the pages show, after the abbreviation.
+    assert "Thursday 5 March 2026 at 09:00 (CST, America/Chicago)" in email.body
+    # The therapist's own time, as it differs.
+    assert "10:00 (EST, America/New_York) for" in email.body
     assert "https://booking.example/book/manage/" in email.body
     html = email.alternatives[0]
     assert html.mimetype == "text/html" and "Robin" in html.content
@@ -163,7 +165,7 @@ def test_reminders_say_only_the_minimum(now, book, time_machine):
     assert text["to"] == "+12025550143"
     assert appointment.practice.name not in text["body"]  # practices opt in to be named
     assert appointment.therapist.display_name not in text["body"]
-    assert "Thursday 5 March 2026 at 09:00 (CST)" in text["body"]
+    assert "Thursday 5 March 2026 at 09:00 (CST, America/Chicago)" in text["body"]
 
 
 def test_a_duplicated_send_task_sends_one_email(now, book, time_machine):

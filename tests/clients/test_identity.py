@@ -172,7 +172,9 @@ def test_confirming_joins_the_known_record_and_retires_the_on_screen_link(
     assert appointment.status == AppointmentStatus.CONFIRMED
     assert not Client.objects.filter(pk=contact_id).exists()
     assert Client.objects.get(pk=victim.pk).time_zone == "Asia/Tokyo"  # as given this time
-    assert client.get(f"/book/manage/{on_screen}/").status_code == 404
+    retired = client.get(f"/book/manage/{on_screen}/")
+    # Retired: it opens nothing, only says the booking is confirmed.
+    assert retired.status_code == 410 and "Quinn" not in retired.content.decode()
     assert redirect["Location"] == (
         f"/book/manage/{manage_token(appointment)}/?booked=1"
         f"&at={int(appointment.start.timestamp())}"

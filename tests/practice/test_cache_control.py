@@ -53,6 +53,8 @@ PUBLIC = {
     "api:slots",
     "schema",
     "api-docs",
+    # The page icon: the same bytes for everyone.
+    "favicon",
 }
 
 

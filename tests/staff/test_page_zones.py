@@ -229,3 +229,19 @@ def test_a_picked_time_that_is_not_a_time_is_refused_readably(client, la):
     response = client.get(f"/staff/appointments/{la['appointment'].public_id}/", {"pick": "soon"})
     assert response.status_code == 200
     assert "Pick one of the free times listed." in response.content.decode()
+
+
+def test_a_picked_free_time_fills_the_move_forms_date_and_time_and_is_marked(client, la):
+    appointment = la["appointment"]
+    sign_in(client, la["user"])
+    url = f"/staff/appointments/{appointment.public_id}/"
+    instant = datetime(2026, 3, 5, 11, 0, tzinfo=LA)  # the hour after the session, PST
+    check = client.get(url, {"pick": instant.astimezone(UTC).isoformat()}).content.decode()
+    assert re.search(
+        r'id="move-date"[^>]*value="2026-03-05"|value="2026-03-05"[^>]*id="move-date"', check
+    )
+    assert re.search(r'id="move-time"[^>]*value="11:00"|value="11:00"[^>]*id="move-time"', check)
+    (marked,) = re.findall(
+        r'<button class="slot slot-held"[^>]*value="([^"]+)"[^>]*aria-pressed="true"', check
+    )
+    assert datetime.fromisoformat(marked) == instant

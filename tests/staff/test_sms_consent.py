@@ -113,7 +113,8 @@ def test_consent_ticked_by_staff_schedules_sms_reminders_and_names_who_recorded_
     (reminder,) = sms_reminders(appointment)
     assert reminder.offset == timedelta(hours=3)
     page = client.get(f"/staff/clients/{record.public_id}/").content.decode()
-    assert "Yes: agreed 2 Mar 2026" in page
+    # The practice's zone, named: 12:00 UTC is 07:00 EST.
+    assert "Yes: agreed Mon 2 Mar 2026 07:00 EST" in page
 
 
 def test_consent_without_a_number_is_a_readable_form_error(client, team, now):
