@@ -46,7 +46,7 @@ from tests.support.celery_helpers import (
     wait_for,
     wait_for_quiet_database,
 )
-from tests.support.smtp_server import hanging_smtp_server, smtp_server
+from tests.support.smtp_server import hanging_smtp_server
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -107,25 +107,7 @@ class ConnectionKiller(threading.Thread):
         self.join(timeout=5)
 
 
-# --- Fixtures -----------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as server:
-        for name, value in server.settings().items():
-            setattr(settings, name, value)
-        settings.EMAIL_TIMEOUT = 2
-        yield server
-
-
-@pytest.fixture
-def worker(smtp):
-    with not_eager():
-        app.control.purge()
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-        wait_for_quiet_database()
+# --- Helpers (the fixtures smtp and worker: tests/faults/conftest.py) ---------
 
 
 def free_starts(therapist, count):
