@@ -5,6 +5,7 @@ is "try again later" in RFC 5321, ``550`` a permanent refusal) that many times;
 ``hanging_smtp_server`` accepts connections and never says a word.
 """
 
+import asyncio
 import email
 import email.policy
 import re
@@ -36,7 +37,12 @@ class _Handler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.rcpt_replies: list[str] = []
-        self.before_accepting = None  # called with each message before "250": a fault to inject
+        # Called with each message before "250": a fault to inject. If it returns a
+        # reply, that is the answer and the message is not kept (never accepted).
+        self.before_accepting = None
+        # Seconds each message waits before its "250" (a real server's pace). If the
+        # client goes away meanwhile, the message is never accepted, as on a real server.
+        self.accept_delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.rcpt_replies:
@@ -46,8 +52,10 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        if self.before_accepting is not None:
-            self.before_accepting(message)
+        if self.accept_delay:
+            await asyncio.sleep(self.accept_delay)  # cancelled if the client disconnects
+        if self.before_accepting is not None and (reply := self.before_accepting(message)):
+            return reply
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
