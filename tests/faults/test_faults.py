@@ -420,3 +420,50 @@ def test_a_hung_mail_server_times_out_and_every_message_goes_once_when_it_answer
     settings.EMAIL_PORT = smtp.port  # the server answers again
     scan_until_settled(ids, now_offset=timedelta(minutes=2))
     assert_each_sent_once(smtp, ids)
+
+
+def test_a_recipient_the_mail_server_hangs_on_delays_only_its_own_message(
+    smtp, worker, therapist, practice, settings
+):
+    """One RCPT TO is never answered; with two sends at a time the others go meanwhile,
+    and the hung one times out, is put back with its back-off and goes once later."""
+    settings.EMAIL_TIMEOUT = 4
+    smtp.handler.hang_rcpt.add("hung@example.com")
+    starts = free_starts(therapist, 7)
+    session_type = therapist.session_types.get()
+    began = time.monotonic()
+    sessions = [
+        appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=ClientFactory(practice=practice, email=email),
+            start=start,
+        )
+        for email, start in zip(
+            ["hung@example.com"] + [f"robin{n}@example.com" for n in range(6)], starts, strict=True
+        )
+    ]
+    hung, *others = [s.notifications.get(kind=NotificationKind.CONFIRMATION).pk for s in sessions]
+    wait_for(lambda: rows_settled(others), timeout=20, what="the six others")
+    others_after = time.monotonic() - began
+    assert Notification.objects.get(pk=hung).state == S.SENDING  # still waiting on its RCPT
+    wait_for(
+        lambda: Notification.objects.filter(pk=hung, state=S.SCHEDULED, attempts=1).exists(),
+        timeout=20,
+        what="the hung one's timeout, put back with its back-off",
+    )
+    hung_after = time.monotonic() - began
+    # smtplib closes the socket on the timeout, so it reads as a dropped connection.
+    row = Notification.objects.get(pk=hung)
+    assert row.last_error in ("TimeoutError", "SMTPServerDisconnected")
+    assert row.due_at > timezone.now()
+    assert others_after < settings.EMAIL_TIMEOUT <= hung_after  # loosely: 6 sends vs a timeout
+
+    smtp.handler.hang_rcpt.clear()  # the server answers again
+    scan_until_settled([hung], now_offset=timedelta(minutes=2))  # beat, after the back-off
+    assert_each_sent_once(smtp, [hung, *others])
+    print(
+        f"\n(d) one RCPT TO hung: the other 6 sent in {others_after:.1f} s, the hung one timed "
+        f"out after {hung_after:.1f} s (EMAIL_TIMEOUT {settings.EMAIL_TIMEOUT} s) and went once "
+        "on its retry"
+    )

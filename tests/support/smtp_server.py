@@ -2,7 +2,8 @@
 
 ``SMTPServer.refuse_rcpt`` makes it answer RCPT TO with a given reply (``451``
 is "try again later" in RFC 5321, ``550`` a permanent refusal) that many times;
-``hanging_smtp_server`` accepts connections and never says a word.
+``hanging_smtp_server`` accepts connections and never says a word; ``hang_rcpt``
+never answers RCPT TO for the addresses it names.
 """
 
 import asyncio
@@ -43,8 +44,12 @@ class _Handler:
         # Seconds each message waits before its "250" (a real server's pace). If the
         # client goes away meanwhile, the message is never accepted, as on a real server.
         self.accept_delay = 0.0
+        # Recipients whose RCPT TO is never answered (a hung server, for those only).
+        self.hang_rcpt: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.hang_rcpt:
+            await asyncio.sleep(3600)  # until the client gives up (then cancelled)
         if self.rcpt_replies:
             return self.rcpt_replies.pop(0)
         envelope.rcpt_tos.append(address)
