@@ -424,6 +424,12 @@ class NotificationState(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+# ``last_error`` of a text whose send never finished: it may have reached the phone,
+# so it is not repeated (booking.notify.dispatch) and the desk reads "We may not have
+# texted …" (booking.notify.selectors).
+UNCERTAIN_SMS = "May not have been sent: its send never finished (not repeated, a text)."
+
+
 class Notification(models.Model):
     """One message, durable, sent at most once.
 

@@ -40,7 +40,7 @@ def reset_connection() -> None:
         connection.connection = None
 
 
-def retry_on_fresh_connection(fn: Callable[[], T], *, pauses=PAUSES, what: str = "query") -> T:
+def retry_on_fresh_connection(fn: Callable[[], T], *, pauses=None, what: str = "query") -> T:
     """Run ``fn`` (an idempotent write or a whole transaction of its own) until it lands.
 
     Only outside a transaction: inside one (an eager task in a test, a
@@ -49,6 +49,7 @@ def retry_on_fresh_connection(fn: Callable[[], T], *, pauses=PAUSES, what: str =
     """
     if connection.in_atomic_block:
         return fn()
+    pauses = PAUSES if pauses is None else pauses  # read now: a test may shorten PAUSES
     for attempt, pause in enumerate(pauses, start=1):
         try:
             return fn()
@@ -69,7 +70,12 @@ def atomic_retrying(fn: Callable[[], T], *, landed: Callable[[T], bool], attempt
     COMMIT, the transaction may have landed: ``landed(result)`` (a fresh query)
     says whether it did, and if so its result stands. Either way a client is
     never told "error" for a booking that was made.
+
+    Inside a caller's transaction (a series cancelling its sessions, a test's
+    atomic block) ``fn`` simply runs once: the caller owns the COMMIT.
     """
+    if connection.in_atomic_block:
+        return fn()
     for attempt in range(1, attempts + 1):
         committing, result = False, None
         try:

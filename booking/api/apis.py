@@ -258,7 +258,12 @@ class BookingOutputSerializer(serializers.Serializer):
 
 
 def _booking_response(request: Request, appointment: Appointment, code=status.HTTP_200_OK):
-    data = BookingOutputSerializer(appointment, context={"request": request}).data
+    """The session as it is now. After a change (booked, cancelled, moved) the answer must
+    say so even if the connection drops while it is read, so the reads retry."""
+    data = dbfaults.retry_on_fresh_connection(
+        lambda: BookingOutputSerializer(appointment, context={"request": request}).data,
+        what="a booking's answer",
+    )
     return Response(data, status=code)
 
 
@@ -328,11 +333,7 @@ class BookingCreateApi(PublicApi):
             ),
             landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
         )
-        # Booked: the answer must say so even if the connection drops while it is written.
-        return dbfaults.retry_on_fresh_connection(
-            lambda: _booking_response(request, appointment, status.HTTP_201_CREATED),
-            what="a booking's answer",
-        )
+        return _booking_response(request, appointment, status.HTTP_201_CREATED)
 
 
 class TokenApi(PublicApi):

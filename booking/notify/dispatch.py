@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from booking.models import (
     ACTIVE_STATUSES,
+    UNCERTAIN_SMS,
     Appointment,
     AppointmentStatus,
     Channel,
@@ -39,7 +40,6 @@ from practice.dbfaults import DISCONNECTS, retry_on_fresh_connection
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 500
-UNCERTAIN_SMS = "May not have been sent: its send never finished (not repeated, a text)."
 
 # Errors worth another try later; anything else is a bug or a permanent refusal.
 # An SMTP reply (or an email provider's HTTP answer) says which it is: transient_error().

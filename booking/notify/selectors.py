@@ -5,7 +5,13 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import Notification, NotificationKind, NotificationState
+from booking.models import (
+    UNCERTAIN_SMS,
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
 
 # What the front desk reads for each kind: "We could not email Robin's <noun>".
 DESK_NOUNS = {
@@ -22,12 +28,20 @@ DESK_NOUNS = {
 FAILED_SHOWN_DAYS = 14
 
 
+def _failure_phrase(row: Notification) -> str:
+    """A text whose send never finished may have reached the phone: say so, not "could not"."""
+    if row.channel == Channel.SMS:
+        return "We may not have texted" if row.last_error == UNCERTAIN_SMS else "We could not text"
+    return "We could not email"
+
+
 def notifications_failed_for_desk(visible_clients, *, client=None, now=None) -> list[dict]:
     """Messages to clients that failed in the last two weeks and nobody has resent.
 
     ``visible_clients``: the clients the reader may see (practice.access), so a
     therapist sees their own clients' only. Each item carries the sentence
-    the desk reads ("We could not email Robin's confirmation — call them").
+    the desk reads ("We could not email Robin's confirmation — call them"; for a text
+    whose send never finished, "We may not have texted Robin's reminder — call them").
     """
     now = now or timezone.now()
     rows = (
@@ -46,7 +60,6 @@ def notifications_failed_for_desk(visible_clients, *, client=None, now=None) -> 
     items = []
     for row in rows[:50]:
         person = row.appointment.client if row.appointment_id else row.intake.client
-        verb = "text" if row.channel == "sms" else "email"
         noun = DESK_NOUNS[row.kind]
         what = f"{person.name_to_use}'s {noun}"
         items.append(
@@ -55,7 +68,7 @@ def notifications_failed_for_desk(visible_clients, *, client=None, now=None) -> 
                 "client": person,
                 "noun": noun,
                 "what": what,
-                "sentence": f"We could not {verb} {what} — call them",
+                "sentence": f"{_failure_phrase(row)} {what} — call them",
             }
         )
     return items

@@ -6,6 +6,7 @@ block starts with BEGIN IMMEDIATE, so the overlap checks below and the write
 that follows cannot interleave with another writer.
 """
 
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +39,7 @@ from clients.services import (
     client_prove_email,
     client_rotate_links,
 )
+from practice import dbfaults
 from practice.display import is_ambiguous, wall_time
 from practice.models import Room, SessionType, Therapist
 
@@ -55,6 +57,32 @@ _CANCEL_FIELDS = ("status", "cancelled_at", "email_confirm_by", "sequence", "upd
 class Actor(TextChoices):
     CLIENT = "client", "Client"
     STAFF = "staff", "Staff"
+
+
+def _answers_truly_when_the_connection_drops(change):
+    """A change to a session whose database connection drops is run again or looked up.
+
+    Dropped before its COMMIT: nothing landed, so it runs again on a fresh
+    connection. Dropped during its COMMIT: the row is looked up by the
+    ``sequence`` and ``updated_at`` the change wrote, and if it landed the
+    change stands (``practice.dbfaults.atomic_retrying``), so nobody is told
+    "nothing was changed" about a change that was made. Its messages then go
+    with the scanner's next run: the after-commit hand-off died with the
+    connection. Every page and API that cancels, moves, approves or declines
+    calls these services, so each gets this once, here.
+    """
+
+    @functools.wraps(change)
+    def durable(**kwargs):
+        return dbfaults.atomic_retrying(lambda: change(**kwargs), landed=_change_landed)
+
+    return durable
+
+
+def _change_landed(changed: Appointment) -> bool:
+    return Appointment.objects.filter(
+        pk=changed.pk, sequence=changed.sequence, updated_at=changed.updated_at
+    ).exists()
 
 
 def appointment_book(
@@ -338,6 +366,7 @@ def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:
     return released
 
 
+@_answers_truly_when_the_connection_drops
 def appointment_approve(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
     """Staff approve a requested session: confirmed, the client told, reminders scheduled."""
     now = now or timezone.now()
@@ -358,6 +387,7 @@ def appointment_approve(*, appointment: Appointment, now: datetime | None = None
     return appointment
 
 
+@_answers_truly_when_the_connection_drops
 def appointment_decline(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
     """Staff decline a requested session: the time is free again and the client is told."""
     now = now or timezone.now()
@@ -431,6 +461,7 @@ OUTSIDE_HOURS_MESSAGE = (
 )
 
 
+@_answers_truly_when_the_connection_drops
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -471,6 +502,7 @@ def appointment_reschedule(
     return appointment
 
 
+@_answers_truly_when_the_connection_drops
 def appointment_cancel(
     *,
     appointment: Appointment,

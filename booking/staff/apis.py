@@ -36,6 +36,7 @@ from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
 from booking.scheduling.services import OUTCOMES, Actor
 from clients.access import client_or_404
+from practice import dbfaults
 from practice.access import can_run_practice_calendar, therapists_manageable
 from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi, int_param
 from practice.api import ErrorSerializer as StaffError
@@ -237,6 +238,14 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
         )
 
 
+def _changed(appointment: Appointment) -> Response:
+    """The answer to a change that landed: it says so even if the connection drops now."""
+    data = dbfaults.retry_on_fresh_connection(
+        lambda: StaffAppointmentSerializer(appointment).data, what="a change's answer"
+    )
+    return Response(data)
+
+
 class StaffAppointmentApi(StaffApi):
     def appointment(self, public_id) -> Appointment:
         return appointment_or_404(self.request.staff, public_id)
@@ -267,7 +276,7 @@ class StaffAppointmentApi(StaffApi):
             actor=Actor.STAFF,
             enforce_availability=not data.validated_data["override_hours"],
         )
-        return Response(StaffAppointmentSerializer(moved).data)
+        return _changed(moved)
 
 
 class _AppointmentActionApi(StaffApi):
@@ -299,7 +308,7 @@ class StaffAppointmentApproveApi(_AppointmentActionApi):
     )
     def post(self, request: Request, public_id) -> Response:
         approved = services.appointment_approve(appointment=self.appointment(public_id))
-        return Response(StaffAppointmentSerializer(approved).data)
+        return _changed(approved)
 
 
 class StaffAppointmentDeclineApi(_AppointmentActionApi):
@@ -310,7 +319,7 @@ class StaffAppointmentDeclineApi(_AppointmentActionApi):
     )
     def post(self, request: Request, public_id) -> Response:
         declined = services.appointment_decline(appointment=self.appointment(public_id))
-        return Response(StaffAppointmentSerializer(declined).data)
+        return _changed(declined)
 
 
 class StaffAppointmentCancelApi(_AppointmentActionApi):
@@ -330,7 +339,7 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
             reason=values["reason"],
             by=request.user,
         )
-        return Response(StaffAppointmentSerializer(cancelled).data)
+        return _changed(cancelled)
 
 
 class StaffAppointmentOutcomeApi(_AppointmentActionApi):

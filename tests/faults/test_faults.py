@@ -17,9 +17,11 @@ import statistics
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg
+import psycopg.sql
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -34,6 +36,7 @@ from booking.notify.dispatch import notifications_claim_due
 from booking.notify.tasks import dispatch_due_notifications, notifications_enqueue
 from booking.scheduling import selectors
 from booking.scheduling.services import appointment_book
+from practice import dbfaults
 from practice.celery import app
 from practice.dbfaults import reset_connection
 from tests.conftest import IS_POSTGRES
@@ -46,7 +49,7 @@ from tests.support.celery_helpers import (
     wait_for,
     wait_for_quiet_database,
 )
-from tests.support.smtp_server import hanging_smtp_server, smtp_server
+from tests.support.smtp_server import hanging_smtp_server
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -65,23 +68,30 @@ S = NotificationState
 # --- The faults ---------------------------------------------------------------
 
 
-def terminate_app_connections(keep=()) -> int:
+def terminate_app_connections(keep=(), *, admin=None) -> int:
     """pg_terminate_backend on this test database's connections (never another database's)."""
+    if admin is None:
+        with admin_connection() as admin:
+            return terminate_app_connections(keep, admin=admin)
+    rows = admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid() AND NOT (pid = ANY(%s))",
+        (connection.settings_dict["NAME"], list(keep)),
+    ).fetchall()
+    return len(rows)
+
+
+def admin_connection(dbname=None):
+    """A connection of the test's own, outside Django (to the test database by default)."""
     db = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         host=db["HOST"] or "127.0.0.1",
         port=db["PORT"] or 5432,
         user=db["USER"] or "postgres",
         password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
+        dbname=dbname or db["NAME"],
         autocommit=True,
-    ) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid() AND NOT (pid = ANY(%s))",
-            (db["NAME"], list(keep)),
-        ).fetchall()
-    return len(rows)
+    )
 
 
 def own_backend_pid() -> int:
@@ -107,25 +117,7 @@ class ConnectionKiller(threading.Thread):
         self.join(timeout=5)
 
 
-# --- Fixtures -----------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as server:
-        for name, value in server.settings().items():
-            setattr(settings, name, value)
-        settings.EMAIL_TIMEOUT = 2
-        yield server
-
-
-@pytest.fixture
-def worker(smtp):
-    with not_eager():
-        app.control.purge()
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-        wait_for_quiet_database()
+# --- Helpers (the fixtures smtp and worker: tests/faults/conftest.py) ---------
 
 
 def free_starts(therapist, count):
@@ -284,6 +276,58 @@ def test_bookings_and_sends_under_repeated_connection_kills_never_500_or_repeat(
     )
 
 
+@contextmanager
+def database_away(keep=()):
+    """The test database refuses new connections and loses its open ones (but ``keep``)."""
+    name = psycopg.sql.Identifier(connection.settings_dict["NAME"])
+    with admin_connection("postgres") as admin:
+        admin.execute(psycopg.sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(name))
+        try:
+            terminate_app_connections(keep, admin=admin)
+            yield
+        finally:
+            admin.execute(psycopg.sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(name))
+
+
+def test_a_send_whose_record_outlasts_the_retries_is_recorded_by_the_broker_once(
+    smtp, worker, therapist, practice, monkeypatch, caplog
+):
+    """The database goes away at the provider's 250 for longer than marking it sent retries
+    (shortened here to 0.3 s): the record travels through the broker and lands when the
+    database is back; the message is not sent again."""
+    monkeypatch.setattr(dbfaults, "PAUSES", (0.0, 0.1, 0.2))
+    keep = [own_backend_pid()]
+    away = threading.Event()
+
+    def database_goes_away(message):
+        def outage():
+            with database_away(keep):
+                away.set()
+                time.sleep(3)
+
+        threading.Thread(target=outage, daemon=True).start()
+        away.wait(5)
+
+    smtp.handler.before_accepting = database_goes_away
+    (appointment,) = book_many(therapist, practice, 1)
+    confirmation = appointment.notifications.get(kind=NotificationKind.CONFIRMATION)
+    began = time.monotonic()
+    wait_for(lambda: rows_settled([confirmation.pk]), timeout=60, what="the record to land")
+    landed_after = time.monotonic() - began
+    smtp.handler.before_accepting = None
+    confirmation.refresh_from_db()
+    assert confirmation.state == S.SENT
+    assert confirmation.attempts == 1
+    handed_off = f"Notification {confirmation.pk} sent; the database is away"
+    assert handed_off in caplog.messages  # the worker gave up and the broker recorded it
+    assert notifications_claim_due(now=timezone.now() + timedelta(hours=1)) == []
+    assert_each_sent_once(smtp, [confirmation.pk])
+    print(
+        f"\n(a) database away 3 s at the 250 (retries 0.3 s): recorded through the broker "
+        f"{landed_after:.1f} s after the send; 1 of 1 exactly once"
+    )
+
+
 # --- (b) Redis, the cache and the broker, stops ---------------------------------
 
 
@@ -376,3 +420,50 @@ def test_a_hung_mail_server_times_out_and_every_message_goes_once_when_it_answer
     settings.EMAIL_PORT = smtp.port  # the server answers again
     scan_until_settled(ids, now_offset=timedelta(minutes=2))
     assert_each_sent_once(smtp, ids)
+
+
+def test_a_recipient_the_mail_server_hangs_on_delays_only_its_own_message(
+    smtp, worker, therapist, practice, settings
+):
+    """One RCPT TO is never answered; with two sends at a time the others go meanwhile,
+    and the hung one times out, is put back with its back-off and goes once later."""
+    settings.EMAIL_TIMEOUT = 4
+    smtp.handler.hang_rcpt.add("hung@example.com")
+    starts = free_starts(therapist, 7)
+    session_type = therapist.session_types.get()
+    began = time.monotonic()
+    sessions = [
+        appointment_book(
+            therapist=therapist,
+            session_type=session_type,
+            client=ClientFactory(practice=practice, email=email),
+            start=start,
+        )
+        for email, start in zip(
+            ["hung@example.com"] + [f"robin{n}@example.com" for n in range(6)], starts, strict=True
+        )
+    ]
+    hung, *others = [s.notifications.get(kind=NotificationKind.CONFIRMATION).pk for s in sessions]
+    wait_for(lambda: rows_settled(others), timeout=20, what="the six others")
+    others_after = time.monotonic() - began
+    assert Notification.objects.get(pk=hung).state == S.SENDING  # still waiting on its RCPT
+    wait_for(
+        lambda: Notification.objects.filter(pk=hung, state=S.SCHEDULED, attempts=1).exists(),
+        timeout=20,
+        what="the hung one's timeout, put back with its back-off",
+    )
+    hung_after = time.monotonic() - began
+    # smtplib closes the socket on the timeout, so it reads as a dropped connection.
+    row = Notification.objects.get(pk=hung)
+    assert row.last_error in ("TimeoutError", "SMTPServerDisconnected")
+    assert row.due_at > timezone.now()
+    assert others_after < settings.EMAIL_TIMEOUT <= hung_after  # loosely: 6 sends vs a timeout
+
+    smtp.handler.hang_rcpt.clear()  # the server answers again
+    scan_until_settled([hung], now_offset=timedelta(minutes=2))  # beat, after the back-off
+    assert_each_sent_once(smtp, [hung, *others])
+    print(
+        f"\n(d) one RCPT TO hung: the other 6 sent in {others_after:.1f} s, the hung one timed "
+        f"out after {hung_after:.1f} s (EMAIL_TIMEOUT {settings.EMAIL_TIMEOUT} s) and went once "
+        "on its retry"
+    )

@@ -1,10 +1,12 @@
 """A message that could not be sent reaches the people who would call the client."""
 
 import html
+from datetime import timedelta
 
 import pytest
 
-from booking.models import Notification, NotificationKind, NotificationState
+from booking.models import Channel, Notification, NotificationKind, NotificationState
+from booking.notify.dispatch import notifications_claim_due
 from booking.scheduling.services import appointment_book
 from clients.models import AuditEvent
 from tests.factories import ClientFactory
@@ -93,3 +95,30 @@ def test_a_therapist_cannot_resend_another_therapists_clients_message(client, te
     url = f"/staff/clients/{failed.appointment.client.public_id}/messages/{failed.pk}/resend/"
     assert client.post(url).status_code == 404
     assert not Notification.objects.filter(resend_of=failed).exists()
+
+
+def test_a_text_whose_send_never_finished_reads_may_not_have_not_could_not(
+    client, team, now, therapist, practice, settings
+):
+    """Uncertain (it may have reached the phone): the desk must not read "could not"."""
+    robin = ClientFactory(
+        practice=practice, first_name="Robin", phone="+12025550143", sms_consent_at=now
+    )
+    appointment = appointment_book(
+        therapist=therapist,
+        session_type=therapist.session_types.get(),
+        client=robin,
+        start=THURSDAY_10,
+    )
+    text = appointment.notifications.get(channel=Channel.SMS)
+    # A worker started sending it and died before the provider's answer was recorded.
+    Notification.objects.filter(pk=text.pk).update(
+        state=NotificationState.SENDING, claimed_at=now, send_started_at=now, attempts=1
+    )
+    notifications_claim_due(
+        now=now + timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS + 1)
+    )
+    sign_in(client, team["receptionist"])
+    page = page_text(client.get("/staff/"))
+    assert "We may not have texted Robin's reminder — call them" in page
+    assert "We could not text" not in page

@@ -2,9 +2,11 @@
 
 ``SMTPServer.refuse_rcpt`` makes it answer RCPT TO with a given reply (``451``
 is "try again later" in RFC 5321, ``550`` a permanent refusal) that many times;
-``hanging_smtp_server`` accepts connections and never says a word.
+``hanging_smtp_server`` accepts connections and never says a word; ``hang_rcpt``
+never answers RCPT TO for the addresses it names.
 """
 
+import asyncio
 import email
 import email.policy
 import re
@@ -36,9 +38,18 @@ class _Handler:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.rcpt_replies: list[str] = []
-        self.before_accepting = None  # called with each message before "250": a fault to inject
+        # Called with each message before "250": a fault to inject. If it returns a
+        # reply, that is the answer and the message is not kept (never accepted).
+        self.before_accepting = None
+        # Seconds each message waits before its "250" (a real server's pace). If the
+        # client goes away meanwhile, the message is never accepted, as on a real server.
+        self.accept_delay = 0.0
+        # Recipients whose RCPT TO is never answered (a hung server, for those only).
+        self.hang_rcpt: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.hang_rcpt:
+            await asyncio.sleep(3600)  # until the client gives up (then cancelled)
         if self.rcpt_replies:
             return self.rcpt_replies.pop(0)
         envelope.rcpt_tos.append(address)
@@ -46,8 +57,10 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        if self.before_accepting is not None:
-            self.before_accepting(message)
+        if self.accept_delay:
+            await asyncio.sleep(self.accept_delay)  # cancelled if the client disconnects
+        if self.before_accepting is not None and (reply := self.before_accepting(message)):
+            return reply
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
