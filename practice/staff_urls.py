@@ -7,6 +7,7 @@ from django.urls import path
 
 from booking.feeds import views as feed_views
 from booking.staff import apis as booking_apis
+from booking.staff import share as share_views
 from booking.staff import views as booking_views
 from clients.staff import apis as client_apis
 from clients.staff import views as client_views
@@ -128,6 +129,8 @@ urlpatterns = [
     path("clients/<uuid:client_id>/series/new/", booking_views.series_new, name="staff-series-new"),
     path("series/<uuid:public_id>/", booking_views.series_detail, name="staff-series"),
     path("series/<uuid:public_id>/end/", booking_views.series_end, name="staff-series-end"),
+    # Booking links and website code (booking/staff/share.py).
+    path("share/", share_views.share_page, name="staff-share"),
     # Calendar feed settings (booking/feeds/).
     path("calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
     path(
