@@ -11,7 +11,7 @@ from booking.staff import share as share_views
 from booking.staff import views as booking_views
 from clients.staff import apis as client_apis
 from clients.staff import views as client_views
-from practice import auth, passwords, views
+from practice import auth, passwords, profile, views
 
 # /staff/…
 urlpatterns = [
@@ -60,6 +60,7 @@ urlpatterns = [
         views.api_token_revoke,
         name="staff-api-token-revoke",
     ),
+    path("profile/", profile.therapist_profile, name="staff-profile"),
     # Clients, intake review, the audit log (clients/staff/).
     path("", client_views.home, name="staff-home"),
     path("clients/", client_views.client_list, name="staff-clients"),
