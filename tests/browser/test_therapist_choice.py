@@ -59,3 +59,23 @@ def test_a_client_chooses_a_therapist_by_photo_bio_and_languages(
     page.wait_for_url(re.compile(rf"therapist={alex.pk}"))
     page.locator("button.slot").first.wait_for()
     assert sam.display_name not in page.locator("h1").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_times_page_names_the_place_and_the_first_time_stays_on_screen(
+    open_page, clinic, shot, viewport
+):
+    practice = clinic["practice"]
+    practice.address = "Suite 4, 12 Harbour Road, Lakeside, OR 97000"
+    practice.save()
+    page = open_page(viewport=viewport)
+    page.goto(f"{page.base}/book/type/{clinic['session_type'].slug}/")
+    page.locator("button.slot").first.wait_for()
+    place = page.locator(".lede .place")
+    assert "Suite 4, 12 Harbour Road" in place.inner_text()
+    href = place.get_by_role("link").get_attribute("href")
+    assert href.startswith("https://www.openstreetmap.org/search?query=Suite+4%2C+12+Harbour")
+    box = page.locator("button.slot").first.bounding_box()
+    assert box["y"] + box["height"] <= viewport["height"], box
+    assert_accessible(page)
+    shot(page, "times-place")
