@@ -6,10 +6,13 @@ small window, and the client books there, with the link's source tag kept.
 """
 
 import re
+from datetime import datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from booking.models import Appointment
+from booking.scheduling.services import appointment_confirm_hold, appointment_hold
 from booking.web.embed import snippets
 from practice.models import StaffRole
 from tests.browser import test_embed
@@ -20,12 +23,36 @@ from tests.browser.test_intake_flow import sign_in, staff_user
 website = test_embed.website  # the practice's own website, on another origin (a fixture)
 
 
+def alex_hour(therapist, day, hours: int):
+    """10:00 + ``hours`` on ``day`` in the therapist's zone (inside their 08:00-20:00)."""
+    local = day.astimezone(therapist.zone).date()
+    return datetime.combine(local, time(10 + hours), tzinfo=therapist.zone)
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_owner_copies_a_booking_link_from_the_share_page(
     open_page, clinic, shot, viewport, settings
 ):
     settings.BOOKING_EMBED_ORIGINS = ["https://www.lakeside.example"]
     owner = staff_user(clinic["practice"], StaffRole.OWNER)
+    alex = clinic["therapists"][0]
+    tomorrow = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    for hours, tag in ((0, "attachment-article"), (2, "attachment-article"), (4, "newsletter")):
+        hold = appointment_hold(
+            therapist=alex,
+            session_type=clinic["session_type"],
+            start=alex_hour(alex, tomorrow, hours),
+            source_ref=tag,
+        )
+        appointment_confirm_hold(
+            hold=hold,
+            client_details={
+                "first_name": "Kim",
+                "last_name": "Example",
+                "email": f"kim{hours}@example.com",
+                "time_zone": "UTC",
+            },
+        )
     page = open_page(viewport=viewport)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.base)
     sign_in(page, owner)
@@ -33,6 +60,9 @@ def test_the_owner_copies_a_booking_link_from_the_share_page(
     page.wait_for_url(re.compile(r"/staff/share/$"))
     assert page.get_by_role("heading", name="Share and embed", level=1).is_visible()
     assert page.get_by_text("https://www.lakeside.example").is_visible()
+    counts = page.get_by_role("table")
+    assert counts.get_by_role("row", name="attachment-article 2 0").is_visible()
+    assert counts.get_by_role("row", name="newsletter 1 0").is_visible()
     assert_accessible(page)
     shot(page, "share")
 
