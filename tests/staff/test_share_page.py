@@ -161,3 +161,11 @@ def test_the_owner_reads_the_counts_without_a_query_per_tag(
     for tag in ("article-a", "newsletter", "spring-letter"):
         assert f'<th scope="row"><code>{tag}</code></th><td>1</td><td>0</td>' in text
     assert "sam@example.com" not in text and "Sample" not in text
+
+
+def test_the_front_desk_sees_the_practices_links_but_not_the_counts(client, practice, therapist):
+    desk = make_staff(practice, StaffRole.RECEPTIONIST)
+    text = sign_in(client, desk).get("/staff/share/").content.decode()
+    assert f'value="{SITE}/book/"' in text and f'value="{SITE}/book/{therapist.slug}/"' in text
+    assert "Bookings by source tag" not in text
+    assert "/admin/practice/practice/" not in text and "The practice owner keeps this list" in text
