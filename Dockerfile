@@ -10,7 +10,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # Hashed static files, served by the app itself (whitenoise).
 RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput
-RUN useradd --system --home /app booking && mkdir -p /app/var && chown booking /app/var
+# var/media exists (owned by the app's user) so the compose "media" volume starts writable.
+RUN useradd --system --home /app booking && mkdir -p /app/var/media && chown -R booking /app/var
 USER booking
 
 EXPOSE 8000

@@ -40,6 +40,8 @@ class TherapistAdmin(BookingSlugAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "slug", "practice", "time_zone", "is_active"]
     list_filter = ["practice", "is_active"]
     filter_horizontal = ["session_types"]
+    # Uploaded on the staff profile page only, where it is resized and stripped.
+    readonly_fields = ["photo"]
 
 
 @admin.register(Room)

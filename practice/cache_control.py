@@ -31,6 +31,8 @@ PUBLIC_ROUTES: dict[str, Callable[[HttpRequest], bool]] = {
     "booking:therapist-type-link": _without_a_manage_token,
     "booking:zones": _always,
     "booking:embed-js": _always,
+    # A therapist's photo, shown on the booking pages (a changed photo has a new name).
+    "therapist-photo": _always,
     # The subscriber's own calendar app revalidates it (ETag, "private, no-cache").
     "calendar-feed": _always,
     "api:therapists": _always,

@@ -233,7 +233,22 @@ class Therapist(models.Model):
         help_text="Their booking link: /book/<slug>/. Blank: made from the name. "
         "Old links keep working after a change.",
     )
-    bio = models.TextField(blank=True)
+    bio = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="A few sentences for clients choosing whom to see (at most 600 characters).",
+    )
+    # The booking pages show these beside the name ("any therapist" stays the default).
+    photo = models.ImageField(
+        upload_to="therapists/",
+        blank=True,
+        help_text="Set on the staff profile page: resized to a square, re-encoded, no metadata.",
+    )
+    sees_in_person = models.BooleanField("Sees clients in person", default=True)
+    sees_by_video = models.BooleanField("Sees clients by video", default=False)
+    languages = models.CharField(
+        max_length=200, blank=True, help_text="Languages spoken in sessions, e.g. English, Spanish."
+    )
     time_zone = models.CharField(
         max_length=64,
         validators=[validate_time_zone],
@@ -267,6 +282,15 @@ class Therapist(models.Model):
     @property
     def zone(self):
         return get_zone(self.time_zone)
+
+    @property
+    def modalities(self) -> list[str]:
+        """How they see clients, as the booking pages say it."""
+        return [
+            label
+            for label, yes in (("In person", self.sees_in_person), ("Video", self.sees_by_video))
+            if yes
+        ]
 
 
 class SlugKind(models.TextChoices):

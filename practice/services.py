@@ -1,7 +1,10 @@
 """Writes about the practice's own setup that carry a rule beyond a plain save."""
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
+from practice import photos
 from practice.models import FormerSlug, SessionType, SlugKind, Therapist
 
 
@@ -25,3 +28,44 @@ def slug_remember(*, obj: Therapist | SessionType, old: str) -> None:
             "session_type": obj if kind == SlugKind.SESSION_TYPE else None,
         },
     )
+
+
+def therapist_profile_update(  # noqa: PLR0913 (the profile's fields, by name)
+    *,
+    therapist: Therapist,
+    bio: str,
+    languages: str,
+    sees_in_person: bool,
+    sees_by_video: bool,
+    photo: bytes | None = None,
+    remove_photo: bool = False,
+) -> Therapist:
+    """What clients read about a therapist when choosing: bio, languages, how they see
+    clients, and a photo (``photo``: the uploaded bytes, re-encoded by practice.photos).
+
+    A replaced or removed photo's file is deleted once the change is committed.
+    """
+    old = therapist.photo.name
+    therapist.bio = bio.strip()
+    therapist.languages = languages.strip()
+    therapist.sees_in_person = sees_in_person
+    therapist.sees_by_video = sees_by_video
+    if photo is not None:
+        data = photos.photo_normalise(photo)
+        name = photos.photo_name(data)
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(data))
+        therapist.photo.name = name
+    elif remove_photo:
+        therapist.photo.name = ""
+    with transaction.atomic():
+        therapist.save()
+        if old and old != therapist.photo.name:
+            transaction.on_commit(lambda: _photo_forget(old))
+    return therapist
+
+
+def _photo_forget(name: str) -> None:
+    """Delete a photo's file unless another therapist shows the same picture."""
+    if not Therapist.objects.filter(photo=name).exists():
+        default_storage.delete(name)

@@ -189,6 +189,15 @@ STORAGES = {
     },
 }
 
+# --- Media (therapists' photos) ----------------------------------------------
+# Uploaded photos, re-encoded by practice/photos.py, live here: a volume of its
+# own in docker-compose.yml (docs/deployment.md). Served by the app itself
+# (practice.photos.therapist_photo), never as a directory.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default="") or str(VAR_DIR / "media")
+MEDIA_URL = "/media/"
+# A photo upload larger than this is refused before it is read as an image.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

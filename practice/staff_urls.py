@@ -7,10 +7,11 @@ from django.urls import path
 
 from booking.feeds import views as feed_views
 from booking.staff import apis as booking_apis
+from booking.staff import share as share_views
 from booking.staff import views as booking_views
 from clients.staff import apis as client_apis
 from clients.staff import views as client_views
-from practice import auth, passwords, views
+from practice import auth, passwords, profile, views
 
 # /staff/…
 urlpatterns = [
@@ -59,6 +60,7 @@ urlpatterns = [
         views.api_token_revoke,
         name="staff-api-token-revoke",
     ),
+    path("profile/", profile.therapist_profile, name="staff-profile"),
     # Clients, intake review, the audit log (clients/staff/).
     path("", client_views.home, name="staff-home"),
     path("clients/", client_views.client_list, name="staff-clients"),
@@ -128,6 +130,8 @@ urlpatterns = [
     path("clients/<uuid:client_id>/series/new/", booking_views.series_new, name="staff-series-new"),
     path("series/<uuid:public_id>/", booking_views.series_detail, name="staff-series"),
     path("series/<uuid:public_id>/end/", booking_views.series_end, name="staff-series-end"),
+    # Booking links and website code (booking/staff/share.py).
+    path("share/", share_views.share_page, name="staff-share"),
     # Calendar feed settings (booking/feeds/).
     path("calendar-feeds/", feed_views.my_feeds, name="staff-feeds"),
     path(

@@ -21,6 +21,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SMS_BACKEND = "booking.notify.sms.LocmemBackend"
 SITE_URL = "https://booking.example"
+MEDIA_ROOT = str(VAR_DIR / "test-media")  # noqa: F405
 
 if REDIS_URL:  # noqa: F405
     from urllib.parse import urlsplit, urlunsplit

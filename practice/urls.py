@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking.feeds import views as feed_views
-from practice import health, staff_urls
+from practice import health, photos, staff_urls
 from practice.favicon import favicon
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     # Email providers' delivery/bounce webhooks (django-anymail; basic auth).
     path("anymail/", include("anymail.urls")),
     path("book/", include("booking.web.urls")),
+    # Therapists' photos (practice/photos.py): only ones in use, as re-encoded JPEGs.
+    path("media/therapists/<str:name>", photos.therapist_photo, name="therapist-photo"),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
     path("intake/", include("clients.intake.urls")),
     # Every staff page and staff API endpoint: practice/staff_urls.py.

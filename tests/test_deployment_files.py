@@ -31,6 +31,9 @@ def test_the_stack_has_its_services_and_health_checks():
     assert services["migrate"]["restart"] == "no"
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
     assert "pgdata" in COMPOSE["volumes"]
+    # Therapists' photos outlive the container (MEDIA_ROOT's default in the image).
+    assert "media:/app/var/media" in services["web"]["volumes"]
+    assert "media" in COMPOSE["volumes"]
 
 
 def test_web_worker_and_beat_are_one_image_with_one_environment():

@@ -25,6 +25,7 @@ from booking.tokens import confirm_email_token
 from clients.models import Client
 from practice.display import time_format, use_clock, wall_time, wall_time_named, zone_named
 from practice.models import StaffMember, StaffRole
+from practice.places import VIDEO, session_place
 
 SUBJECTS = {
     NotificationKind.VERIFY_EMAIL: "Please confirm your booking request at {practice_name}",
@@ -74,6 +75,7 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
     appointment = notification.appointment
     deadline = late_cancel_deadline(appointment)
     client, practice, therapist = appointment.client, appointment.practice, appointment.therapist
+    place = session_place(session_type=appointment.session_type, practice=practice)
     local = appointment.start.astimezone(client.zone)
     therapist_differs = appointment.start.astimezone(therapist.zone).utcoffset() != (
         local.utcoffset()
@@ -88,8 +90,10 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "therapist_name": therapist.display_name,
         "session_name": appointment.session_type.name,
         "duration": appointment.session_type.duration_minutes,
-        "telehealth": appointment.session_type.modality == "telehealth",
-        "address": practice.address,
+        "telehealth": place.video,
+        "video": VIDEO,
+        "address": place.address,
+        "map_url": place.map_url,
         "manage_url": manage_url(appointment),
         "deadline": _when(deadline, client.zone),
         "can_change": (now or timezone.now()) < deadline,

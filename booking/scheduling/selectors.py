@@ -256,6 +256,41 @@ def appointment_get_by_public_id(public_id) -> Appointment | None:
     )
 
 
+SOURCE_REF_DAYS = 90
+_KEPT = [
+    AppointmentStatus.PENDING,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+]
+_CALLED_OFF = [AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED]
+
+
+def source_ref_counts(*, practice, now: datetime, days: int = SOURCE_REF_DAYS) -> list[dict]:
+    """Bookings made through each ``?ref=`` tag in the last ``days`` days, in one query:
+    ``{"ref", "booked", "cancelled"}`` per tag, most bookings first.
+
+    "Booked" is still on (pending or confirmed) or took place (attended, no-show);
+    "cancelled" counts late cancellations too. Holds never finished are not bookings.
+    Only tags and numbers: nothing about who booked.
+    """
+    rows = (
+        Appointment.objects.filter(practice=practice, created_at__gte=now - timedelta(days=days))
+        .exclude(source_ref="")
+        .values("source_ref")
+        .annotate(
+            booked=Count("pk", filter=Q(status__in=_KEPT)),
+            cancelled=Count("pk", filter=Q(status__in=_CALLED_OFF)),
+        )
+        .filter(Q(booked__gt=0) | Q(cancelled__gt=0))
+        .order_by("-booked", "source_ref")
+    )
+    return [
+        {"ref": row["source_ref"], "booked": row["booked"], "cancelled": row["cancelled"]}
+        for row in rows
+    ]
+
+
 def slot_map_any(
     *,
     therapists,

@@ -108,19 +108,20 @@
   }
 
   // The landing page: offer only the therapists who give the chosen session type.
-  var therapistSelect = document.querySelector("[data-therapist-select]");
-  if (therapistSelect) {
-    var options = Array.prototype.slice.call(therapistSelect.querySelectorAll("option[data-offers]"));
+  var therapistChoice = document.querySelector("[data-therapist-choice]");
+  if (therapistChoice) {
+    var cards = Array.prototype.slice.call(therapistChoice.querySelectorAll("[data-offers]"));
     var filter = function () {
       var chosen = document.querySelector('input[name="session_type"]:checked');
-      var kept = therapistSelect.value;
-      options.forEach(function (option) { if (option.parentNode) { option.parentNode.removeChild(option); } });
-      options.forEach(function (option) {
-        if (!chosen || option.getAttribute("data-offers").split(" ").indexOf(chosen.value) !== -1) {
-          therapistSelect.appendChild(option);
+      cards.forEach(function (card) {
+        var gives = !chosen || card.getAttribute("data-offers").split(" ").indexOf(chosen.value) !== -1;
+        card.hidden = !gives;
+        var radio = card.querySelector("input");
+        if (!gives && radio.checked) {
+          radio.checked = false;
+          therapistChoice.querySelector('input[value=""]').checked = true;
         }
       });
-      therapistSelect.value = therapistSelect.querySelector('option[value="' + kept + '"]') ? kept : "";
     };
     document.querySelectorAll('input[name="session_type"]').forEach(function (radio) {
       radio.addEventListener("change", filter);

@@ -14,9 +14,9 @@ from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 def choose(page, clinic, therapist=None):
     page.goto(page.base + "/book/")
     page.get_by_label(clinic["session_type"].name).check()
-    page.get_by_label("Who would you like to see?").select_option(
-        label=therapist.display_name if therapist else "Any available therapist"
-    )
+    page.get_by_role(
+        "radio", name=therapist.display_name if therapist else "Any available therapist"
+    ).check()
     page.get_by_role("button", name="See free times").click()
     page.wait_for_url(re.compile(r"/book/times/.*tz="))
 

@@ -47,6 +47,8 @@ PUBLIC = {
     "booking:therapist-type-link",
     "booking:zones",
     "booking:embed-js",
+    # A therapist's photo (staff, not clients; shown on the booking pages).
+    "therapist-photo",
     "calendar-feed",
     "api:therapists",
     "api:session-types",
