@@ -354,6 +354,52 @@ class Appointment(models.Model):
         self.blocked_end = self.end + buffer_after
 
 
+class AppointmentEventKind(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RECORDED = "recorded", "Recorded after it took place"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    MOVED = "moved", "Moved"
+    CANCELLED = "cancelled", "Cancelled"
+    OUTCOME = "outcome", "Outcome recorded"
+
+
+class AppointmentEvent(models.Model):
+    """One line of a session's action log: who did what to it, and when.
+
+    Written by the booking services in the transaction of the change itself,
+    whichever door it came through (staff page, staff API, the client's
+    manage link, a beat task), so the log cannot miss or invent a change.
+    Kept apart from the audit trail, which records looks at and changes to a
+    *client's* data by field name; this records scheduling facts about one
+    session (a move's previous start, whether the client was told).
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=AppointmentEventKind.choices)
+    # A staff user; empty: the client (through their link) or the system.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_client = models.BooleanField(default=False)
+    previous_start = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=AppointmentStatus.choices,
+        blank=True,
+        help_text="The status it took.",
+    )
+    # Whether a message to the client was scheduled; empty: nothing to tell.
+    client_notified = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class HoldClaim(models.Model):
     """Who holds a time picked on the public pages: a browser and a client address.
 

@@ -293,3 +293,8 @@ def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Th
         .values_list("therapist", "n")
     )
     return min(candidates, key=lambda t: (load.get(t.pk, 0), t.pk))
+
+
+def appointment_events(appointment: Appointment) -> QuerySet:
+    """A session's action log, oldest first, with who did each thing."""
+    return appointment.events.select_related("by").order_by("at", "pk")

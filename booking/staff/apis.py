@@ -128,6 +128,10 @@ class AppointmentCreateSerializer(serializers.Serializer):
 class RescheduleSerializer(serializers.Serializer):
     start = AwareDateTimeField()
     override_hours = serializers.BooleanField(default=False)
+    notify = serializers.BooleanField(
+        default=True,
+        help_text="Tell the client (default). False: you told them; no message is scheduled.",
+    )
 
 
 class CancelSerializer(serializers.Serializer):
@@ -138,6 +142,10 @@ class CancelSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text='Optional, e.g. "Client phoned: unwell"; shown as entered by you.',
+    )
+    notify = serializers.BooleanField(
+        default=True,
+        help_text="Tell the client (default). False: you told them; no message is scheduled.",
     )
 
 
@@ -231,6 +239,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             room=room,
             enforce_availability=not values["override_hours"],
             by_staff=True,
+            by=request.user,
         )
         return Response(
             StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
@@ -266,6 +275,8 @@ class StaffAppointmentApi(StaffApi):
             start=data.validated_data["start"],
             actor=Actor.STAFF,
             enforce_availability=not data.validated_data["override_hours"],
+            notify=data.validated_data["notify"],
+            by=request.user,
         )
         return Response(StaffAppointmentSerializer(moved).data)
 
@@ -298,7 +309,9 @@ class StaffAppointmentApproveApi(_AppointmentActionApi):
         description="Approve a request: the client is told.",
     )
     def post(self, request: Request, public_id) -> Response:
-        approved = services.appointment_approve(appointment=self.appointment(public_id))
+        approved = services.appointment_approve(
+            appointment=self.appointment(public_id), by=request.user
+        )
         return Response(StaffAppointmentSerializer(approved).data)
 
 
@@ -309,7 +322,9 @@ class StaffAppointmentDeclineApi(_AppointmentActionApi):
         description="Decline a request: the time is free again and the client is told.",
     )
     def post(self, request: Request, public_id) -> Response:
-        declined = services.appointment_decline(appointment=self.appointment(public_id))
+        declined = services.appointment_decline(
+            appointment=self.appointment(public_id), by=request.user
+        )
         return Response(StaffAppointmentSerializer(declined).data)
 
 
@@ -318,7 +333,7 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
         request=CancelSerializer,
         responses=_AppointmentActionApi.responses,
         description="Cancel a session (late: counted as a late cancellation; reason: optional, "
-        "shown as entered by staff); the client is told.",
+        "shown as entered by staff; notify: false when you told the client yourself).",
     )
     def post(self, request: Request, public_id) -> Response:
         appointment = self.appointment(public_id)
@@ -329,6 +344,7 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
             late=values["late"],
             reason=values["reason"],
             by=request.user,
+            notify=values["notify"],
         )
         return Response(StaffAppointmentSerializer(cancelled).data)
 
@@ -343,7 +359,7 @@ class StaffAppointmentOutcomeApi(_AppointmentActionApi):
         appointment = self.appointment(public_id)
         values = self.input(OutcomeSerializer, request)
         recorded = services.appointment_record_outcome(
-            appointment=appointment, outcome=values["outcome"]
+            appointment=appointment, outcome=values["outcome"], by=request.user
         )
         return Response(StaffAppointmentSerializer(recorded).data)
 

@@ -216,6 +216,15 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             "move_check": move_check,
             "outcome_form": OutcomeForm(),
             "started": appointment.start <= now,
+            "cancel_check": "cancel" in request.GET,
+            "events": [
+                {
+                    "e": e,
+                    "at": e.at.astimezone(therapist.zone),
+                    "previous": e.previous_start and e.previous_start.astimezone(therapist.zone),
+                }
+                for e in selectors.appointment_events(appointment)
+            ],
             "nav": "calendar",
         },
         zone=therapist.zone,
@@ -262,6 +271,20 @@ def _back(appointment):
     return redirect("staff-appointment", appointment.public_id)
 
 
+def _notify(request) -> bool:
+    """The confirm step's "Notify the client?" box (ticked by default).
+
+    A form that does not ask (an older page, a script) notifies, as before.
+    """
+    if request.POST.get("notify_asked") != "1":
+        return True
+    return request.POST.get("notify") == "on"
+
+
+def _told_or_not(appointment, notify: bool) -> str:
+    return _told(appointment) if notify else "The client was not sent a message."
+
+
 @staff_required
 @require_POST
 def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
@@ -269,27 +292,29 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
     appointment = appointment_or_404(request.staff, public_id)
     try:
         if action == "approve":
-            services.appointment_approve(appointment=appointment)
+            services.appointment_approve(appointment=appointment, by=request.user)
             messages.success(request, "Approved. The client has been told.")
         elif action == "decline":
-            services.appointment_decline(appointment=appointment)
+            services.appointment_decline(appointment=appointment, by=request.user)
             messages.success(request, f"Declined. The time is free again. {_told(appointment)}")
         elif action == "cancel":
             late = request.POST.get("late") == "on"
+            notify = _notify(request)
             services.appointment_cancel(
                 appointment=appointment,
                 actor=services.Actor.STAFF,
                 late=late,
                 reason=request.POST.get("reason", "")[:500],
                 by=request.user,
+                notify=notify,
             )
-            messages.success(request, f"Cancelled. {_told(appointment)}")
+            messages.success(request, f"Cancelled. {_told_or_not(appointment, notify)}")
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("Choose attended, no-show or late-cancelled.")
             services.appointment_record_outcome(
-                appointment=appointment, outcome=form.cleaned_data["outcome"]
+                appointment=appointment, outcome=form.cleaned_data["outcome"], by=request.user
             )
             messages.success(request, "Recorded.")
         elif action == "reschedule":
@@ -321,13 +346,16 @@ def _reschedule(request, appointment):
             messages.error(request, SKIPPED_TIME)
             return _back(appointment)
         override = form.cleaned_data["override_hours"]
+    notify = _notify(request)
     services.appointment_reschedule(
         appointment=appointment,
         start=start,
         actor=services.Actor.STAFF,
         enforce_availability=not override,
+        notify=notify,
+        by=request.user,
     )
-    messages.success(request, f"Moved. {_told(appointment)}")
+    messages.success(request, f"Moved. {_told_or_not(appointment, notify)}")
     return _back(appointment)
 
 
