@@ -1,7 +1,7 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -298,3 +298,36 @@ def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Th
 def appointment_events(appointment: Appointment) -> QuerySet:
     """A session's action log, oldest first, with who did each thing."""
     return appointment.events.select_related("by").order_by("at", "pk")
+
+
+def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appointment]:
+    """Sessions still to come (requested or booked) that ``off`` (saved or not) would cover.
+
+    Each therapist's own zone reads the wall-clock entry, as the slot engine
+    does (``slots.time_off_span``); a yearly holiday is projected onto each
+    session's year (``time_off_dates``).
+    """
+    candidates = Appointment.objects.filter(
+        practice_id=off.practice_id, status__in=ACTIVE_STATUSES, end__gt=now
+    ).select_related("therapist", "client", "session_type")
+    if off.therapist_id is not None:
+        candidates = candidates.filter(therapist_id=off.therapist_id)
+    if not off.repeats_yearly:
+        # A day's margin either side covers every zone's reading of the dates.
+        first = datetime.combine(off.start_date - timedelta(days=1), datetime.min.time(), UTC)
+        last = datetime.combine(off.end_date + timedelta(days=2), datetime.min.time(), UTC)
+        candidates = candidates.filter(start__lt=last, end__gt=first)
+    inside = []
+    for appointment in candidates.order_by("start"):
+        zone = appointment.therapist.zone
+        day = appointment.start.astimezone(zone).date()
+        for first_day, last_day in time_off_dates(
+            off, day - timedelta(days=1), day + timedelta(days=1)
+        ):
+            start, end = slots.time_off_span(
+                zone, first_day, off.start_time, last_day, off.end_time
+            )
+            if appointment.start < end and start < appointment.end:
+                inside.append(appointment)
+                break
+    return inside

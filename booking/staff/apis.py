@@ -390,6 +390,13 @@ class TimeOffSerializer(serializers.ModelSerializer):
     therapist = serializers.IntegerField(source="therapist_id", allow_null=True, required=False)
     start_time = WallTimeField(required=False, allow_null=True)
     end_time = WallTimeField(required=False, allow_null=True)
+    sessions = serializers.DictField(
+        child=serializers.ChoiceField(choices=["keep", "cancel"]),
+        write_only=True,
+        required=False,
+        help_text="For each session inside the time off (its id as the key): keep or cancel "
+        "(the client is told). Without a choice for each, the answer is a 409 listing them.",
+    )
 
     class Meta:
         model = TimeOff
@@ -402,6 +409,7 @@ class TimeOffSerializer(serializers.ModelSerializer):
             "end_time",
             "reason",
             "repeats_yearly",
+            "sessions",
         ]
         read_only_fields = ["id"]
 
@@ -488,8 +496,10 @@ class AvailabilityApi(StaffApi):
 class TimeOffListApi(StaffApi):
     @extend_schema(
         request=TimeOffSerializer,
-        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
-        description="therapist null: a practice-wide holiday (front desk and owners only).",
+        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 409: CONFLICT},
+        description="therapist null: a practice-wide holiday (front desk and owners only). "
+        "Sessions still to come inside it need a decision each (sessions); otherwise 409 "
+        '(code "sessions_inside_time_off", their ids in "sessions") and nothing is saved.',
     )
     def post(self, request: Request) -> Response:
         data = TimeOffSerializer(data=request.data)
@@ -504,8 +514,13 @@ class TimeOffListApi(StaffApi):
             therapist = None
         else:
             therapist = _therapist(request, therapist_id)
+        on_sessions = values.pop("sessions", None)
         off = availability.time_off_add(
-            practice=request.staff.practice, therapist=therapist, **values
+            practice=request.staff.practice,
+            therapist=therapist,
+            on_sessions=on_sessions,
+            by=request.user,
+            **values,
         )
         return Response(TimeOffSerializer(off).data, status=status.HTTP_201_CREATED)
 

@@ -19,7 +19,7 @@ from booking.access import (
     shows_client_of,
     time_off_to_change,
 )
-from booking.exceptions import BookingError
+from booking.exceptions import BookingError, SessionsInsideTimeOff
 from booking.models import ExtraHours, TimeOff
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
@@ -381,7 +381,7 @@ def availability_page(request: HttpRequest) -> HttpResponse:
     holiday_form = HolidayForm(
         request.POST if request.POST.get("form") == "holiday" else None, auto_id="holiday-%s"
     )
-    status = 200
+    status, inside = 200, None
     if request.method == "POST":
         which = request.POST.get("form")
         form = {
@@ -416,13 +416,17 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                         end_time=data["end_time"],
                         reason=data["reason"],
                         repeats_yearly=data.get("repeats_yearly", False),
+                        on_sessions=_session_decisions(request.POST),
+                        by=request.user,
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except SessionsInsideTimeOff as exc:
+                inside = _sessions_inside(request, which, exc)
             else:
                 messages.success(request, "Saved. Public booking times follow at once.")
                 return redirect(f"{reverse('staff-availability')}?therapist={therapist.pk}")
-        status = 400
+        status = 409 if inside else 400
     today = timezone.now().astimezone(therapist.zone).date()
     return render(
         request,
@@ -442,10 +446,34 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                 practice=therapist.practice, therapist__isnull=True
             ).order_by("start_date"),
             "can_set_holidays": can_run_practice_calendar(request.staff),
+            "inside": inside,
             "nav": "availability",
         },
         status=status,
     )
+
+
+def _session_decisions(post) -> dict[str, str]:
+    """ "session_<public id>" = keep | cancel, as the time-off question was answered."""
+    return {k.removeprefix("session_"): v for k, v in post.items() if k.startswith("session_")}
+
+
+def _sessions_inside(request, which: str, exc: SessionsInsideTimeOff) -> dict:
+    """The question to ask: each session inside the time off, in its therapist's zone."""
+    return {
+        "form": which,
+        "message": exc.message,
+        "sessions": [
+            {
+                "a": a,
+                "local": a.start.astimezone(a.therapist.zone),
+                "zone": a.therapist.time_zone,
+                "shown": shows_client_of(request.staff, a),
+                "choice": request.POST.get(f"session_{a.public_id}", ""),
+            }
+            for a in exc.appointments
+        ],
+    }
 
 
 @staff_required
