@@ -1,7 +1,7 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +19,7 @@ from booking.models import (
 from booking.scheduling import slots
 from booking.tokens import manage_token_for, manage_token_parts
 from practice.models import SessionType, Therapist
+from practice.timezones import wall_to_utc_lenient
 
 
 def blocking_at(now: datetime) -> Q:
@@ -331,3 +332,26 @@ def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appoint
                 inside.append(appointment)
                 break
     return inside
+
+
+NEAR_DAYS = 7  # "already has a session in the next N days" warns before booking another
+
+
+def client_sessions_near(
+    *, client, start: datetime, zone, now: datetime, days: int = NEAR_DAYS
+) -> list[Appointment]:
+    """The client's requested or booked sessions that make another at ``start`` worth a second
+    look: on the same local day (read in ``zone``, the booked therapist's), or coming up within
+    ``days`` of ``now``. Staff are warned, never refused (a couple's session and an individual
+    one on one day is normal)."""
+    day = start.astimezone(zone).date()
+    day_start = wall_to_utc_lenient(day, time(0), zone)
+    day_end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    same_day = Q(start__lt=day_end, end__gt=day_start)
+    coming_up = Q(start__gte=now, start__lt=now + timedelta(days=days))
+    return list(
+        Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES)
+        .filter(same_day | coming_up)
+        .select_related("therapist", "session_type")
+        .order_by("start")
+    )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
 from booking.notify.selectors import notifications_failed_for_desk
-from booking.scheduling.selectors import free_times_next
+from booking.scheduling.selectors import client_sessions_near, free_times_next
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
@@ -289,7 +289,12 @@ def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpRes
 
 @staff_required
 def client_book(request: HttpRequest, public_id) -> HttpResponse:
-    """Book on the client's behalf: the same service and guarantees as the public pages."""
+    """Book on the client's behalf: the same service and guarantees as the public pages.
+
+    Asks before booking a time that has passed (a record of a session that took
+    place: the client is sent nothing) or a second session on one day or within
+    a week of another (a warning, never a refusal).
+    """
     staff = request.staff
     client = client_or_404(staff, public_id)
     if not (can_run_intake(staff) or staff.is_therapist):
@@ -302,38 +307,27 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         )
     status = 200
     therapists = form.fields["therapist"].queryset
-    check = None
+    check, quick_check = None, None
     if request.method == "POST" and request.POST.get("quick_start"):
         # A free time picked from the list: booked as offered (hours, notice, overlap).
         response = _book_quick(request, client, therapists)
-        if response is not None:
+        if isinstance(response, dict):
+            quick_check = response
+        elif response is not None:
             return response
-        status = 409
+        else:
+            status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid() and request.POST.get("step") == "check":
-            # The instant it will create, in both zones, before anything is saved.
+        if form.is_valid():
             data = form.cleaned_data
-            check = in_zones(data["start"], data["therapist"].zone, staff.practice.zone)
             status = 200
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                appointment_book(
-                    therapist=data["therapist"],
-                    session_type=data["session_type"],
-                    client=client,
-                    start=data["start"],
-                    enforce_availability=not data["override_hours"],
-                    by_staff=True,
-                )
-            except BookingError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
-                audit(request, action=AuditAction.CREATE, what="appointment", client=client)
-                messages.success(request, "Booked. The client gets a confirmation by email.")
-                return redirect("staff-client", client.public_id)
+            check = _booking_check(request, client, data["start"], data["therapist"])
+            if request.POST.get("step") != "check" and not check["asks"]:
+                response = _book_manual(request, client, form, past=check["past"])
+                if response is not None:
+                    return response
+                status, check = 409, None
     return render_in_zone(
         request,
         "staff/client_book.html",
@@ -341,12 +335,64 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "client": client,
             "form": form,
             "check": check,
+            "quick_check": quick_check,
             "nav": "clients",
             **_free_times(request, staff, therapists),
         },
         zone=page_zone(staff),
         status=status,
     )
+
+
+def _booking_check(request, client, start, therapist) -> dict:
+    """What to show before booking: the instant in both zones, and what needs a second look.
+
+    ``asks`` holds what the staff member has not yet confirmed (a past time,
+    sessions near this one); the confirm form carries ``past_ok`` / ``near_ok``.
+    """
+    now = timezone.now()
+    past = start < now
+    near = [
+        {"a": a, "local": a.start.astimezone(page_zone(request.staff))}
+        for a in client_sessions_near(client=client, start=start, zone=therapist.zone, now=now)
+    ]
+    asks = []
+    if past and request.POST.get("past_ok") != "1":
+        asks.append("past")
+    if near and request.POST.get("near_ok") != "1":
+        asks.append("near")
+    return {
+        "lines": in_zones(start, therapist.zone, request.staff.practice.zone),
+        "past": past,
+        "near": near,
+        "asks": asks,
+    }
+
+
+def _book_manual(request, client, form, *, past: bool):
+    data = form.cleaned_data
+    try:
+        appointment_book(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            client=client,
+            start=data["start"],
+            # A time that has passed is outside notice by nature: recorded, not offered.
+            enforce_availability=not (data["override_hours"] or past),
+            by_staff=True,
+            by=request.user,
+        )
+    except BookingError as exc:
+        form.add_error(None, exc.message)
+        return None
+    audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+    if past:
+        messages.success(
+            request, "Recorded as a session that took place. The client was sent nothing."
+        )
+    else:
+        messages.success(request, "Booked. The client gets a confirmation by email.")
+    return redirect("staff-client", client.public_id)
 
 
 FREE_TIMES_SHOWN = 12
@@ -398,6 +444,9 @@ def _book_quick(request, client, therapists):
     if start is None or therapist is None or session_type is None:
         messages.error(request, "Pick one of the free times listed.")
         return None
+    check = _booking_check(request, client, start, therapist)
+    if check["asks"]:
+        return check | {"value": request.POST["quick_start"], "type": session_type}
     try:
         appointment_book(
             therapist=therapist,
@@ -405,6 +454,7 @@ def _book_quick(request, client, therapists):
             client=client,
             start=start,
             by_staff=True,
+            by=request.user,
         )
     except BookingError as exc:
         messages.error(request, exc.message)
