@@ -125,6 +125,13 @@ class ClientCreateSerializer(SmsConsentChecks, serializers.Serializer):
     sms_consent = serializers.BooleanField(
         required=False, default=False, help_text=SMS_CONSENT_HELP
     )
+    shares_email = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True: a different person who shares this email with an existing record "
+        "(a partner, a family member): a record of their own. False (default): the record "
+        "already on file with this email is the same person and is returned unchanged.",
+    )
 
     def validate_phone(self, value):
         return _phone(value)
@@ -181,7 +188,12 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
             practice=request.staff.practice, by=request.user, **serializer.validated_data
         )
         action = AuditAction.CREATE if created else AuditAction.VIEW
-        audit(request, action=action, what="record", client=client, via="api")
+        what = "record"
+        if serializer.validated_data["shares_email"]:
+            what = "record_shares_email"
+        elif not created:
+            what = "record_same_person"
+        audit(request, action=action, what=what, client=client, via="api")
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ClientSerializer(client).data, status=code)
 

@@ -84,18 +84,59 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_new(request: HttpRequest) -> HttpResponse:
     """A client who phoned: create (or find, by email) their record, then book for them."""
     form = NewClientForm(request.POST or None)
+    match, status = None, 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
-        client, _ = services.client_get_or_create(
-            practice=request.staff.practice, by=request.user, **form.cleaned_data
-        )
-        audit(request, action=AuditAction.CREATE, what="record", client=client)
-        return redirect("staff-client-book", client.public_id)
+        data = form.cleaned_data
+        match = services.client_owning_email(request.staff.practice, data["email"])
+        choice = request.POST.get("email_match")
+        if match is None or choice in EMAIL_MATCH_CHOICES:
+            return _client_new_save(request, data, match=match, choice=choice)
+        # The address is on file: same person or someone who shares it? Staff say which.
+        status = 409
     return render(
         request,
         "staff/client_new.html",
-        {"form": form, "zones": sorted(zone_names()), "nav": "clients"},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "match": match,
+            "zones": sorted(zone_names()),
+            "nav": "clients",
+        },
+        status=status,
     )
+
+
+EMAIL_MATCH_CHOICES = ("same", "different")
+
+
+def _client_new_save(request, data, *, match, choice):
+    """Create the record, or use the one on file; the audit entry says which was chosen."""
+    if choice == "same":
+        # Their record as it is; what was typed differently is named (never the values).
+        differs = [f for f in ("first_name", "last_name") if data[f].strip() != getattr(match, f)]
+        audit(
+            request,
+            action=AuditAction.VIEW,
+            what="record_same_person",
+            client=match,
+            fields=differs,
+        )
+        if differs:
+            messages.info(
+                request,
+                f"Using {match.display_name}’s record, as you said they are the same person. "
+                "Edit the record if their name has changed.",
+            )
+        return redirect("staff-client-book", match.public_id)
+    client, _ = services.client_get_or_create(
+        practice=request.staff.practice,
+        by=request.user,
+        shares_email=choice == "different",
+        **data,
+    )
+    what = "record_shares_email" if choice == "different" else "record"
+    audit(request, action=AuditAction.CREATE, what=what, client=client)
+    return redirect("staff-client-book", client.public_id)
 
 
 @staff_required
