@@ -439,6 +439,12 @@ class NotificationKind(models.TextChoices):
     INTAKE_NUDGE = "intake_nudge", "Intake reminder"
     SAFETY_ALERT = "safety_alert", "Safety alert to a clinician"
     FAILURE_SUMMARY = "failure_summary", "Owner's daily list of failed messages"
+    REQUEST_TO_APPROVE = "request_staff", "A request for the therapist and front desk"
+    REQUEST_OVERDUE = "request_overdue", "A request nobody handled, to the owners"
+
+
+# Messages about a session that go to the practice's staff, not to its client.
+STAFF_KINDS = (NotificationKind.REQUEST_TO_APPROVE, NotificationKind.REQUEST_OVERDUE)
 
 
 class Channel(models.TextChoices):

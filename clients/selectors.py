@@ -235,3 +235,32 @@ def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
         }
         for appointment in cancelled
     ]
+
+
+def requests_to_approve(context: StaffContext, *, now, zone=None) -> list[dict]:
+    """Session requests someone must approve or decline (the top of Today), oldest first.
+
+    Pending, its address proven and not waiting for intake (so only a yes or
+    no is missing), still to come. A therapist sees their own; the front desk
+    and owners everyone's.
+    """
+    zone = zone or context.practice.zone
+    waiting = (
+        appointments_visible(context)
+        .filter(
+            status=AppointmentStatus.PENDING,
+            email_confirm_by__isnull=True,
+            awaiting_intake=False,
+            start__gt=now,
+        )
+        .select_related("client", "therapist", "session_type")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "appointment": a,
+            "local": a.start.astimezone(zone),
+            "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+        }
+        for a in waiting
+    ]

@@ -60,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue_size": len(queue),
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
+            "requests": selectors.requests_to_approve(staff, now=timezone.now(), zone=zone),
             "failed_messages": notifications_failed_for_desk(clients_visible(staff)),
             "nav": "home",
         },
