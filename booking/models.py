@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 
 from booking.constraints import PostgresExclusionConstraint
 from clients.models import Client
@@ -174,7 +175,9 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     LATE_CANCELLED = "late_cancelled", "Late cancelled"
     NO_SHOW = "no_show", "No show"
-    COMPLETED = "completed", "Completed"
+    # Stored as "attended" (was "completed" before booking 0021; the staff API still reads
+    # "completed" as a synonym in its input).
+    ATTENDED = "attended", "Attended"
 
 
 # A client's session: requested or booked.
@@ -335,6 +338,11 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """Booked, started, and nobody has said yet whether the client came."""
+        return self.status == AppointmentStatus.CONFIRMED and self.start <= timezone.now()
 
     @property
     def awaiting_email(self) -> bool:

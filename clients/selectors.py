@@ -179,7 +179,7 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
         .filter(
             start__gte=start,
             start__lt=end,
-            status__in=[*ACTIVE_STATUSES, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW],
+            status__in=[*ACTIVE_STATUSES, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW],
         )
         .select_related("client", "client__intake", "therapist", "session_type")
         .order_by("start")
@@ -263,4 +263,31 @@ def requests_to_approve(context: StaffContext, *, now, zone=None) -> list[dict]:
             "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
         }
         for a in waiting
+    ]
+
+
+OUTCOME_LOOKBACK_DAYS = 30
+
+
+def sessions_awaiting_outcome(context: StaffContext, *, now, zone=None, limit=50) -> list[dict]:
+    """ "Mark attendance": booked sessions that have started and have no outcome yet, from the
+    last ``OUTCOME_LOOKBACK_DAYS`` days, the most recent first. A therapist sees their own."""
+    zone = zone or context.practice.zone
+    rows = (
+        appointments_visible(context)
+        .filter(
+            status=AppointmentStatus.CONFIRMED,
+            start__lte=now,
+            start__gte=now - timedelta(days=OUTCOME_LOOKBACK_DAYS),
+        )
+        .select_related("client", "therapist", "session_type")
+        .order_by("-start")[:limit]
+    )
+    return [
+        {
+            "appointment": a,
+            "local": a.start.astimezone(zone),
+            "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+        }
+        for a in rows
     ]

@@ -399,7 +399,7 @@ def appointment_decline(
 
 
 OUTCOMES = (
-    AppointmentStatus.COMPLETED,
+    AppointmentStatus.ATTENDED,
     AppointmentStatus.NO_SHOW,
     AppointmentStatus.LATE_CANCELLED,
 )

@@ -149,14 +149,26 @@ class CancelSerializer(serializers.Serializer):
     )
 
 
+# Before booking 0021 "attended" was stored and sent as "completed": still read as a synonym.
+LEGACY_STATUSES = {"completed": AppointmentStatus.ATTENDED}
+
+
 class OutcomeSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in OUTCOMES])
+    outcome = serializers.ChoiceField(
+        choices=[(o.value, o.label) for o in OUTCOMES] + [("completed", "Attended (old name)")],
+        help_text='"attended", "no_show" or "late_cancelled" ("completed", the old name of '
+        '"attended", is still read as it).',
+    )
+
+    def validate_outcome(self, value):
+        return LEGACY_STATUSES.get(value, value)
 
 
 STATUSES = AppointmentStatus.values
 
 
 def _status(value: str) -> str:
+    value = LEGACY_STATUSES.get(value, value)
     if value not in STATUSES:
         raise serializers.ValidationError(
             {

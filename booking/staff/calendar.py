@@ -26,7 +26,7 @@ ROW_MINUTES = 15
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
 SHOWN_STATUSES = (
     *ACTIVE_STATUSES,
-    AppointmentStatus.COMPLETED,
+    AppointmentStatus.ATTENDED,
     AppointmentStatus.NO_SHOW,
     AppointmentStatus.LATE_CANCELLED,
 )

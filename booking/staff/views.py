@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from booking.access import (
@@ -267,7 +268,13 @@ def _pick_check(request, appointment) -> dict:
     }
 
 
-def _back(appointment):
+def _back(appointment, request=None):
+    """Back to the session, or to the staff page the action was taken from (Today, a calendar)."""
+    wanted = request.POST.get("next", "") if request is not None else ""
+    if wanted.startswith("/staff/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}
+    ):
+        return redirect(wanted)
     return redirect("staff-appointment", appointment.public_id)
 
 
@@ -316,7 +323,12 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
             services.appointment_record_outcome(
                 appointment=appointment, outcome=form.cleaned_data["outcome"], by=request.user
             )
-            messages.success(request, "Recorded.")
+            local = appointment.start.astimezone(appointment.therapist.zone)
+            messages.success(
+                request,
+                f"Recorded: {appointment.client.display_name}, {local:%a %d %b} — "
+                f"{dict(form.fields['outcome'].choices)[form.cleaned_data['outcome']]}.",
+            )
         elif action == "reschedule":
             return _reschedule(request, appointment)
         else:
@@ -325,7 +337,7 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return _back(appointment)
+    return _back(appointment, request)
 
 
 def _reschedule(request, appointment):

@@ -61,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
             "requests": selectors.requests_to_approve(staff, now=timezone.now(), zone=zone),
+            "to_mark": selectors.sessions_awaiting_outcome(staff, now=timezone.now(), zone=zone),
             "failed_messages": notifications_failed_for_desk(clients_visible(staff)),
             "nav": "home",
         },

@@ -78,11 +78,11 @@ def test_a_past_session_needs_no_approval_or_intake_and_can_be_marked_at_once(
     recorded = Appointment.objects.get(client=someone)
     assert recorded.status == AppointmentStatus.CONFIRMED and not recorded.awaiting_intake
     response = client.post(
-        f"/staff/appointments/{recorded.public_id}/outcome/", {"outcome": "completed"}
+        f"/staff/appointments/{recorded.public_id}/outcome/", {"outcome": "attended"}
     )
     assert response.status_code == 302
     recorded.refresh_from_db()
-    assert recorded.status == AppointmentStatus.COMPLETED
+    assert recorded.status == AppointmentStatus.ATTENDED
 
 
 def test_the_staff_api_records_a_past_session_only_with_the_override(
