@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -43,6 +44,18 @@ from practice.models import Room, SessionType
 from practice.parsing import int_or_none
 
 NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
+SESSIONS_INSIDE = OpenApiResponse(
+    inline_serializer(
+        "SessionsInsideTimeOff",
+        {
+            "detail": serializers.CharField(),
+            "code": serializers.CharField(),
+            "sessions": serializers.ListField(child=serializers.UUIDField()),
+        },
+    ),
+    description="Sessions still to come fall inside the time off: say keep or cancel for each "
+    "(their ids in sessions); nothing was saved.",
+)
 
 
 def _parse(name: str, field: serializers.Field, value):
@@ -508,7 +521,7 @@ class AvailabilityApi(StaffApi):
 class TimeOffListApi(StaffApi):
     @extend_schema(
         request=TimeOffSerializer,
-        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 409: CONFLICT},
+        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 409: SESSIONS_INSIDE},
         description="therapist null: a practice-wide holiday (front desk and owners only). "
         "Sessions still to come inside it need a decision each (sessions); otherwise 409 "
         '(code "sessions_inside_time_off", their ids in "sessions") and nothing is saved.',
