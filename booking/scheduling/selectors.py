@@ -265,21 +265,63 @@ def slot_map_any(
 
 
 FIND_AHEAD = timedelta(days=14)
+# "Thursday afternoon": parts of the day on the page's clock, [from, until).
+PARTS_OF_DAY = {
+    "morning": (time(0), time(12)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), None),
+}
 
 
 def free_times_next(
-    *, therapists, session_type: SessionType, now: datetime, limit: int
+    *,
+    therapists,
+    session_type: SessionType,
+    now: datetime,
+    limit: int,
+    zone=None,
+    from_day: date | None = None,
+    weekday: int | None = None,
+    part_of_day: str = "",
 ) -> list[tuple[datetime, list[Therapist]]]:
-    """The staff pages' "next free times" finder: the first ``limit`` free starts within
-    two weeks across these therapists, each with who is free then."""
+    """The staff pages' "next free times" finder: the first ``limit`` free starts across
+    these therapists, each with who is free then.
+
+    Searched over two weeks from ``from_day`` (a date read in ``zone``; by
+    default now), keeping only starts on ``weekday`` (0 = Monday) and in
+    ``part_of_day`` (``PARTS_OF_DAY``), both read in ``zone``, when given.
+    """
+    start = now
+    if from_day is not None and zone is not None:
+        start = max(now, wall_to_utc_lenient(from_day, time(0), zone))
     found = slot_map_any(
         therapists=list(therapists),
         session_type=session_type,
-        window_start=now,
-        window_end=now + FIND_AHEAD,
+        window_start=start,
+        window_end=start + FIND_AHEAD,
         now=now,
     )
-    return list(found.items())[:limit]
+    wanted = []
+    for when, who in found.items():
+        local = when.astimezone(zone) if zone is not None else when
+        if weekday is not None and local.weekday() != weekday:
+            continue
+        if part_of_day in PARTS_OF_DAY:
+            first, until = PARTS_OF_DAY[part_of_day]
+            if local.time() < first or (until is not None and local.time() >= until):
+                continue
+        wanted.append((when, who))
+    return wanted[:limit]
+
+
+def session_type_most_booked(practice_id: int) -> SessionType | None:
+    """The practice's active session type with the most sessions (ties: the first made)."""
+    return (
+        SessionType.objects.filter(practice_id=practice_id, is_active=True)
+        .annotate(n=Count("appointments"))
+        .order_by("-n", "pk")
+        .first()
+    )
 
 
 def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:

@@ -21,9 +21,10 @@ from booking.access import (
     time_off_to_change,
 )
 from booking.exceptions import BookingError, SessionsInsideTimeOff
-from booking.models import ExtraHours, TimeOff
+from booking.models import ExtraHours, TimeOff, Weekday
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
+from booking.scheduling.selectors import PARTS_OF_DAY
 from booking.staff import calendar
 from booking.staff.forms import (
     ExtraHoursForm,
@@ -141,7 +142,13 @@ def front_desk(request: HttpRequest) -> HttpResponse:
     next_free = []
     if chosen_type is not None and request.GET.get("find"):
         found = selectors.free_times_next(
-            therapists=therapists, session_type=chosen_type, now=timezone.now(), limit=8
+            therapists=therapists,
+            session_type=chosen_type,
+            now=timezone.now(),
+            limit=8,
+            zone=zone,
+            from_day=day,
+            **_finder_filters(request.GET),
         )
         next_free = [{"start": start.astimezone(zone), "therapists": who} for start, who in found]
     return render_in_zone(
@@ -162,6 +169,8 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             "chosen_type": chosen_type,
             "next_free": next_free,
             "find": bool(request.GET.get("find")),
+            "weekdays": Weekday.choices,
+            "parts": PARTS_OF_DAY,
             "nav": "desk",
         },
         zone=zone,
@@ -170,6 +179,15 @@ def front_desk(request: HttpRequest) -> HttpResponse:
 
 def _int(value) -> int | None:
     return int_or_none(value)
+
+
+def _finder_filters(params) -> dict:
+    """The finder's "which weekday" and "what time of day" (unknown values mean "any")."""
+    weekday = int_or_none(params.get("weekday", ""))
+    return {
+        "weekday": weekday if weekday in range(7) else None,
+        "part_of_day": params.get("part", "") if params.get("part") in PARTS_OF_DAY else "",
+    }
 
 
 # --- One session ------------------------------------------------------------------------

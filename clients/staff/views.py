@@ -5,6 +5,7 @@ in the services; every look at or change to a client's data leaves an audit entr
 """
 
 import copy
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,8 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
+from booking.models import Weekday
 from booking.notify.selectors import notifications_failed_for_desk
-from booking.scheduling.selectors import client_sessions_near, free_times_next
+from booking.scheduling.selectors import (
+    PARTS_OF_DAY,
+    client_sessions_near,
+    free_times_next,
+    session_type_most_booked,
+)
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
@@ -342,7 +349,11 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     client = client_or_404(staff, public_id)
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
-    initial = {"therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id}
+    most_booked = session_type_most_booked(staff.practice.pk)
+    initial = {
+        "therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id,
+        "session_type": most_booked.pk if most_booked else None,
+    }
     form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
     if staff.is_therapist:
         form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
@@ -442,13 +453,24 @@ FREE_TIMES_SHOWN = 12
 
 
 def _free_times(request, staff, therapists) -> dict:
-    """Next free times for a session type, with one therapist or whoever is free."""
+    """Next free times for a session type, with one therapist or whoever is free.
+
+    The practice's most booked session type is chosen until staff pick
+    another; "From" (a date), a weekday and a time of day narrow the search,
+    and "Later days" moves past the times shown.
+    """
     session_types = SessionType.objects.filter(practice=staff.practice, is_active=True)
     chosen_type = session_types.filter(pk=int_or_none(request.GET.get("find_type"))).first()
+    if chosen_type is None and "find_type" not in request.GET:
+        chosen_type = session_type_most_booked(staff.practice.pk)
     wanted = int_or_none(request.GET.get("find_therapist"))
     offering = therapists.filter(session_types=chosen_type) if chosen_type else therapists.none()
     if wanted is not None:
         offering = offering.filter(pk=wanted)
+    zone = page_zone(staff)
+    from_day = date_param(request.GET, "find_from", None)
+    weekday = int_or_none(request.GET.get("find_weekday", ""))
+    part = request.GET.get("find_part", "")
     free = []
     if chosen_type is not None:
         found = free_times_next(
@@ -456,8 +478,11 @@ def _free_times(request, staff, therapists) -> dict:
             session_type=chosen_type,
             now=timezone.now(),
             limit=FREE_TIMES_SHOWN,
+            zone=zone,
+            from_day=from_day,
+            weekday=weekday if weekday in range(7) else None,
+            part_of_day=part if part in PARTS_OF_DAY else "",
         )
-        zone = page_zone(staff)
         free = [
             {
                 "start": start,
@@ -467,11 +492,23 @@ def _free_times(request, staff, therapists) -> dict:
             }
             for start, who in found
         ]
+    later = None
+    if free:
+        params = request.GET.copy()
+        params["find_type"] = chosen_type.pk
+        params["find_from"] = (free[-1]["local"].date() + timedelta(days=1)).isoformat()
+        later = params.urlencode()
     return {
         "session_types": session_types,
         "therapists": therapists,
         "find_type": chosen_type,
         "find_therapist": wanted,
+        "find_from": from_day,
+        "find_weekday": weekday,
+        "find_part": part,
+        "weekdays": Weekday.choices,
+        "parts": PARTS_OF_DAY,
+        "later": later,
         "free_times": free,
     }
 
