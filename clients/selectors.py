@@ -291,3 +291,26 @@ def sessions_awaiting_outcome(context: StaffContext, *, now, zone=None, limit=50
         }
         for a in rows
     ]
+
+
+def client_ids_named(practice, text: str) -> list[int]:
+    """Ids of the practice's clients whose name (or email) holds every word of ``text``
+    ("ines calendar" finds Ines Calendartest): the audit log's search by name, resolved here
+    so an owner never needs an internal id. Erased clients have no name left to find."""
+    clients = Client.objects.filter(practice=practice)
+    for word in text.split():
+        clients = clients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return list(clients.values_list("pk", flat=True)[:200])
+
+
+def client_names(ids) -> dict[int, str]:
+    """The name each client id reads as in the audit log ("erased" once erased)."""
+    return {
+        c.pk: ("erased" if c.anonymised_at else c.display_name)
+        for c in Client.objects.filter(pk__in=[i for i in ids if i is not None])
+    }

@@ -371,7 +371,14 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
     serializer_class = AuditEventSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("client", int, description="Client number.")],
+        parameters=[
+            OpenApiParameter("client", int, description="Client number."),
+            OpenApiParameter(
+                "client_name",
+                str,
+                description="Words of the client's name (or email), each of which must match.",
+            ),
+        ],
         responses={
             200: AuditEventSerializer(many=True),
             400: BAD_REQUEST,
@@ -384,5 +391,8 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
         client_ref = request.query_params.get("client", "")
         if (number := int_or_none(client_ref)) is not None:
             events = events.filter(client_ref=number)
+        if name := request.query_params.get("client_name", "").strip()[:100]:
+            named = selectors.client_ids_named(request.staff.practice, name)
+            events = events.filter(client_ref__in=named)
         page = self.paginate_queryset(events)
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -612,6 +612,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     }
     if (number := int_or_none(filters["client"])) is not None:
         events = events.filter(client_ref=number)
+    elif filters["client"]:
+        named = selectors.client_ids_named(request.staff.practice, filters["client"][:100])
+        events = events.filter(client_ref__in=named)
     if filters["actor"]:
         events = events.filter(actor__username__iexact=filters["actor"])
     if filters["action"] in AuditAction.values:
@@ -620,11 +623,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(at__date__gte=since)
     if until := date_param(request.GET, "until"):
         events = events.filter(at__date__lte=until)
+    page = _page(request, events, 50)
+    names = selectors.client_names({e.client_ref for e in page})
+    for event in page:
+        event.client_name = names.get(event.client_ref, "")
     return render(
         request,
         "staff/audit_log.html",
         {
-            "page": _page(request, events, 50),
+            "page": page,
             "filters": filters,
             "extra_query": urlencode({k: v for k, v in filters.items() if v}) + "&",
             "actions": AuditAction.choices,
