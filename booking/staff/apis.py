@@ -681,7 +681,9 @@ class SeriesListApi(StaffApi):
     )
     def post(self, request: Request) -> Response:
         args, decisions, client = _series_args(request)
-        created = series_services.series_create(client=client, decisions=decisions, **args)
+        created = series_services.series_create(
+            client=client, decisions=decisions, by=request.user, **args
+        )
         return Response(SeriesSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -708,5 +710,7 @@ class SeriesEndApi(SeriesApi):
         series = self.series(public_id)
         data = EndSeriesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        series_services.series_end(series=series, from_date=data.validated_data["from_date"])
+        series_services.series_end(
+            series=series, from_date=data.validated_data["from_date"], by=request.user
+        )
         return Response(SeriesSerializer(self.series(public_id)).data)

@@ -583,7 +583,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
                 decisions, errors = _decisions_from(request, plan, data["therapist"].zone)
                 if not errors:
                     created = series_services.series_create(
-                        client=client, decisions=decisions, **args
+                        client=client, decisions=decisions, by=request.user, **args
                     )
                     messages.success(request, "Standing appointments booked.")
                     return redirect("staff-series", created.public_id)
@@ -647,6 +647,6 @@ def series_end(request: HttpRequest, public_id) -> HttpResponse:
     if from_date is None:
         messages.error(request, "Give the first date to cancel from.")
         return redirect("staff-series", series.public_id)
-    cancelled = series_services.series_end(series=series, from_date=from_date)
+    cancelled = series_services.series_end(series=series, from_date=from_date, by=request.user)
     messages.success(request, f"{len(cancelled)} session(s) cancelled; the client has been told.")
     return redirect("staff-series", series.public_id)
