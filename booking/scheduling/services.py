@@ -275,6 +275,9 @@ def appointment_confirm_hold(
         appointment.first_session = first_session
         appointment.client_note = note
         appointment.save()
+        _log(
+            appointment, AppointmentEventKind.BOOKED, now=now, by_client=True, client_notified=True
+        )
         notifications_send_after_commit(_messages_for_booking(appointment, now))
     return appointment
 

@@ -7,6 +7,7 @@ from django.core import mail
 
 from booking.models import AppointmentEvent, AppointmentStatus, Notification, NotificationState
 from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import appointment_confirm_hold, appointment_hold
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in
 
@@ -162,3 +163,21 @@ def test_the_staff_api_cancel_and_move_take_notify_false(
         ("cancelled", False),
         ("moved", False),
     ]
+
+
+def test_a_booking_from_the_public_pages_is_logged_as_the_clients(therapist, now):
+    hold = appointment_hold(
+        therapist=therapist, session_type=therapist.session_types.get(), start=THURSDAY_10
+    )
+    booked = appointment_confirm_hold(
+        hold=hold,
+        client_details={
+            "first_name": "Web",
+            "last_name": "Booker",
+            "email": "web.booker@example.org",
+            "phone": "",
+            "time_zone": "America/New_York",
+        },
+    )
+    (event,) = AppointmentEvent.objects.filter(appointment=booked)
+    assert (event.kind, event.by, event.by_client) == ("booked", None, True)
