@@ -164,3 +164,27 @@ def test_the_front_desks_day_asks_before_anything_surprising(
     page.wait_for_url(re.compile(r"/staff/clients/[0-9a-f-]+/book/"))
     dana = Client.objects.get(first_name="Dana")
     assert dana.shares_email and dana.email.lower() == caller.email.lower()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])
+def test_the_owner_reads_and_changes_the_settings_in_plain_words(open_page, clinic, shot, viewport):
+    practice = clinic["practice"]
+    owner = staff_user(practice, StaffRole.OWNER)
+    page = open_page(viewport=viewport)
+    sign_in(page, owner)
+    page.get_by_role("link", name="Settings").click()
+    notice = page.get_by_label("Booking notice: how many")
+    assert notice.input_value() == "1"
+    assert page.get_by_label("Booking notice: unit").input_value() == "hours"
+    assert_accessible(page)
+    shot(page, "settings")
+    notice.fill("48")
+    page.get_by_label("Text message, 3 hours before").uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    assert page.get_by_text("Saved.").is_visible()
+    # The words the emails and pages use (booking.scheduling.policy): 48 hours reads "2 days".
+    assert "no later than 2 days before" in page.get_by_test_id("policy-preview").inner_text()
+    assert_accessible(page)
+    practice.refresh_from_db()
+    assert practice.min_notice == timedelta(hours=48)
+    assert {r["channel"] for r in practice.reminder_schedule} == {"email"}
