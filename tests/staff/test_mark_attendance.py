@@ -112,14 +112,14 @@ def test_the_data_migration_turns_completed_into_attended_and_back(booked):
             cursor.execute("SELECT status FROM booking_appointment WHERE id = %s", [booked.pk])
             return cursor.fetchone()[0]
 
-    migrate([("booking", "0020_notification_requests_for_staff")])
+    migrate([("booking", "0021_notification_requests_for_staff")])
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE booking_appointment SET status = 'completed' WHERE id = %s", [booked.pk]
         )
-    migrate([("booking", "0021_attended_stored_as_attended")])
+    migrate([("booking", "0022_attended_stored_as_attended")])
     assert stored() == "attended"
-    migrate([("booking", "0020_notification_requests_for_staff")])
+    migrate([("booking", "0021_notification_requests_for_staff")])
     assert stored() == "completed"
     migrate(None)
     assert stored() == "attended"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0019_appointment_action_log'),
+        ('booking', '0020_appointment_action_log'),
     ]
 
     operations = [

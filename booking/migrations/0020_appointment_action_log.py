@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0018_notification_failure_summary'),
+        ('booking', '0019_appointment_source_ref'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0007_practice_clock'),
+        ('practice', '0010_therapist_photo_languages_modalities'),
     ]
 
     operations = [

@@ -24,7 +24,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0020_notification_requests_for_staff'),
+        ('booking', '0021_notification_requests_for_staff'),
     ]
 
     operations = [
