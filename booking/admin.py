@@ -88,7 +88,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         approved = 0
         for appointment in queryset:
             try:
-                services.appointment_approve(appointment=appointment)
+                services.appointment_approve(appointment=appointment, by=request.user)
                 approved += 1
             except BookingError as exc:
                 self.message_user(request, f"{appointment}: {exc.message}", messages.WARNING)
@@ -99,7 +99,9 @@ class AppointmentAdmin(admin.ModelAdmin):
         cancelled = 0
         for appointment in queryset:
             try:
-                services.appointment_cancel(appointment=appointment, actor=services.Actor.STAFF)
+                services.appointment_cancel(
+                    appointment=appointment, actor=services.Actor.STAFF, by=request.user
+                )
                 cancelled += 1
             except BookingError as exc:
                 self.message_user(request, f"{appointment}: {exc.message}", messages.WARNING)

@@ -42,3 +42,25 @@ class TooManyHolds(BookingError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SessionsInsideTimeOff(BookingError):
+    """Time off would cover booked sessions and nobody said what becomes of each: 409.
+
+    ``appointments`` lists them; the caller asks "keep or cancel?" for each.
+    """
+
+    code = "sessions_inside_time_off"
+
+    def __init__(self, appointments: list):
+        count = len(appointments)
+        super().__init__(
+            f"{count} booked session{'s' if count != 1 else ''} fall{'s' if count == 1 else ''} "
+            "inside this time off: say for each whether to keep it or cancel it (the client is "
+            "told)."
+        )
+        self.appointments = appointments
+
+    @property
+    def extra(self) -> dict:
+        return {"sessions": [str(a.public_id) for a in self.appointments]}

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 
 from booking.constraints import PostgresExclusionConstraint
 from clients.models import Client
@@ -175,7 +176,9 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     LATE_CANCELLED = "late_cancelled", "Late cancelled"
     NO_SHOW = "no_show", "No show"
-    COMPLETED = "completed", "Completed"
+    # Stored as "attended" (was "completed" before booking 0022; the staff API still reads
+    # "completed" as a synonym in its input).
+    ATTENDED = "attended", "Attended"
 
 
 # A client's session: requested or booked.
@@ -352,6 +355,11 @@ class Appointment(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def awaits_outcome(self) -> bool:
+        """Booked, started, and nobody has said yet whether the client came."""
+        return self.status == AppointmentStatus.CONFIRMED and self.start <= timezone.now()
+
+    @property
     def awaiting_email(self) -> bool:
         return self.email_confirm_by is not None
 
@@ -367,6 +375,52 @@ class Appointment(models.Model):
         self.end = start + self.session_type.duration
         self.blocked_start = start - buffer_before
         self.blocked_end = self.end + buffer_after
+
+
+class AppointmentEventKind(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RECORDED = "recorded", "Recorded after it took place"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    MOVED = "moved", "Moved"
+    CANCELLED = "cancelled", "Cancelled"
+    OUTCOME = "outcome", "Outcome recorded"
+
+
+class AppointmentEvent(models.Model):
+    """One line of a session's action log: who did what to it, and when.
+
+    Written by the booking services in the transaction of the change itself,
+    whichever door it came through (staff page, staff API, the client's
+    manage link, a beat task), so the log cannot miss or invent a change.
+    Kept apart from the audit trail, which records looks at and changes to a
+    *client's* data by field name; this records scheduling facts about one
+    session (a move's previous start, whether the client was told).
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=AppointmentEventKind.choices)
+    # A staff user; empty: the client (through their link) or the system.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_client = models.BooleanField(default=False)
+    previous_start = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=AppointmentStatus.choices,
+        blank=True,
+        help_text="The status it took.",
+    )
+    # Whether a message to the client was scheduled; empty: nothing to tell.
+    client_notified = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class HoldClaim(models.Model):
@@ -408,6 +462,12 @@ class NotificationKind(models.TextChoices):
     INTAKE_NUDGE = "intake_nudge", "Intake reminder"
     SAFETY_ALERT = "safety_alert", "Safety alert to a clinician"
     FAILURE_SUMMARY = "failure_summary", "Owner's daily list of failed messages"
+    REQUEST_TO_APPROVE = "request_staff", "A request for the therapist and front desk"
+    REQUEST_OVERDUE = "request_overdue", "A request nobody handled, to the owners"
+
+
+# Messages about a session that go to the practice's staff, not to its client.
+STAFF_KINDS = (NotificationKind.REQUEST_TO_APPROVE, NotificationKind.REQUEST_OVERDUE)
 
 
 class Channel(models.TextChoices):

@@ -24,7 +24,7 @@ def clients_visible(context: StaffContext) -> QuerySet:
             status__in=(
                 AppointmentStatus.PENDING,
                 AppointmentStatus.CONFIRMED,
-                AppointmentStatus.COMPLETED,
+                AppointmentStatus.ATTENDED,
                 AppointmentStatus.NO_SHOW,
             ),
         )

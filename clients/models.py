@@ -77,6 +77,14 @@ class Client(models.Model):
     # created the record. Until then the record is a *contact*: what one
     # anonymous booker typed, matched to nobody, sent nothing but "confirm".
     verified_at = models.DateTimeField(null=True, blank=True)
+    # A different person who shares another client's address (a couple, a
+    # family), told apart by staff when they made this record. Not the
+    # address's own record: a public booker who proves the address joins that
+    # one, never this.
+    shares_email = models.BooleanField(
+        default=False,
+        help_text="A different person who shares this email with the address's own record.",
+    )
     # Part of every manage link of a verified client (booking.tokens): a new
     # value retires all of them at once. Empty for contacts (their links are
     # the booker's own and die when the address is proven) and for records
@@ -90,11 +98,12 @@ class Client(models.Model):
         constraints = [
             # One proven record per address: a contact whose address is proven
             # joins it rather than making a second one. Unproven contacts may
-            # share an address (anyone can type anyone's email).
+            # share an address (anyone can type anyone's email), and so may
+            # people staff marked as sharing it (``shares_email``).
             models.UniqueConstraint(
                 "practice",
                 Lower("email"),
-                condition=Q(verified_at__isnull=False),
+                condition=Q(verified_at__isnull=False, shares_email=False),
                 name="client_unique_verified_email",
             ),
         ]

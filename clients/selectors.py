@@ -179,7 +179,7 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
         .filter(
             start__gte=start,
             start__lt=end,
-            status__in=[*ACTIVE_STATUSES, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW],
+            status__in=[*ACTIVE_STATUSES, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW],
         )
         .select_related("client", "client__intake", "therapist", "session_type")
         .order_by("start")
@@ -235,3 +235,82 @@ def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
         }
         for appointment in cancelled
     ]
+
+
+def requests_to_approve(context: StaffContext, *, now, zone=None) -> list[dict]:
+    """Session requests someone must approve or decline (the top of Today), oldest first.
+
+    Pending, its address proven and not waiting for intake (so only a yes or
+    no is missing), still to come. A therapist sees their own; the front desk
+    and owners everyone's.
+    """
+    zone = zone or context.practice.zone
+    waiting = (
+        appointments_visible(context)
+        .filter(
+            status=AppointmentStatus.PENDING,
+            email_confirm_by__isnull=True,
+            awaiting_intake=False,
+            start__gt=now,
+        )
+        .select_related("client", "therapist", "session_type")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "appointment": a,
+            "local": a.start.astimezone(zone),
+            "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+        }
+        for a in waiting
+    ]
+
+
+OUTCOME_LOOKBACK_DAYS = 30
+
+
+def sessions_awaiting_outcome(context: StaffContext, *, now, zone=None, limit=50) -> list[dict]:
+    """ "Mark attendance": booked sessions that have started and have no outcome yet, from the
+    last ``OUTCOME_LOOKBACK_DAYS`` days, the most recent first. A therapist sees their own."""
+    zone = zone or context.practice.zone
+    rows = (
+        appointments_visible(context)
+        .filter(
+            status=AppointmentStatus.CONFIRMED,
+            start__lte=now,
+            start__gte=now - timedelta(days=OUTCOME_LOOKBACK_DAYS),
+        )
+        .select_related("client", "therapist", "session_type")
+        .order_by("-start")[:limit]
+    )
+    return [
+        {
+            "appointment": a,
+            "local": a.start.astimezone(zone),
+            "own": own_time(a.start, shown_zone=zone, own_zone=a.therapist.zone),
+        }
+        for a in rows
+    ]
+
+
+def client_ids_named(practice, text: str) -> list[int]:
+    """Ids of the practice's clients whose name (or email) holds every word of ``text``
+    ("ines calendar" finds Ines Calendartest): the audit log's search by name, resolved here
+    so an owner never needs an internal id. Erased clients have no name left to find."""
+    clients = Client.objects.filter(practice=practice)
+    for word in text.split():
+        clients = clients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return list(clients.values_list("pk", flat=True)[:200])
+
+
+def client_names(ids) -> dict[int, str]:
+    """The name each client id reads as in the audit log ("erased" once erased)."""
+    return {
+        c.pk: ("erased" if c.anonymised_at else c.display_name)
+        for c in Client.objects.filter(pk__in=[i for i in ids if i is not None])
+    }

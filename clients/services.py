@@ -57,15 +57,34 @@ def client_get_or_create(
     contact_consent: bool = False,
     sms_consent: bool = False,
     by=None,
+    shares_email: bool = False,
 ) -> tuple[Client, bool]:
     """Staff: the practice's proven client with this email (any letter case), created if new.
 
     Returns the client and whether it was created. Staff vouch for a record
     they create, so it is proven from the start; ``sms_consent`` is the
     client's agreement to text reminders as ``by`` (the staff user) heard it.
-    An existing record's details are left as they are.
+    An existing record's details are left as they are. ``shares_email``:
+    staff said this is a different person who shares the address of an
+    existing record: a new record of their own, marked as sharing it.
     """
-    existing = _proven_with_email(practice, email)
+    if shares_email:
+        client = _client_new(
+            proven=True,
+            practice=practice,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            time_zone=time_zone,
+            preferred_name=preferred_name,
+            contact_consent=contact_consent,
+            sms_consent=sms_consent,
+            sms_consent_by=by,
+            shares_email=True,
+        )
+        return client, True
+    existing = client_owning_email(practice, email)
     if existing is not None:
         return existing, False
     try:
@@ -86,7 +105,7 @@ def client_get_or_create(
             return client, True
     except IntegrityError:
         # Another request created the same client a moment ago.
-        return _proven_with_email(practice, email), False
+        return client_owning_email(practice, email), False
 
 
 SMS_CONSENT_NEEDS_PHONE = (
@@ -123,10 +142,14 @@ def _client_new(
     )
 
 
-def _proven_with_email(practice: Practice, email: str) -> Client | None:
+def client_owning_email(practice: Practice, email: str) -> Client | None:
+    """The address's own proven record (not a person staff marked as sharing it)."""
     return (
         Client.objects.filter(
-            practice=practice, email__iexact=email.strip(), verified_at__isnull=False
+            practice=practice,
+            email__iexact=email.strip(),
+            verified_at__isnull=False,
+            shares_email=False,
         )
         .order_by("pk")
         .first()
@@ -147,7 +170,7 @@ def client_prove_email(*, contact: Client, now=None) -> Client:
     contact = Client.objects.select_for_update().get(pk=contact.pk)
     if contact.is_verified:
         return contact
-    existing = _proven_with_email(contact.practice, contact.email)
+    existing = client_owning_email(contact.practice, contact.email)
     if existing is None:
         contact.verified_at = now
         contact.link_nonce = new_link_nonce()
@@ -157,7 +180,7 @@ def client_prove_email(*, contact: Client, now=None) -> Client:
             return contact
         except IntegrityError:
             # Another contact with this address was proven a moment ago: join it.
-            existing = _proven_with_email(contact.practice, contact.email)
+            existing = client_owning_email(contact.practice, contact.email)
     return _join(contact=contact, client=existing)
 
 

@@ -10,7 +10,9 @@ from practice.exceptions import DomainError
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+        # A domain error may carry what the caller needs to resolve it (``extra``).
+        body = {"detail": exc.message, "code": exc.code, **getattr(exc, "extra", {})}
+        return Response(body, status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -64,6 +64,11 @@ class Practice(models.Model):
     booking_horizon = models.DurationField(
         default=timedelta(days=60), help_text="How far ahead sessions can be booked."
     )
+    request_escalate_after = models.DurationField(
+        default=timedelta(hours=24),
+        help_text="A session request nobody approved or declined within this time is "
+        "emailed to the owners (once).",
+    )
     late_cancel_window = models.DurationField(
         default=timedelta(hours=24),
         help_text="Inside this time before a session, clients can no longer cancel or "

@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.notify.tasks.schedule_failure_summaries",
         "schedule": 60 * 60.0,
     },
+    "escalate-overdue-requests": {
+        "task": "booking.notify.tasks.escalate_overdue_requests",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- The practice -------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.urls import path
 
 from booking.feeds import views as feed_views
 from booking.staff import apis as booking_apis
+from booking.staff import settings as booking_settings
 from booking.staff import share as share_views
 from booking.staff import views as booking_views
 from clients.staff import apis as client_apis
@@ -44,6 +45,7 @@ urlpatterns = [
         name="staff-recovery-codes",
     ),
     path("team/", views.team, name="staff-team"),
+    path("settings/", booking_settings.practice_settings, name="staff-settings"),
     path(
         "team/<int:user_id>/enrolment-link/",
         views.team_enrolment_link,

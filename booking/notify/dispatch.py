@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from booking.models import (
     ACTIVE_STATUSES,
+    STAFF_KINDS,
     UNCERTAIN_SMS,
     Appointment,
     AppointmentStatus,
@@ -224,7 +225,9 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
 
 
 def _client_of(notification: Notification, appointment: Appointment | None):
-    """The client a message goes to, or None (staff messages: agendas, safety alerts)."""
+    """The client a message goes to, or None (staff messages: agendas, safety alerts, requests)."""
+    if notification.kind in STAFF_KINDS:
+        return None
     if appointment is not None:
         return appointment.client
     if notification.intake_id is not None:
@@ -257,6 +260,9 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
         return True
     if notification.kind == NotificationKind.FAILURE_SUMMARY:
         return True
+    if notification.kind in STAFF_KINDS:
+        # Only while someone still has to say yes or no.
+        return appointment.status == AppointmentStatus.PENDING and appointment.start > now
     if notification.kind == NotificationKind.AGENDA:
         therapist = notification.therapist
         return therapist.is_active and therapist.daily_agenda_at is not None

@@ -16,7 +16,13 @@ from django.utils import dateformat, timezone
 
 from booking.feeds import calendar_links, ics
 from booking.hooks import intake_link
-from booking.models import ACTIVE_STATUSES, Appointment, Notification, NotificationKind
+from booking.models import (
+    ACTIVE_STATUSES,
+    STAFF_KINDS,
+    Appointment,
+    Notification,
+    NotificationKind,
+)
 from booking.notify import notifications
 from booking.notify.selectors import notifications_failed_for_desk
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
@@ -43,6 +49,8 @@ SUBJECTS = {
     NotificationKind.INTAKE_NUDGE: "Reminder: your intake forms for {practice_name}",
     NotificationKind.SAFETY_ALERT: "Urgent: a client's answers need your attention today",
     NotificationKind.FAILURE_SUMMARY: "{count} message(s) to clients could not be sent",
+    NotificationKind.REQUEST_TO_APPROVE: "A session request to approve: {when_short}",
+    NotificationKind.REQUEST_OVERDUE: "Not yet handled: a session request for {when_short}",
 }
 # Calendar attachments, by kind: a new or moved session is a REQUEST, a cancelled one a CANCEL.
 ICS_METHOD = {
@@ -222,6 +230,42 @@ def failure_summary_recipients(notification: Notification) -> list[str]:
     return sorted(owners.values_list("user__email", flat=True))
 
 
+def request_context(notification: Notification) -> dict:
+    """A request for staff: when, what, with whom, and the link; the client by initials only."""
+    appointment = notification.appointment
+    therapist = appointment.therapist
+    client = appointment.client
+    local = appointment.start.astimezone(therapist.zone)
+    return {
+        "practice_name": appointment.practice.name,
+        "practice_phone": "",
+        "when": _when(appointment.start, therapist.zone),
+        "when_short": dateformat.format(local, SHORT_FORMAT) + wall_time_named(local),
+        "session_name": appointment.session_type.name,
+        "therapist_name": therapist.display_name,
+        "initials": f"{client.first_name[:1]}.{client.last_name[:1]}.".upper(),
+        "waiting_for": humanize_duration(appointment.practice.request_escalate_after),
+        "session_url": settings.SITE_URL
+        + reverse("staff-appointment", args=[appointment.public_id]),
+    }
+
+
+def request_recipients(notification: Notification) -> list[str]:
+    """To approve: the therapist and the front desk (the owners when there is no receptionist).
+    Overdue: the owners."""
+    practice = notification.appointment.practice
+    active = StaffMember.objects.filter(practice=practice, user__is_active=True).exclude(
+        user__email=""
+    )
+    owners = set(active.filter(role=StaffRole.OWNER).values_list("user__email", flat=True))
+    if notification.kind == NotificationKind.REQUEST_OVERDUE:
+        return sorted(owners)
+    desk = set(active.filter(role=StaffRole.RECEPTIONIST).values_list("user__email", flat=True))
+    user = notification.appointment.therapist.user
+    therapist = {user.email} if user is not None and user.is_active and user.email else set()
+    return sorted(therapist | (desk or owners))
+
+
 def _clock_of(notification: Notification) -> str:
     """The practice's clock, whatever the message is about (read only when a time is written)."""
     for owner in ("appointment", "therapist", "intake", "safety_alert"):
@@ -261,6 +305,8 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
         context, to = safety_alert_context(notification), None
     elif kind == NotificationKind.FAILURE_SUMMARY:
         context, to = failure_summary_context(notification), None
+    elif kind in STAFF_KINDS:
+        context, to = request_context(notification), None
     elif kind == NotificationKind.VERIFY_EMAIL:
         context, to = verify_email_context(notification), notification.appointment.client.email
     else:
@@ -291,6 +337,8 @@ def _build_email(notification: Notification, *, now: datetime) -> EmailMultiAlte
 def _staff_recipients(notification: Notification) -> list[str]:
     if notification.kind == NotificationKind.FAILURE_SUMMARY:
         return failure_summary_recipients(notification)
+    if notification.kind in STAFF_KINDS:
+        return request_recipients(notification)
     return safety_alert_recipients(notification.safety_alert)
 
 

@@ -67,7 +67,12 @@ def notifications_schedule_for_booking(
         if not confirmation:
             return []
         immediate = _create(appointment, NotificationKind.REQUESTED, Channel.EMAIL, now)
-        return [immediate.pk]
+        due_now = [immediate.pk]
+        if appointment.session_type.requires_approval and not appointment.awaiting_intake:
+            # Someone must say yes or no: the therapist and the front desk hear of it.
+            staff = _create(appointment, NotificationKind.REQUEST_TO_APPROVE, Channel.EMAIL, now)
+            due_now.append(staff.pk)
+        return due_now
     _schedule_reminders(appointment, now)
     if not confirmation:
         return []
@@ -148,6 +153,40 @@ def notifications_schedule_new_links(*, client, now: datetime) -> list[int]:
     if upcoming is None:
         return []
     return [_create(upcoming, NotificationKind.NEW_LINKS, Channel.EMAIL, now).pk]
+
+
+def notifications_escalate_overdue_requests(*, now: datetime) -> int:
+    """Requests nobody approved or declined within their practice's
+    ``request_escalate_after``: one email to the owners each; idempotent.
+
+    Measured from the message that told the therapist and the front desk
+    (the moment the request became theirs to handle). Returns how many rows
+    were created.
+    """
+    told = (
+        Notification.objects.filter(
+            kind=NotificationKind.REQUEST_TO_APPROVE,
+            appointment__status=AppointmentStatus.PENDING,
+            appointment__start__gt=now,
+        )
+        .exclude(appointment__notifications__kind=NotificationKind.REQUEST_OVERDUE)
+        .select_related("appointment__practice")
+    )
+    created = 0
+    for row in told:
+        appointment = row.appointment
+        if row.due_at + appointment.practice.request_escalate_after > now:
+            continue
+        _, was_created = Notification.objects.get_or_create(
+            appointment=appointment,
+            appointment_sequence=appointment.sequence,
+            kind=NotificationKind.REQUEST_OVERDUE,
+            channel=Channel.EMAIL,
+            offset=timedelta(0),
+            defaults={"due_at": now},
+        )
+        created += was_created
+    return created
 
 
 def notifications_call_off(*, appointment: Appointment) -> None:

@@ -86,6 +86,12 @@ def schedule_failure_summaries() -> int:
     return notifications.notifications_schedule_failure_summaries(now=timezone.now())
 
 
+@shared_task(ignore_result=True)
+def escalate_overdue_requests() -> int:
+    """Every 15 minutes (beat): requests nobody handled in time go to the owners, once each."""
+    return notifications.notifications_escalate_overdue_requests(now=timezone.now())
+
+
 def notifications_send_after_commit(ids: list[int]) -> None:
     """After the surrounding transaction commits, send these (due now) without waiting
     for the scanner. The one way every app hands over messages it has just written.

@@ -5,12 +5,15 @@ every question; nothing is cached), so public slots follow immediately.
 """
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from booking.exceptions import SessionsInsideTimeOff
 from booking.models import ExtraHours, TimeOff, Weekday, WorkingHours
+from booking.scheduling import selectors, services
 from practice.models import Practice, Therapist
 
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -78,8 +81,18 @@ def time_off_add(
     end_time: time | None = None,
     reason: str = "",
     repeats_yearly: bool = False,
+    on_sessions: dict[str, str] | None = None,
+    by=None,
+    now: datetime | None = None,
 ) -> TimeOff:
-    """Time off for one therapist, or (``therapist=None``) the whole practice."""
+    """Time off for one therapist, or (``therapist=None``) the whole practice.
+
+    Never silently over booked sessions: if sessions still to come fall inside
+    it, ``on_sessions`` must say for each (by public id) ``"keep"`` (it stays,
+    inside the block) or ``"cancel"`` (cancelled by ``by``, the client told);
+    otherwise nothing is saved and ``SessionsInsideTimeOff`` lists them. The
+    time off and the cancellations commit together.
+    """
     if end_date < start_date:
         raise ValidationError("The time off ends before it starts.")
     if start_date == end_date and start_time and end_time and end_time <= start_time:
@@ -88,7 +101,7 @@ def time_off_add(
         raise ValidationError("Only practice-wide holidays repeat every year.")
     if repeats_yearly and (end_date - start_date).days > 31:
         raise ValidationError("A yearly holiday lasts at most a month.")
-    return TimeOff.objects.create(
+    off = TimeOff(
         practice=practice,
         therapist=therapist,
         start_date=start_date,
@@ -98,6 +111,29 @@ def time_off_add(
         reason=reason,
         repeats_yearly=repeats_yearly,
     )
+    now = now or timezone.now()
+    on_sessions = on_sessions or {}
+    with transaction.atomic():
+        inside = selectors.appointments_inside_time_off(off, now=now)
+        undecided = [a for a in inside if on_sessions.get(str(a.public_id)) not in DECISIONS]
+        if undecided:
+            raise SessionsInsideTimeOff(inside)
+        off.save()
+        for appointment in inside:
+            if on_sessions[str(appointment.public_id)] == "cancel":
+                services.appointment_cancel(
+                    appointment=appointment,
+                    actor=services.Actor.STAFF,
+                    # A reason staff record needs its author; a script's has none.
+                    reason=TIME_OFF_REASON if by is not None else "",
+                    by=by,
+                    now=now,
+                )
+    return off
+
+
+DECISIONS = ("keep", "cancel")
+TIME_OFF_REASON = "The therapist is not available (time off)."
 
 
 def time_off_delete(*, time_off: TimeOff) -> None:

@@ -1,7 +1,7 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +19,7 @@ from booking.models import (
 from booking.scheduling import slots
 from booking.tokens import manage_token_for, manage_token_parts
 from practice.models import SessionType, Therapist
+from practice.timezones import wall_to_utc_lenient
 
 
 def blocking_at(now: datetime) -> Q:
@@ -260,7 +261,7 @@ SOURCE_REF_DAYS = 90
 _KEPT = [
     AppointmentStatus.PENDING,
     AppointmentStatus.CONFIRMED,
-    AppointmentStatus.COMPLETED,
+    AppointmentStatus.ATTENDED,
     AppointmentStatus.NO_SHOW,
 ]
 _CALLED_OFF = [AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED]
@@ -319,21 +320,63 @@ def slot_map_any(
 
 
 FIND_AHEAD = timedelta(days=14)
+# "Thursday afternoon": parts of the day on the page's clock, [from, until).
+PARTS_OF_DAY = {
+    "morning": (time(0), time(12)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), None),
+}
 
 
 def free_times_next(
-    *, therapists, session_type: SessionType, now: datetime, limit: int
+    *,
+    therapists,
+    session_type: SessionType,
+    now: datetime,
+    limit: int,
+    zone=None,
+    from_day: date | None = None,
+    weekday: int | None = None,
+    part_of_day: str = "",
 ) -> list[tuple[datetime, list[Therapist]]]:
-    """The staff pages' "next free times" finder: the first ``limit`` free starts within
-    two weeks across these therapists, each with who is free then."""
+    """The staff pages' "next free times" finder: the first ``limit`` free starts across
+    these therapists, each with who is free then.
+
+    Searched over two weeks from ``from_day`` (a date read in ``zone``; by
+    default now), keeping only starts on ``weekday`` (0 = Monday) and in
+    ``part_of_day`` (``PARTS_OF_DAY``), both read in ``zone``, when given.
+    """
+    start = now
+    if from_day is not None and zone is not None:
+        start = max(now, wall_to_utc_lenient(from_day, time(0), zone))
     found = slot_map_any(
         therapists=list(therapists),
         session_type=session_type,
-        window_start=now,
-        window_end=now + FIND_AHEAD,
+        window_start=start,
+        window_end=start + FIND_AHEAD,
         now=now,
     )
-    return list(found.items())[:limit]
+    wanted = []
+    for when, who in found.items():
+        local = when.astimezone(zone) if zone is not None else when
+        if weekday is not None and local.weekday() != weekday:
+            continue
+        if part_of_day in PARTS_OF_DAY:
+            first, until = PARTS_OF_DAY[part_of_day]
+            if local.time() < first or (until is not None and local.time() >= until):
+                continue
+        wanted.append((when, who))
+    return wanted[:limit]
+
+
+def session_type_most_booked(practice_id: int) -> SessionType | None:
+    """The practice's active session type with the most sessions (ties: the first made)."""
+    return (
+        SessionType.objects.filter(practice_id=practice_id, is_active=True)
+        .annotate(n=Count("appointments"))
+        .order_by("-n", "pk")
+        .first()
+    )
 
 
 def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Therapist:
@@ -348,3 +391,64 @@ def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Th
         .values_list("therapist", "n")
     )
     return min(candidates, key=lambda t: (load.get(t.pk, 0), t.pk))
+
+
+def appointment_events(appointment: Appointment) -> QuerySet:
+    """A session's action log, oldest first, with who did each thing."""
+    return appointment.events.select_related("by").order_by("at", "pk")
+
+
+def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appointment]:
+    """Sessions still to come (requested or booked) that ``off`` (saved or not) would cover.
+
+    Each therapist's own zone reads the wall-clock entry, as the slot engine
+    does (``slots.time_off_span``); a yearly holiday is projected onto each
+    session's year (``time_off_dates``).
+    """
+    candidates = Appointment.objects.filter(
+        practice_id=off.practice_id, status__in=ACTIVE_STATUSES, end__gt=now
+    ).select_related("therapist", "client", "session_type")
+    if off.therapist_id is not None:
+        candidates = candidates.filter(therapist_id=off.therapist_id)
+    if not off.repeats_yearly:
+        # A day's margin either side covers every zone's reading of the dates.
+        first = datetime.combine(off.start_date - timedelta(days=1), datetime.min.time(), UTC)
+        last = datetime.combine(off.end_date + timedelta(days=2), datetime.min.time(), UTC)
+        candidates = candidates.filter(start__lt=last, end__gt=first)
+    inside = []
+    for appointment in candidates.order_by("start"):
+        zone = appointment.therapist.zone
+        day = appointment.start.astimezone(zone).date()
+        for first_day, last_day in time_off_dates(
+            off, day - timedelta(days=1), day + timedelta(days=1)
+        ):
+            start, end = slots.time_off_span(
+                zone, first_day, off.start_time, last_day, off.end_time
+            )
+            if appointment.start < end and start < appointment.end:
+                inside.append(appointment)
+                break
+    return inside
+
+
+NEAR_DAYS = 7  # "already has a session in the next N days" warns before booking another
+
+
+def client_sessions_near(
+    *, client, start: datetime, zone, now: datetime, days: int = NEAR_DAYS
+) -> list[Appointment]:
+    """The client's requested or booked sessions that make another at ``start`` worth a second
+    look: on the same local day (read in ``zone``, the booked therapist's), or coming up within
+    ``days`` of ``now``. Staff are warned, never refused (a couple's session and an individual
+    one on one day is normal)."""
+    day = start.astimezone(zone).date()
+    day_start = wall_to_utc_lenient(day, time(0), zone)
+    day_end = wall_to_utc_lenient(day + timedelta(days=1), time(0), zone)
+    same_day = Q(start__lt=day_end, end__gt=day_start)
+    coming_up = Q(start__gte=now, start__lt=now + timedelta(days=days))
+    return list(
+        Appointment.objects.filter(client=client, status__in=ACTIVE_STATUSES)
+        .filter(same_day | coming_up)
+        .select_related("therapist", "session_type")
+        .order_by("start")
+    )

@@ -132,9 +132,11 @@ def series_create(
     until: date | None = None,
     decisions: dict[date, str | datetime] | None = None,
     room: Room | None = None,
+    by=None,
     now: datetime | None = None,
 ) -> Series:
-    """Create the series and book every occurrence that is not skipped.
+    """Create the series and book every occurrence that is not skipped (``by``: the staff user,
+    in each session's action log).
 
     ``decisions`` maps a date to ``"skip"``, ``"keep"`` (book it despite time
     off or hours; never despite another session) or a new aware start (moved).
@@ -193,6 +195,7 @@ def series_create(
                     occurrence_date=occurrence.date,
                     confirmation=not confirmed_one,
                     by_staff=True,
+                    by=by,
                 )
             except SlotUnavailable as exc:
                 raise SlotUnavailable(
@@ -203,9 +206,10 @@ def series_create(
 
 
 def series_end(
-    *, series: Series, from_date: date, now: datetime | None = None
+    *, series: Series, from_date: date, by=None, now: datetime | None = None
 ) -> list[Appointment]:
-    """Cancel every occurrence on or after ``from_date`` that has not started yet."""
+    """Cancel every occurrence on or after ``from_date`` that has not started yet (by ``by``,
+    a staff user, in each session's action log)."""
     now = now or timezone.now()
     with transaction.atomic():
         Series.objects.filter(pk=series.pk).update(ended_on=from_date)
@@ -213,6 +217,6 @@ def series_end(
             status__in=ACTIVE_STATUSES, occurrence_date__gte=from_date, start__gt=now
         ).order_by("start")
         return [
-            appointment_cancel(appointment=appointment, actor=Actor.STAFF, now=now)
+            appointment_cancel(appointment=appointment, actor=Actor.STAFF, by=by, now=now)
             for appointment in future
         ]

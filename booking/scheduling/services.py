@@ -23,6 +23,8 @@ from booking.models import (
     HOLD_DURATION,
     SOURCE_REF,
     Appointment,
+    AppointmentEvent,
+    AppointmentEventKind,
     AppointmentStatus,
     HoldClaim,
     Notification,
@@ -99,6 +101,7 @@ def appointment_book(
     confirmation: bool = True,
     by_staff: bool = False,
     await_email: bool = False,
+    by=None,
 ) -> Appointment:
     """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
 
@@ -109,9 +112,17 @@ def appointment_book(
     practice itself, so a session type's approval step does not apply (an
     unfinished intake still does). ``await_email``: an anonymous booker's
     unproven contact; the session waits for the link sent to the address.
+    ``by``: the staff user booking it (the session's action log).
+
+    A session staff book in the past (``by_staff``, a start before ``now``) is
+    a record of one that took place: confirmed, and the client is sent
+    nothing (no "is booked", no reminders, no intake invitation).
     """
     now = now or timezone.now()
     start = _utc_start(start)
+    in_the_past = by_staff and start < now
+    if in_the_past and enforce_availability:
+        raise InvalidBooking("That time has passed: record it with the hours overridden.")
     _require_bookable(therapist=therapist, session_type=session_type, client=client, room=room)
     if not (await_email or client.is_verified):
         raise InvalidBooking(
@@ -134,14 +145,25 @@ def appointment_book(
         _await_email(appointment, now)
     else:
         _set_initial_status(appointment, client, approved=by_staff)
+    if in_the_past:
+        appointment.status, appointment.awaiting_intake = AppointmentStatus.CONFIRMED, False
     with transaction.atomic():
         if enforce_availability:
             _require_offered(appointment, now=now)
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        notifications_send_after_commit(
-            _messages_for_booking(appointment, now, confirmation=confirmation)
+        if not in_the_past:
+            notifications_send_after_commit(
+                _messages_for_booking(appointment, now, confirmation=confirmation)
+            )
+        _log(
+            appointment,
+            AppointmentEventKind.RECORDED if in_the_past else AppointmentEventKind.BOOKED,
+            now=now,
+            by=by,
+            by_client=await_email,
+            client_notified=not in_the_past,
         )
     return appointment
 
@@ -286,6 +308,9 @@ def appointment_confirm_hold(
         appointment.first_session = first_session
         appointment.client_note = note
         appointment.save()
+        _log(
+            appointment, AppointmentEventKind.BOOKED, now=now, by_client=True, client_notified=True
+        )
         notifications_send_after_commit(_messages_for_booking(appointment, now))
     return appointment
 
@@ -367,7 +392,9 @@ def bookings_release_unconfirmed(*, now: datetime | None = None) -> int:
 
 
 @_answers_truly_when_the_connection_drops
-def appointment_approve(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+def appointment_approve(
+    *, appointment: Appointment, by=None, now: datetime | None = None
+) -> Appointment:
     """Staff approve a requested session: confirmed, the client told, reminders scheduled."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -383,12 +410,15 @@ def appointment_approve(*, appointment: Appointment, now: datetime | None = None
         appointment.sequence += 1
         appointment.save(update_fields=["status", "sequence", "updated_at"])
         due_now = notifications.notifications_schedule_for_booking(appointment=appointment, now=now)
+        _log(appointment, AppointmentEventKind.APPROVED, now=now, by=by, client_notified=True)
         notifications_send_after_commit(due_now)
     return appointment
 
 
 @_answers_truly_when_the_connection_drops
-def appointment_decline(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+def appointment_decline(
+    *, appointment: Appointment, by=None, now: datetime | None = None
+) -> Appointment:
     """Staff decline a requested session: the time is free again and the client is told."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -401,19 +431,20 @@ def appointment_decline(*, appointment: Appointment, now: datetime | None = None
         appointment.sequence += 1
         appointment.save(update_fields=[*_CANCEL_FIELDS])
         due_now = notifications.notifications_schedule_for_decline(appointment=appointment, now=now)
+        _log(appointment, AppointmentEventKind.DECLINED, now=now, by=by, client_notified=True)
         notifications_send_after_commit(due_now)
     return appointment
 
 
 OUTCOMES = (
-    AppointmentStatus.COMPLETED,
+    AppointmentStatus.ATTENDED,
     AppointmentStatus.NO_SHOW,
     AppointmentStatus.LATE_CANCELLED,
 )
 
 
 def appointment_record_outcome(
-    *, appointment: Appointment, outcome: str, now: datetime | None = None
+    *, appointment: Appointment, outcome: str, by=None, now: datetime | None = None
 ) -> Appointment:
     """Mark a session attended, no-show or late-cancelled.
 
@@ -425,7 +456,9 @@ def appointment_record_outcome(
     if outcome not in OUTCOMES:
         raise InvalidBooking("Mark a session attended, no-show or late-cancelled.")
     if outcome == AppointmentStatus.LATE_CANCELLED and appointment.start > now:
-        return appointment_cancel(appointment=appointment, actor=Actor.STAFF, late=True, now=now)
+        return appointment_cancel(
+            appointment=appointment, actor=Actor.STAFF, late=True, by=by, now=now
+        )
     with transaction.atomic():
         appointment = _lock(appointment)
         if appointment.status not in (AppointmentStatus.CONFIRMED, *OUTCOMES):
@@ -438,6 +471,7 @@ def appointment_record_outcome(
             if outcome == AppointmentStatus.LATE_CANCELLED:
                 appointment.cancelled_at = now
             appointment.save(update_fields=["status", "sequence", "cancelled_at", "updated_at"])
+            _log(appointment, AppointmentEventKind.OUTCOME, now=now, by=by)
     return appointment
 
 
@@ -468,12 +502,16 @@ def appointment_reschedule(
     start: datetime,
     actor: Actor,
     enforce_availability: bool = False,
+    notify: bool = True,
+    by=None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move a session to a new start, with the same guarantees as booking it.
 
     A client's move must land on an offered time; staff may ask for the same
     check (``enforce_availability``) or override the hours — never the overlap.
+    ``notify=False`` (staff told the client themselves): the earlier messages
+    are called off and none is scheduled — no update, no reminders.
     """
     now = now or timezone.now()
     start = _utc_start(start)
@@ -481,6 +519,7 @@ def appointment_reschedule(
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
         session_type = appointment.session_type
+        previous_start = appointment.start
         appointment.set_times(
             start,
             buffer_before=session_type.buffer_before,
@@ -495,8 +534,22 @@ def appointment_reschedule(
         _require_no_overlap(appointment, now=now)
         appointment.sequence += 1
         _save_or_conflict(appointment)
-        due_now = notifications.notifications_schedule_for_reschedule(
-            appointment=appointment, now=now
+        notify = notify or actor == Actor.CLIENT
+        due_now = []
+        if notify:
+            due_now = notifications.notifications_schedule_for_reschedule(
+                appointment=appointment, now=now
+            )
+        else:
+            notifications.notifications_call_off(appointment=appointment)
+        _log(
+            appointment,
+            AppointmentEventKind.MOVED,
+            now=now,
+            by=by,
+            by_client=actor == Actor.CLIENT,
+            previous_start=previous_start,
+            client_notified=notify,
         )
         notifications_send_after_commit(due_now)
     return appointment
@@ -510,9 +563,13 @@ def appointment_cancel(
     late: bool = False,
     reason: str = "",
     by=None,
+    notify: bool = True,
     now: datetime | None = None,
 ) -> Appointment:
     """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
+
+    ``notify=False`` (staff only; they told the client themselves): unsent
+    messages are called off and no cancellation notice is scheduled.
 
     ``reason`` (optional, kept for the practice): the client's own words, or,
     with ``actor=STAFF``, what the staff member ``by`` recorded ("Client phoned:
@@ -535,8 +592,21 @@ def appointment_cancel(
         )
         appointment.sequence += 1
         appointment.save(update_fields=[*_CANCEL_FIELDS, "cancel_reason", "cancel_reason_by"])
-        due_now = notifications.notifications_schedule_for_cancellation(
-            appointment=appointment, now=now
+        notify = notify or actor == Actor.CLIENT
+        due_now = []
+        if notify:
+            due_now = notifications.notifications_schedule_for_cancellation(
+                appointment=appointment, now=now
+            )
+        else:
+            notifications.notifications_call_off(appointment=appointment)
+        _log(
+            appointment,
+            AppointmentEventKind.CANCELLED,
+            now=now,
+            by=by if actor == Actor.STAFF else None,
+            by_client=actor == Actor.CLIENT,
+            client_notified=notify,
         )
         notifications_send_after_commit(due_now)
     return appointment
@@ -697,6 +767,29 @@ def _require_changeable(appointment: Appointment, *, actor: Actor, now: datetime
         raise PolicyViolation(
             f"Sessions can't be cancelled or moved online within {window} of their start.{reach}"
         )
+
+
+def _log(
+    appointment: Appointment,
+    kind: AppointmentEventKind,
+    *,
+    now: datetime,
+    by=None,
+    by_client: bool = False,
+    previous_start: datetime | None = None,
+    client_notified: bool | None = None,
+) -> None:
+    """One line of the session's action log, in the caller's transaction."""
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        at=now,
+        kind=kind,
+        by=by if by is not None and by.is_authenticated else None,
+        by_client=by_client,
+        previous_start=previous_start,
+        status=appointment.status,
+        client_notified=client_notified,
+    )
 
 
 def _lock(appointment: Appointment) -> Appointment:

@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -44,6 +45,18 @@ from practice.models import Room, SessionType
 from practice.parsing import int_or_none
 
 NOT_FOUND = OpenApiResponse(StaffError, description="No such item (visible to you).")
+SESSIONS_INSIDE = OpenApiResponse(
+    inline_serializer(
+        "SessionsInsideTimeOff",
+        {
+            "detail": serializers.CharField(),
+            "code": serializers.CharField(),
+            "sessions": serializers.ListField(child=serializers.UUIDField()),
+        },
+    ),
+    description="Sessions still to come fall inside the time off: say keep or cancel for each "
+    "(their ids in sessions); nothing was saved.",
+)
 
 
 def _parse(name: str, field: serializers.Field, value):
@@ -129,6 +142,10 @@ class AppointmentCreateSerializer(serializers.Serializer):
 class RescheduleSerializer(serializers.Serializer):
     start = AwareDateTimeField()
     override_hours = serializers.BooleanField(default=False)
+    notify = serializers.BooleanField(
+        default=True,
+        help_text="Tell the client (default). False: you told them; no message is scheduled.",
+    )
 
 
 class CancelSerializer(serializers.Serializer):
@@ -140,16 +157,32 @@ class CancelSerializer(serializers.Serializer):
         default="",
         help_text='Optional, e.g. "Client phoned: unwell"; shown as entered by you.',
     )
+    notify = serializers.BooleanField(
+        default=True,
+        help_text="Tell the client (default). False: you told them; no message is scheduled.",
+    )
+
+
+# Before booking 0022 "attended" was stored and sent as "completed": still read as a synonym.
+LEGACY_STATUSES = {"completed": AppointmentStatus.ATTENDED}
 
 
 class OutcomeSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in OUTCOMES])
+    outcome = serializers.ChoiceField(
+        choices=[(o.value, o.label) for o in OUTCOMES] + [("completed", "Attended (old name)")],
+        help_text='"attended", "no_show" or "late_cancelled" ("completed", the old name of '
+        '"attended", is still read as it).',
+    )
+
+    def validate_outcome(self, value):
+        return LEGACY_STATUSES.get(value, value)
 
 
 STATUSES = AppointmentStatus.values
 
 
 def _status(value: str) -> str:
+    value = LEGACY_STATUSES.get(value, value)
     if value not in STATUSES:
         raise serializers.ValidationError(
             {
@@ -232,6 +265,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             room=room,
             enforce_availability=not values["override_hours"],
             by_staff=True,
+            by=request.user,
         )
         return Response(
             StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
@@ -275,6 +309,8 @@ class StaffAppointmentApi(StaffApi):
             start=data.validated_data["start"],
             actor=Actor.STAFF,
             enforce_availability=not data.validated_data["override_hours"],
+            notify=data.validated_data["notify"],
+            by=request.user,
         )
         return _changed(moved)
 
@@ -307,7 +343,9 @@ class StaffAppointmentApproveApi(_AppointmentActionApi):
         description="Approve a request: the client is told.",
     )
     def post(self, request: Request, public_id) -> Response:
-        approved = services.appointment_approve(appointment=self.appointment(public_id))
+        approved = services.appointment_approve(
+            appointment=self.appointment(public_id), by=request.user
+        )
         return _changed(approved)
 
 
@@ -318,7 +356,9 @@ class StaffAppointmentDeclineApi(_AppointmentActionApi):
         description="Decline a request: the time is free again and the client is told.",
     )
     def post(self, request: Request, public_id) -> Response:
-        declined = services.appointment_decline(appointment=self.appointment(public_id))
+        declined = services.appointment_decline(
+            appointment=self.appointment(public_id), by=request.user
+        )
         return _changed(declined)
 
 
@@ -327,7 +367,7 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
         request=CancelSerializer,
         responses=_AppointmentActionApi.responses,
         description="Cancel a session (late: counted as a late cancellation; reason: optional, "
-        "shown as entered by staff); the client is told.",
+        "shown as entered by staff; notify: false when you told the client yourself).",
     )
     def post(self, request: Request, public_id) -> Response:
         appointment = self.appointment(public_id)
@@ -338,6 +378,7 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
             late=values["late"],
             reason=values["reason"],
             by=request.user,
+            notify=values["notify"],
         )
         return _changed(cancelled)
 
@@ -352,7 +393,7 @@ class StaffAppointmentOutcomeApi(_AppointmentActionApi):
         appointment = self.appointment(public_id)
         values = self.input(OutcomeSerializer, request)
         recorded = services.appointment_record_outcome(
-            appointment=appointment, outcome=values["outcome"]
+            appointment=appointment, outcome=values["outcome"], by=request.user
         )
         return Response(StaffAppointmentSerializer(recorded).data)
 
@@ -383,6 +424,13 @@ class TimeOffSerializer(serializers.ModelSerializer):
     therapist = serializers.IntegerField(source="therapist_id", allow_null=True, required=False)
     start_time = WallTimeField(required=False, allow_null=True)
     end_time = WallTimeField(required=False, allow_null=True)
+    sessions = serializers.DictField(
+        child=serializers.ChoiceField(choices=["keep", "cancel"]),
+        write_only=True,
+        required=False,
+        help_text="For each session inside the time off (its id as the key): keep or cancel "
+        "(the client is told). Without a choice for each, the answer is a 409 listing them.",
+    )
 
     class Meta:
         model = TimeOff
@@ -395,6 +443,7 @@ class TimeOffSerializer(serializers.ModelSerializer):
             "end_time",
             "reason",
             "repeats_yearly",
+            "sessions",
         ]
         read_only_fields = ["id"]
 
@@ -481,8 +530,10 @@ class AvailabilityApi(StaffApi):
 class TimeOffListApi(StaffApi):
     @extend_schema(
         request=TimeOffSerializer,
-        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
-        description="therapist null: a practice-wide holiday (front desk and owners only).",
+        responses={201: TimeOffSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 409: SESSIONS_INSIDE},
+        description="therapist null: a practice-wide holiday (front desk and owners only). "
+        "Sessions still to come inside it need a decision each (sessions); otherwise 409 "
+        '(code "sessions_inside_time_off", their ids in "sessions") and nothing is saved.',
     )
     def post(self, request: Request) -> Response:
         data = TimeOffSerializer(data=request.data)
@@ -497,8 +548,13 @@ class TimeOffListApi(StaffApi):
             therapist = None
         else:
             therapist = _therapist(request, therapist_id)
+        on_sessions = values.pop("sessions", None)
         off = availability.time_off_add(
-            practice=request.staff.practice, therapist=therapist, **values
+            practice=request.staff.practice,
+            therapist=therapist,
+            on_sessions=on_sessions,
+            by=request.user,
+            **values,
         )
         return Response(TimeOffSerializer(off).data, status=status.HTTP_201_CREATED)
 
@@ -634,7 +690,9 @@ class SeriesListApi(StaffApi):
     )
     def post(self, request: Request) -> Response:
         args, decisions, client = _series_args(request)
-        created = series_services.series_create(client=client, decisions=decisions, **args)
+        created = series_services.series_create(
+            client=client, decisions=decisions, by=request.user, **args
+        )
         return Response(SeriesSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -661,5 +719,7 @@ class SeriesEndApi(SeriesApi):
         series = self.series(public_id)
         data = EndSeriesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        series_services.series_end(series=series, from_date=data.validated_data["from_date"])
+        series_services.series_end(
+            series=series, from_date=data.validated_data["from_date"], by=request.user
+        )
         return Response(SeriesSerializer(self.series(public_id)).data)

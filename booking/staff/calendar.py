@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -26,7 +28,7 @@ ROW_MINUTES = 15
 DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 18
 SHOWN_STATUSES = (
     *ACTIVE_STATUSES,
-    AppointmentStatus.COMPLETED,
+    AppointmentStatus.ATTENDED,
     AppointmentStatus.NO_SHOW,
     AppointmentStatus.LATE_CANCELLED,
 )
@@ -107,6 +109,9 @@ class Grid:
     last_hour: int
     zone_name: str
     days: list[date] = field(default_factory=list)
+    # The current-time line: its row, and its column (None: across every column, one day shown).
+    now_row: int | None = None
+    now_column: int | None = None
 
     @property
     def hour_rows(self) -> list[HourRow]:
@@ -122,6 +127,19 @@ class Grid:
             {"label": row.label, "row": 2 + i * 60 // ROW_MINUTES}
             for i, row in enumerate(self.hour_rows)
         ]
+
+
+def now_line(rows: list[HourRow], days: list[date], zone) -> tuple[int | None, int | None]:
+    """Where the current-time line goes: the row of the quarter hour ``now`` falls in, on
+    today's column (None when today is not shown, or now is outside the hours drawn)."""
+    local = timezone.now().astimezone(zone)
+    if local.date() not in days:
+        return None, None
+    minutes = _minutes_down(rows, local, local.date())
+    if not 0 <= minutes < len(rows) * 60:
+        return None, None
+    column = days.index(local.date()) + 2 if len(days) > 1 else None
+    return 2 + minutes // ROW_MINUTES, column
 
 
 def week_start_of(day: date) -> date:
@@ -315,12 +333,15 @@ def therapist_week(*, therapist, first_day: date, days: int, today: date) -> Gri
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    now_row, now_column = now_line(rows, day_list, zone)
     return Grid(
         columns=columns,
         first_hour=first_hour,
         last_hour=last_hour,
         zone_name=str(zone),
         days=day_list,
+        now_row=now_row,
+        now_column=now_column,
     )
 
 
@@ -448,12 +469,14 @@ def front_desk_day(
     for column in columns:
         order = {"hours": 0, "off": 1, "session": 2}
         column.blocks.sort(key=lambda b: (order[b.kind], b.start))
+    now_row, _ = now_line(rows, [day], zone)
     return Grid(
         columns=columns,
         first_hour=first_hour,
         last_hour=last_hour,
         zone_name=str(zone),
         days=[day],
+        now_row=now_row,
     )
 
 

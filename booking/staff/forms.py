@@ -79,7 +79,7 @@ class RescheduleForm(forms.Form):
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[
-            (AppointmentStatus.COMPLETED, "Attended"),
+            (AppointmentStatus.ATTENDED, "Attended"),
             (AppointmentStatus.NO_SHOW, "No-show"),
             (AppointmentStatus.LATE_CANCELLED, "Late-cancelled"),
         ]

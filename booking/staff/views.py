@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from booking.access import (
@@ -19,10 +20,11 @@ from booking.access import (
     shows_client_of,
     time_off_to_change,
 )
-from booking.exceptions import BookingError
-from booking.models import ExtraHours, TimeOff
+from booking.exceptions import BookingError, SessionsInsideTimeOff
+from booking.models import ExtraHours, TimeOff, Weekday
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
+from booking.scheduling.selectors import PARTS_OF_DAY
 from booking.staff import calendar
 from booking.staff.forms import (
     ExtraHoursForm,
@@ -140,7 +142,13 @@ def front_desk(request: HttpRequest) -> HttpResponse:
     next_free = []
     if chosen_type is not None and request.GET.get("find"):
         found = selectors.free_times_next(
-            therapists=therapists, session_type=chosen_type, now=timezone.now(), limit=8
+            therapists=therapists,
+            session_type=chosen_type,
+            now=timezone.now(),
+            limit=8,
+            zone=zone,
+            from_day=day,
+            **_finder_filters(request.GET),
         )
         next_free = [{"start": start.astimezone(zone), "therapists": who} for start, who in found]
     return render_in_zone(
@@ -161,6 +169,8 @@ def front_desk(request: HttpRequest) -> HttpResponse:
             "chosen_type": chosen_type,
             "next_free": next_free,
             "find": bool(request.GET.get("find")),
+            "weekdays": Weekday.choices,
+            "parts": PARTS_OF_DAY,
             "nav": "desk",
         },
         zone=zone,
@@ -169,6 +179,15 @@ def front_desk(request: HttpRequest) -> HttpResponse:
 
 def _int(value) -> int | None:
     return int_or_none(value)
+
+
+def _finder_filters(params) -> dict:
+    """The finder's "which weekday" and "what time of day" (unknown values mean "any")."""
+    weekday = int_or_none(params.get("weekday", ""))
+    return {
+        "weekday": weekday if weekday in range(7) else None,
+        "part_of_day": params.get("part", "") if params.get("part") in PARTS_OF_DAY else "",
+    }
 
 
 # --- One session ------------------------------------------------------------------------
@@ -219,6 +238,15 @@ def appointment_detail(request: HttpRequest, public_id) -> HttpResponse:
             "picked": (move_check or {}).get("start"),
             "outcome_form": OutcomeForm(),
             "started": appointment.start <= now,
+            "cancel_check": "cancel" in request.GET,
+            "events": [
+                {
+                    "e": e,
+                    "at": e.at.astimezone(therapist.zone),
+                    "previous": e.previous_start and e.previous_start.astimezone(therapist.zone),
+                }
+                for e in selectors.appointment_events(appointment)
+            ],
             "nav": "calendar",
         },
         zone=therapist.zone,
@@ -261,8 +289,28 @@ def _pick_check(request, appointment) -> dict:
     }
 
 
-def _back(appointment):
+def _back(appointment, request=None):
+    """Back to the session, or to the staff page the action was taken from (Today, a calendar)."""
+    wanted = request.POST.get("next", "") if request is not None else ""
+    if wanted.startswith("/staff/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}
+    ):
+        return redirect(wanted)
     return redirect("staff-appointment", appointment.public_id)
+
+
+def _notify(request) -> bool:
+    """The confirm step's "Notify the client?" box (ticked by default).
+
+    A form that does not ask (an older page, a script) notifies, as before.
+    """
+    if request.POST.get("notify_asked") != "1":
+        return True
+    return request.POST.get("notify") == "on"
+
+
+def _told_or_not(appointment, notify: bool) -> str:
+    return _told(appointment) if notify else "The client was not sent a message."
 
 
 @staff_required
@@ -272,29 +320,36 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
     appointment = appointment_or_404(request.staff, public_id)
     try:
         if action == "approve":
-            services.appointment_approve(appointment=appointment)
+            services.appointment_approve(appointment=appointment, by=request.user)
             messages.success(request, "Approved. The client has been told.")
         elif action == "decline":
-            services.appointment_decline(appointment=appointment)
+            services.appointment_decline(appointment=appointment, by=request.user)
             messages.success(request, f"Declined. The time is free again. {_told(appointment)}")
         elif action == "cancel":
             late = request.POST.get("late") == "on"
+            notify = _notify(request)
             services.appointment_cancel(
                 appointment=appointment,
                 actor=services.Actor.STAFF,
                 late=late,
                 reason=request.POST.get("reason", "")[:500],
                 by=request.user,
+                notify=notify,
             )
-            messages.success(request, f"Cancelled. {_told(appointment)}")
+            messages.success(request, f"Cancelled. {_told_or_not(appointment, notify)}")
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
                 raise ValidationError("Choose attended, no-show or late-cancelled.")
             services.appointment_record_outcome(
-                appointment=appointment, outcome=form.cleaned_data["outcome"]
+                appointment=appointment, outcome=form.cleaned_data["outcome"], by=request.user
             )
-            messages.success(request, "Recorded.")
+            local = appointment.start.astimezone(appointment.therapist.zone)
+            messages.success(
+                request,
+                f"Recorded: {appointment.client.display_name}, {local:%a %d %b} — "
+                f"{dict(form.fields['outcome'].choices)[form.cleaned_data['outcome']]}.",
+            )
         elif action == "reschedule":
             return _reschedule(request, appointment)
         else:
@@ -303,7 +358,7 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return _back(appointment)
+    return _back(appointment, request)
 
 
 def _reschedule(request, appointment):
@@ -324,13 +379,16 @@ def _reschedule(request, appointment):
             messages.error(request, SKIPPED_TIME)
             return _back(appointment)
         override = form.cleaned_data["override_hours"]
+    notify = _notify(request)
     services.appointment_reschedule(
         appointment=appointment,
         start=start,
         actor=services.Actor.STAFF,
         enforce_availability=not override,
+        notify=notify,
+        by=request.user,
     )
-    messages.success(request, f"Moved. {_told(appointment)}")
+    messages.success(request, f"Moved. {_told_or_not(appointment, notify)}")
     return _back(appointment)
 
 
@@ -356,7 +414,7 @@ def availability_page(request: HttpRequest) -> HttpResponse:
     holiday_form = HolidayForm(
         request.POST if request.POST.get("form") == "holiday" else None, auto_id="holiday-%s"
     )
-    status = 200
+    status, inside = 200, None
     if request.method == "POST":
         which = request.POST.get("form")
         form = {
@@ -391,13 +449,17 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                         end_time=data["end_time"],
                         reason=data["reason"],
                         repeats_yearly=data.get("repeats_yearly", False),
+                        on_sessions=_session_decisions(request.POST),
+                        by=request.user,
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except SessionsInsideTimeOff as exc:
+                inside = _sessions_inside(request, which, exc)
             else:
                 messages.success(request, "Saved. Public booking times follow at once.")
                 return redirect(f"{reverse('staff-availability')}?therapist={therapist.pk}")
-        status = 400
+        status = 409 if inside else 400
     today = timezone.now().astimezone(therapist.zone).date()
     return render(
         request,
@@ -417,10 +479,34 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                 practice=therapist.practice, therapist__isnull=True
             ).order_by("start_date"),
             "can_set_holidays": can_run_practice_calendar(request.staff),
+            "inside": inside,
             "nav": "availability",
         },
         status=status,
     )
+
+
+def _session_decisions(post) -> dict[str, str]:
+    """ "session_<public id>" = keep | cancel, as the time-off question was answered."""
+    return {k.removeprefix("session_"): v for k, v in post.items() if k.startswith("session_")}
+
+
+def _sessions_inside(request, which: str, exc: SessionsInsideTimeOff) -> dict:
+    """The question to ask: each session inside the time off, in its therapist's zone."""
+    return {
+        "form": which,
+        "message": exc.message,
+        "sessions": [
+            {
+                "a": a,
+                "local": a.start.astimezone(a.therapist.zone),
+                "zone": a.therapist.time_zone,
+                "shown": shows_client_of(request.staff, a),
+                "choice": request.POST.get(f"session_{a.public_id}", ""),
+            }
+            for a in exc.appointments
+        ],
+    }
 
 
 @staff_required
@@ -500,7 +586,7 @@ def series_new(request: HttpRequest, client_id) -> HttpResponse:
                 decisions, errors = _decisions_from(request, plan, data["therapist"].zone)
                 if not errors:
                     created = series_services.series_create(
-                        client=client, decisions=decisions, **args
+                        client=client, decisions=decisions, by=request.user, **args
                     )
                     messages.success(request, "Standing appointments booked.")
                     return redirect("staff-series", created.public_id)
@@ -564,6 +650,6 @@ def series_end(request: HttpRequest, public_id) -> HttpResponse:
     if from_date is None:
         messages.error(request, "Give the first date to cancel from.")
         return redirect("staff-series", series.public_id)
-    cancelled = series_services.series_end(series=series, from_date=from_date)
+    cancelled = series_services.series_end(series=series, from_date=from_date, by=request.user)
     messages.success(request, f"{len(cancelled)} session(s) cancelled; the client has been told.")
     return redirect("staff-series", series.public_id)

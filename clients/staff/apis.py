@@ -124,6 +124,13 @@ class ClientCreateSerializer(SmsConsentChecks, serializers.Serializer):
     sms_consent = serializers.BooleanField(
         required=False, default=False, help_text=SMS_CONSENT_HELP
     )
+    shares_email = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True: a different person who shares this email with an existing record "
+        "(a partner, a family member): a record of their own. False (default): the record "
+        "already on file with this email is the same person and is returned unchanged.",
+    )
 
     def validate_phone(self, value):
         return _phone(value)
@@ -180,7 +187,12 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
             practice=request.staff.practice, by=request.user, **serializer.validated_data
         )
         action = AuditAction.CREATE if created else AuditAction.VIEW
-        audit(request, action=action, what="record", client=client, via="api")
+        what = "record"
+        if serializer.validated_data["shares_email"]:
+            what = "record_shares_email"
+        elif not created:
+            what = "record_same_person"
+        audit(request, action=action, what=what, client=client, via="api")
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ClientSerializer(client).data, status=code)
 
@@ -358,7 +370,14 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
     serializer_class = AuditEventSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("client", int, description="Client number.")],
+        parameters=[
+            OpenApiParameter("client", int, description="Client number."),
+            OpenApiParameter(
+                "client_name",
+                str,
+                description="Words of the client's name (or email), each of which must match.",
+            ),
+        ],
         responses={
             200: AuditEventSerializer(many=True),
             400: BAD_REQUEST,
@@ -371,5 +390,8 @@ class AuditLogApi(StaffApi, generics.GenericAPIView):
         number = int_param(request.query_params, "client", what="a client's number")
         if number is not None:
             events = events.filter(client_ref=number)
+        if name := request.query_params.get("client_name", "").strip()[:100]:
+            named = selectors.client_ids_named(request.staff.practice, name)
+            events = events.filter(client_ref__in=named)
         page = self.paginate_queryset(events)
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)

@@ -5,6 +5,7 @@ in the services; every look at or change to a client's data leaves an audit entr
 """
 
 import copy
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,8 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.exceptions import BookingError
+from booking.models import Weekday
 from booking.notify.selectors import notifications_failed_for_desk
-from booking.scheduling.selectors import free_times_next
+from booking.scheduling.selectors import (
+    PARTS_OF_DAY,
+    client_sessions_near,
+    free_times_next,
+    session_type_most_booked,
+)
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
@@ -60,6 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue_size": len(queue),
             "today": selectors.today_sessions(staff, now=timezone.now(), zone=zone),
             "cancelled_today": selectors.today_cancellations(staff, now=timezone.now(), zone=zone),
+            "requests": selectors.requests_to_approve(staff, now=timezone.now(), zone=zone),
+            "to_mark": selectors.sessions_awaiting_outcome(staff, now=timezone.now(), zone=zone),
             "failed_messages": notifications_failed_for_desk(clients_visible(staff)),
             "nav": "home",
         },
@@ -87,18 +96,59 @@ def client_new(request: HttpRequest) -> HttpResponse:
     form = NewClientForm(
         request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
     )
+    match, status = None, 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
-        client, _ = services.client_get_or_create(
-            practice=request.staff.practice, by=request.user, **form.cleaned_data
-        )
-        audit(request, action=AuditAction.CREATE, what="record", client=client)
-        return redirect("staff-client-book", client.public_id)
+        data = form.cleaned_data
+        match = services.client_owning_email(request.staff.practice, data["email"])
+        choice = request.POST.get("email_match")
+        if match is None or choice in EMAIL_MATCH_CHOICES:
+            return _client_new_save(request, data, match=match, choice=choice)
+        # The address is on file: same person or someone who shares it? Staff say which.
+        status = 409
     return render(
         request,
         "staff/client_new.html",
-        {"form": form, "zones": sorted(zone_names()), "nav": "clients"},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "match": match,
+            "zones": sorted(zone_names()),
+            "nav": "clients",
+        },
+        status=status,
     )
+
+
+EMAIL_MATCH_CHOICES = ("same", "different")
+
+
+def _client_new_save(request, data, *, match, choice):
+    """Create the record, or use the one on file; the audit entry says which was chosen."""
+    if choice == "same":
+        # Their record as it is; what was typed differently is named (never the values).
+        differs = [f for f in ("first_name", "last_name") if data[f].strip() != getattr(match, f)]
+        audit(
+            request,
+            action=AuditAction.VIEW,
+            what="record_same_person",
+            client=match,
+            fields=differs,
+        )
+        if differs:
+            messages.info(
+                request,
+                f"Using {match.display_name}’s record, as you said they are the same person. "
+                "Edit the record if their name has changed.",
+            )
+        return redirect("staff-client-book", match.public_id)
+    client, _ = services.client_get_or_create(
+        practice=request.staff.practice,
+        by=request.user,
+        shares_email=choice == "different",
+        **data,
+    )
+    what = "record_shares_email" if choice == "different" else "record"
+    audit(request, action=AuditAction.CREATE, what=what, client=client)
+    return redirect("staff-client-book", client.public_id)
 
 
 @staff_required
@@ -300,12 +350,21 @@ def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpRes
 
 @staff_required
 def client_book(request: HttpRequest, public_id) -> HttpResponse:
-    """Book on the client's behalf: the same service and guarantees as the public pages."""
+    """Book on the client's behalf: the same service and guarantees as the public pages.
+
+    Asks before booking a time that has passed (a record of a session that took
+    place: the client is sent nothing) or a second session on one day or within
+    a week of another (a warning, never a refusal).
+    """
     staff = request.staff
     client = client_or_404(staff, public_id)
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
-    initial = {"therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id}
+    most_booked = session_type_most_booked(staff.practice.pk)
+    initial = {
+        "therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id,
+        "session_type": most_booked.pk if most_booked else None,
+    }
     form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
     if staff.is_therapist:
         form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
@@ -313,38 +372,27 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         )
     status = 200
     therapists = form.fields["therapist"].queryset
-    check = None
+    check, quick_check = None, None
     if request.method == "POST" and request.POST.get("quick_start"):
         # A free time picked from the list: booked as offered (hours, notice, overlap).
         response = _book_quick(request, client, therapists)
-        if response is not None:
+        if isinstance(response, dict):
+            quick_check = response
+        elif response is not None:
             return response
-        status = 409
+        else:
+            status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid() and request.POST.get("step") == "check":
-            # The instant it will create, in both zones, before anything is saved.
+        if form.is_valid():
             data = form.cleaned_data
-            check = in_zones(data["start"], data["therapist"].zone, staff.practice.zone)
             status = 200
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                appointment_book(
-                    therapist=data["therapist"],
-                    session_type=data["session_type"],
-                    client=client,
-                    start=data["start"],
-                    enforce_availability=not data["override_hours"],
-                    by_staff=True,
-                )
-            except BookingError as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
-                audit(request, action=AuditAction.CREATE, what="appointment", client=client)
-                messages.success(request, "Booked. The client gets a confirmation by email.")
-                return redirect("staff-client", client.public_id)
+            check = _booking_check(request, client, data["start"], data["therapist"])
+            if request.POST.get("step") != "check" and not check["asks"]:
+                response = _book_manual(request, client, form, past=check["past"])
+                if response is not None:
+                    return response
+                status, check = 409, None
     return render_in_zone(
         request,
         "staff/client_book.html",
@@ -352,6 +400,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "client": client,
             "form": form,
             "check": check,
+            "quick_check": quick_check,
             "nav": "clients",
             "zones_differ": any(t.time_zone != str(page_zone(staff)) for t in therapists),
             **_free_times(request, staff, therapists),
@@ -361,17 +410,79 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _booking_check(request, client, start, therapist) -> dict:
+    """What to show before booking: the instant in both zones, and what needs a second look.
+
+    ``asks`` holds what the staff member has not yet confirmed (a past time,
+    sessions near this one); the confirm form carries ``past_ok`` / ``near_ok``.
+    """
+    now = timezone.now()
+    past = start < now
+    near = [
+        {"a": a, "local": a.start.astimezone(page_zone(request.staff))}
+        for a in client_sessions_near(client=client, start=start, zone=therapist.zone, now=now)
+    ]
+    asks = []
+    if past and request.POST.get("past_ok") != "1":
+        asks.append("past")
+    if near and request.POST.get("near_ok") != "1":
+        asks.append("near")
+    return {
+        "lines": in_zones(start, therapist.zone, request.staff.practice.zone),
+        "past": past,
+        "near": near,
+        "asks": asks,
+    }
+
+
+def _book_manual(request, client, form, *, past: bool):
+    data = form.cleaned_data
+    try:
+        appointment_book(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            client=client,
+            start=data["start"],
+            # A time that has passed is outside notice by nature: recorded, not offered.
+            enforce_availability=not (data["override_hours"] or past),
+            by_staff=True,
+            by=request.user,
+        )
+    except BookingError as exc:
+        form.add_error(None, exc.message)
+        return None
+    audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+    if past:
+        messages.success(
+            request, "Recorded as a session that took place. The client was sent nothing."
+        )
+    else:
+        messages.success(request, "Booked. The client gets a confirmation by email.")
+    return redirect("staff-client", client.public_id)
+
+
 FREE_TIMES_SHOWN = 12
 
 
 def _free_times(request, staff, therapists) -> dict:
-    """Next free times for a session type, with one therapist or whoever is free."""
+    """Next free times for a session type, with one therapist or whoever is free.
+
+    The practice's most booked session type is chosen until staff pick
+    another; "From" (a date), a weekday and a time of day narrow the search,
+    and "Later days" moves past the times shown.
+    """
     session_types = SessionType.objects.filter(practice=staff.practice, is_active=True)
     chosen_type = session_types.filter(pk=int_or_none(request.GET.get("find_type"))).first()
+    if chosen_type is None and "find_type" not in request.GET:
+        chosen_type = session_type_most_booked(staff.practice.pk)
     wanted = int_or_none(request.GET.get("find_therapist"))
     offering = therapists.filter(session_types=chosen_type) if chosen_type else therapists.none()
     if wanted is not None:
         offering = offering.filter(pk=wanted)
+    zone = page_zone(staff)
+    from_day = date_param(request.GET, "find_from", None)
+    weekday = int_or_none(request.GET.get("find_weekday", ""))
+    part = request.GET.get("find_part", "")
     free = []
     if chosen_type is not None:
         found = free_times_next(
@@ -379,8 +490,11 @@ def _free_times(request, staff, therapists) -> dict:
             session_type=chosen_type,
             now=timezone.now(),
             limit=FREE_TIMES_SHOWN,
+            zone=zone,
+            from_day=from_day,
+            weekday=weekday if weekday in range(7) else None,
+            part_of_day=part if part in PARTS_OF_DAY else "",
         )
-        zone = page_zone(staff)
         free = [
             {
                 "start": start,
@@ -390,11 +504,23 @@ def _free_times(request, staff, therapists) -> dict:
             }
             for start, who in found
         ]
+    later = None
+    if free:
+        params = request.GET.copy()
+        params["find_type"] = chosen_type.pk
+        params["find_from"] = (free[-1]["local"].date() + timedelta(days=1)).isoformat()
+        later = params.urlencode()
     return {
         "session_types": session_types,
         "therapists": therapists,
         "find_type": chosen_type,
         "find_therapist": wanted,
+        "find_from": from_day,
+        "find_weekday": weekday,
+        "find_part": part,
+        "weekdays": Weekday.choices,
+        "parts": PARTS_OF_DAY,
+        "later": later,
         "free_times": free,
     }
 
@@ -410,6 +536,9 @@ def _book_quick(request, client, therapists):
     if start is None or therapist is None or session_type is None:
         messages.error(request, "Pick one of the free times listed.")
         return None
+    check = _booking_check(request, client, start, therapist)
+    if check["asks"]:
+        return check | {"value": request.POST["quick_start"], "type": session_type}
     try:
         appointment_book(
             therapist=therapist,
@@ -417,6 +546,7 @@ def _book_quick(request, client, therapists):
             client=client,
             start=start,
             by_staff=True,
+            by=request.user,
         )
     except BookingError as exc:
         messages.error(request, exc.message)
@@ -494,6 +624,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     }
     if (number := int_or_none(filters["client"])) is not None:
         events = events.filter(client_ref=number)
+    elif filters["client"]:
+        named = selectors.client_ids_named(request.staff.practice, filters["client"][:100])
+        events = events.filter(client_ref__in=named)
     if filters["actor"]:
         events = events.filter(actor__username__iexact=filters["actor"])
     if filters["action"] in AuditAction.values:
@@ -502,11 +635,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(at__date__gte=since)
     if until := date_param(request.GET, "until"):
         events = events.filter(at__date__lte=until)
+    page = _page(request, events, 50)
+    names = selectors.client_names({e.client_ref for e in page})
+    for event in page:
+        event.client_name = names.get(event.client_ref, "")
     return render(
         request,
         "staff/audit_log.html",
         {
-            "page": _page(request, events, 50),
+            "page": page,
             "filters": filters,
             "extra_query": urlencode({k: v for k, v in filters.items() if v}) + "&",
             "actions": AuditAction.choices,

@@ -22,6 +22,7 @@ NOT_PERSONAL = {
     "assigned_therapist",
     "anonymised_at",
     "verified_at",
+    "shares_email",  # staff told this person apart from the address's own record (a flag only)
     "link_nonce",
     "sms_consent_by",  # the staff member who heard the consent (cleared with it)
     "created_at",

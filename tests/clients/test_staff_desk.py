@@ -118,6 +118,9 @@ def test_outside_hours_needs_the_override_and_a_time_that_does_not_exist_is_refu
         "therapist": therapist.pk,
         "date": "2026-03-07",  # a Saturday
         "time": "08:00",
+        # The client's Thursday session is within a week: warned about and confirmed
+        # (tests/staff/test_book_with_care.py).
+        "near_ok": "1",
     }
     assert client.post(url, form).status_code == 409
     assert client.post(url, form | {"override_hours": "on"}).status_code == 302
@@ -200,7 +203,11 @@ def test_the_phone_flow_books_a_listed_free_time_in_one_click(
     first = datetime.fromisoformat(iso)
     # The first time after the 24-hour notice: Tuesday 09:00 in New York.
     assert (int(therapist_id), first) == (therapist.pk, datetime(2026, 3, 3, 14, tzinfo=UTC))
-    data = {"quick_start": values[0], "quick_type": therapist.session_types.get().pk}
+    data = {
+        "quick_start": values[0],
+        "quick_type": therapist.session_types.get().pk,
+        "near_ok": "1",  # their Thursday session is within a week (asked first, tested apart)
+    }
     assert client.post(url, data).status_code == 302
     assert Appointment.objects.filter(client=booked.client, start=first).exists()
     assert client.post(url, data).status_code == 409  # taken now

@@ -72,7 +72,7 @@ def test_the_month_overview_counts_every_session_including_neighbouring_days(
     time_machine.move_to(datetime(2026, 2, 20, 12, tzinfo=UTC), tick=False)
     book_at(therapist, datetime(2026, 2, 24, 10, tzinfo=NY))
     done = book_at(therapist, datetime(2026, 2, 25, 10, tzinfo=NY))
-    done.status = AppointmentStatus.COMPLETED
+    done.status = AppointmentStatus.ATTENDED
     done.save()
     book_at(therapist, datetime(2026, 4, 2, 10, tzinfo=NY))
     weeks = calendar.month_overview(

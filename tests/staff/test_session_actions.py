@@ -125,16 +125,16 @@ def test_cancelling_with_or_without_late_status(
 
 def test_outcomes_are_recorded_once_the_session_has_started(client, team, booked, time_machine):
     sign_in(client, team["therapist"])
-    response = act(client, booked, "outcome", {"outcome": "completed"})
+    response = act(client, booked, "outcome", {"outcome": "attended"})
     assert "once it has started" in response.content.decode()
     time_machine.move_to(THURSDAY_10 + timedelta(minutes=55), tick=False)
     sign_in(client, team["therapist"])  # days later: a new sign-in
     act(client, booked, "outcome", {"outcome": "no_show"})
     booked.refresh_from_db()
     assert (booked.status, booked.sequence) == (AppointmentStatus.NO_SHOW, 1)
-    act(client, booked, "outcome", {"outcome": "completed"})  # corrected
+    act(client, booked, "outcome", {"outcome": "attended"})  # corrected
     booked.refresh_from_db()
-    assert booked.status == AppointmentStatus.COMPLETED
+    assert booked.status == AppointmentStatus.ATTENDED
     response = act(client, booked, "outcome", {"outcome": "teleported"})
     assert "Choose attended" in response.content.decode()
 

@@ -33,7 +33,7 @@ def test_each_action_has_its_own_path_and_input_in_the_schema(schema):
     assert request_schema(schema, "approve") is None
     assert request_schema(schema, "decline") is None
     cancel = request_schema(schema, "cancel")
-    assert set(cancel["properties"]) == {"late", "reason"} and not cancel.get("required")
+    assert set(cancel["properties"]) == {"late", "reason", "notify"} and not cancel.get("required")
     outcome = request_schema(schema, "outcome")
     assert set(outcome["properties"]) == {"outcome"} and outcome["required"] == ["outcome"]
     assert f"{ACTIONS}{{action}}/" not in schema["paths"]
