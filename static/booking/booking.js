@@ -49,9 +49,18 @@
   }
 
   // Inside a frame on the practice's website: tell it our height (embed.js sizes the frame).
+  // The body's own height (the document's scrollHeight never drops below the
+  // frame's current height, so a shorter next page would leave white space).
+  // The first message of each page says so: the website brings the frame's top
+  // into view, where a new page starts.
   if (window.parent !== window && window.ResizeObserver) {
+    var newPage = true;
     var tell = function () {
-      window.parent.postMessage({ type: "booking:height", height: document.documentElement.scrollHeight }, "*");
+      var style = window.getComputedStyle(document.body);
+      var height = Math.ceil(document.body.getBoundingClientRect().height +
+        parseFloat(style.marginTop) + parseFloat(style.marginBottom));
+      window.parent.postMessage({ type: "booking:height", height: height, page: newPage }, "*");
+      newPage = false;
     };
     new ResizeObserver(tell).observe(document.body);
     tell();

@@ -9,6 +9,10 @@
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].contentWindow === event.source) {
         frames[i].style.height = Math.max(200, Math.min(10000, Number(event.data.height) || 0)) + "px";
+        // A new page in the frame starts at its top: bring that into view if it is above.
+        if (event.data.page && frames[i].getBoundingClientRect().top < 0) {
+          frames[i].scrollIntoView({ block: "start" });
+        }
       }
     }
   });

@@ -100,6 +100,20 @@ def test_a_client_books_inside_a_frame_on_the_practices_website(
     clicks = []
     book_in(inner, page, clicks=clicks)
     assert inner.get_by_role("heading", name="Almost done: check your email").is_visible()
+    # The website shows the new page's heading, not white space below it: the frame
+    # shrank to the shorter page and its top was brought into view.
+    page.wait_for_timeout(300)
+    frame_box = page.evaluate(
+        "(() => { const r = document.querySelector('iframe[data-booking-embed]')"
+        ".getBoundingClientRect(); return {top: r.top, height: r.height,"
+        " view: window.innerHeight}; })()"
+    )
+    inside = inner.evaluate(
+        "(() => ({heading: document.querySelector('h1').getBoundingClientRect().top,"
+        " body: document.body.getBoundingClientRect().height}))()"
+    )
+    assert 0 <= frame_box["top"] + inside["heading"] < frame_box["view"], (frame_box, inside)
+    assert frame_box["height"] <= inside["body"] + 100, (frame_box, inside)
     shot(page, "2-framed-booked")
     booked = Appointment.objects.get()
     assert booked.source_ref == "embed-article"
