@@ -152,6 +152,9 @@ def test_the_day_picker_groups_the_day_and_stops_at_the_horizon(client, now, ale
     assert text.index(">Morning<") < text.index(">09:00<") < text.index(">Afternoon<")
     assert text.index(">Afternoon<") < text.index(">12:00<") and ">Evening<" not in text
     assert "Bookings open up to 10 days ahead" in text
+    # The zone is named above the first time (on a phone the picker is below the fold).
+    note = text.index('data-testid="zone-note"')
+    assert note < text.index(">09:00<") and "Eastern Time" in text[note : note + 200]
     # A week further is still inside ten days; the week after is not offered.
     later = client.get(
         f"/book/type/{session_type.slug}/", {"tz": "America/New_York", "start": "2026-03-09"}

@@ -8,7 +8,7 @@ Expectations are computed with zoneinfo here.
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,3 +112,40 @@ def test_the_book_page_says_one_true_thing_about_the_zone_of_a_typed_time(client
     assert "read in the chosen therapist's own zone" in said
     assert "America/Los_Angeles" in said and "not in America/New_York" in said
     assert "The time is in the therapist's own time zone" not in page
+
+
+def test_today_and_the_cancel_question_name_the_zone_of_each_time(
+    client, practice, session_type, now, time_machine
+):
+    """Requests waiting, sessions to mark and the cancel question: the reception reads
+    each time with its zone (an LA session is 10:00 PST, not a bare "10:00")."""
+    therapist = TherapistFactory(
+        practice=practice, time_zone="America/Los_Angeles", offers=[session_type]
+    )
+    time_machine.move_to(datetime(2026, 3, 5, 9, 0, tzinfo=LA), tick=False)
+    past = appointment_book(
+        therapist=therapist,
+        session_type=session_type,
+        client=ClientFactory(practice=practice),
+        start=datetime(2026, 3, 5, 8, 0, tzinfo=LA),
+        enforce_availability=False,
+        now=datetime(2026, 3, 4, 9, 0, tzinfo=LA),
+    )
+    session_type.requires_approval = True
+    session_type.save()
+    request = appointment_book(
+        therapist=therapist,
+        session_type=session_type,
+        client=ClientFactory(practice=practice),
+        start=SESSION + timedelta(days=1),
+    )
+    sign_in(client, make_staff(practice, StaffRole.RECEPTIONIST))
+    today = client.get("/staff/").content.decode()
+    for part in ("requests", "mark-attendance"):  # the table below has a zone column header
+        section = re.search(rf'(?s)data-testid="{part}">.*?</section>', today).group(0)
+        assert bare_times(section) == [], part
+    assert "11:00 EST" in today  # the session to mark, in the practice zone, named
+    question = client.get(f"/staff/appointments/{request.public_id}/?cancel=1").content.decode()
+    assert bare_times(question) == []
+    assert "at 10:00 PST?" in question
+    assert past.pk
