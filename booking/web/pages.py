@@ -35,7 +35,7 @@ from booking.web.views import manage_url_with_news
 from practice import dbfaults
 from practice.display import wall_time
 from practice.errors import error_page
-from practice.models import SessionType, SlugKind, Therapist
+from practice.models import Modality, SessionType, SlugKind, Therapist
 from practice.parsing import date_param, int_or_none
 from practice.ratelimit import client_address, rate_limited
 from practice.selectors import (
@@ -77,14 +77,31 @@ def landing(request: HttpRequest) -> HttpResponse:
     return _landing(request, practice, session_types=session_types, therapists=therapists)
 
 
+def _modes(therapist: Therapist, kinds: set[str]) -> list[str]:
+    """How a client can see this therapist, as the booking pages say it: what the session
+    types they offer allow (a type's modality decides where its session happens),
+    narrowed by what the therapist says of themselves when that leaves something."""
+    allowed = [
+        (label, said)
+        for label, kind, said in (
+            ("In person", Modality.IN_PERSON, therapist.sees_in_person),
+            ("Video", Modality.TELEHEALTH, therapist.sees_by_video),
+        )
+        if kind in kinds
+    ]
+    return [label for label, said in allowed if said] or [label for label, _ in allowed]
+
+
 def _landing(request, practice, *, session_types, therapists) -> HttpResponse:
     """Choose a session type (and a therapist); one therapist given: theirs only, chosen."""
-    bookable = {st.pk for st in session_types}
+    bookable = {st.pk: st for st in session_types}
     for therapist in therapists:
+        offered = [
+            pk for pk in therapist.session_types.values_list("pk", flat=True) if pk in bookable
+        ]
         # The landing page's script offers a therapist only with what they give.
-        therapist.offers = " ".join(
-            str(pk) for pk in therapist.session_types.values_list("pk", flat=True) if pk in bookable
-        )
+        therapist.offers = " ".join(str(pk) for pk in offered)
+        therapist.modes = _modes(therapist, {bookable[pk].modality for pk in offered})
     context = {
         "practice": practice,
         "session_types": session_types,

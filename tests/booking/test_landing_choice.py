@@ -29,3 +29,31 @@ def test_a_therapist_who_does_not_give_the_session_type_leads_to_those_who_do(
     assert page.status_code == 200
     text = page.content.decode()
     assert "Priya Raman does not offer" in text and 'class="slot"' in text
+
+
+def test_a_therapists_modes_are_what_their_session_types_allow(client, practice, therapist):
+    """Said "in person" in the profile but offers only video sessions: the card says Video."""
+    from practice.models import Modality
+
+    video = SessionTypeFactory(
+        practice=practice, name="Free consultation", modality=Modality.TELEHEALTH
+    )
+    TherapistFactory(
+        practice=practice,
+        offers=[video],
+        display_name="Priya",
+        sees_in_person=True,
+        sees_by_video=False,
+    )
+    both = SessionTypeFactory(practice=practice, name="Intake", modality=Modality.TELEHEALTH)
+    therapist.session_types.add(both)
+    therapist.sees_in_person, therapist.sees_by_video = True, True
+    therapist.save()
+    text = client.get("/book/").content.decode()
+
+    def card(name):
+        start = text.index(f">{name}<")
+        return text[start : start + 400]
+
+    assert "Video" in card("Priya") and "In person" not in card("Priya")
+    assert "In person · Video" in card(therapist.display_name)
