@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from practice.models import StaffRole, Therapist
-from tests.factories import TherapistFactory
+from tests.factories import SessionTypeFactory, TherapistFactory
 from tests.support.staff import make_staff, sign_in
 
 
@@ -177,6 +177,10 @@ def test_the_booking_page_shows_each_therapist_with_any_therapist_the_default(
 ):
     upload(signed_in, camera_photo())
     therapist.refresh_from_db()
+    # Both kinds of session on offer, so each therapist's own statement decides.
+    therapist.session_types.add(
+        SessionTypeFactory(practice=practice, name="Video session", modality="telehealth")
+    )
     TherapistFactory(
         practice=practice,
         offers=list(therapist.session_types.all()),
