@@ -25,6 +25,7 @@ from booking.scheduling.selectors import (
     client_sessions_near,
     free_times_next,
     session_type_most_booked,
+    therapist_free_at,
 )
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
@@ -40,7 +41,7 @@ from clients.audit import audit
 from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
 from clients.intake import services as intake_services
 from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
-from practice.access import staff_required
+from practice.access import staff_required, therapists_manageable
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
@@ -86,7 +87,48 @@ def client_list(request: HttpRequest) -> HttpResponse:
         audit(
             request, action=AuditAction.SEARCH, what="client_list", practice=request.staff.practice
         )
-    return render(request, "staff/client_list.html", {"page": page, "q": query, "nav": "clients"})
+    booking = _time_to_book(request)
+    return render_in_zone(
+        request,
+        "staff/client_list.html",
+        {
+            "page": page,
+            "q": query,
+            "nav": "clients",
+            "booking": booking,
+            # The pager keeps the time being booked.
+            "extra_query": urlencode({"book": booking["value"], "book_type": booking["type"].pk})
+            + "&"
+            if booking
+            else "",
+        },
+        zone=page_zone(request.staff),
+    )
+
+
+def _time_to_book(request) -> dict | None:
+    """A free time picked on the desk's finder (``?book=<therapist>|<start>&book_type=``).
+
+    The list then offers it to each client with one button, which goes through
+    book on behalf's own checks (a time that has passed, sessions near it).
+    """
+    therapist_id, _, iso = request.GET.get("book", "").partition("|")
+    start = aware_datetime_or_none(iso)
+    therapist = therapists_manageable(request.staff).filter(pk=int_or_none(therapist_id)).first()
+    session_type = SessionType.objects.filter(
+        practice=request.staff.practice,
+        is_active=True,
+        pk=int_or_none(request.GET.get("book_type")),
+    ).first()
+    if start is None or therapist is None or session_type is None:
+        return None
+    return {
+        "value": f"{therapist.pk}|{start.isoformat()}",
+        "therapist": therapist,
+        "type": session_type,
+        "local": start.astimezone(page_zone(request.staff)),
+        "own": own_time(start, shown_zone=page_zone(request.staff), own_zone=therapist.zone),
+    }
 
 
 @staff_required(allow=can_run_intake)
@@ -365,7 +407,9 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         "therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id,
         "session_type": most_booked.pk if most_booked else None,
     }
-    form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
+    form = BookOnBehalfForm(
+        request.POST or None, practice=staff.practice, zone=page_zone(staff), initial=initial
+    )
     if staff.is_therapist:
         form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
             pk=staff.therapist.pk
@@ -384,10 +428,11 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and _whoever_is_free(form, therapists):
             data = form.cleaned_data
             status = 200
             check = _booking_check(request, client, data["start"], data["therapist"])
+            check["whoever"] = not form.data.get("therapist")
             if request.POST.get("step") != "check" and not check["asks"]:
                 response = _book_manual(request, client, form, past=check["past"])
                 if response is not None:
@@ -408,6 +453,27 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         zone=page_zone(staff),
         status=status,
     )
+
+
+def _whoever_is_free(form, therapists) -> bool:
+    """Put a therapist on a "whoever is free" booking (checked again when it is booked)."""
+    data = form.cleaned_data
+    if data["therapist"] is not None:
+        return True
+    data["therapist"] = therapist_free_at(
+        therapists=therapists,
+        session_type=data["session_type"],
+        start=data["start"],
+        now=timezone.now(),
+    )
+    if data["therapist"] is None:
+        form.add_error(
+            "therapist",
+            "Nobody who gives this session type is free then. "
+            "Pick another time, or a therapist (and the override).",
+        )
+        return False
+    return True
 
 
 def _booking_check(request, client, start, therapist) -> dict:
