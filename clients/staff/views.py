@@ -222,15 +222,24 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
         "nav": "clients",
     }
     audit(request, action=AuditAction.VIEW, what="record", client=client)
+    if client.anonymised_at is not None:
+        return render_in_zone(request, "staff/client_erased.html", context, zone=zone)
     if clinical:
         audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
     return render_in_zone(request, "staff/client_detail.html", context, zone=zone)
 
 
+def _changeable(client):
+    """An erased client's record only shows what was kept: every action on it is refused."""
+    if client.anonymised_at is not None:
+        raise PermissionDenied("This client's personal data was erased; the record cannot change.")
+    return client
+
+
 @staff_required
 def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = _changeable(client_or_404(staff, public_id))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     # A copy: validating a model form writes onto its instance, and the service
@@ -278,7 +287,7 @@ def _back_to(request, client):
 @require_POST
 def message_resend(request: HttpRequest, public_id, notification_id: int) -> HttpResponse:
     """Resend a failed message to a client (any staff member who sees the client)."""
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     failed = notifications_failed_for_desk(clients_visible(request.staff), client=client)
     item = next((i for i in failed if i["notification"].pk == notification_id), None)
     if item is None:
@@ -298,7 +307,7 @@ def message_resend(request: HttpRequest, public_id, notification_id: int) -> Htt
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_assign(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     form = AssignForm(request.POST, practice=request.staff.practice)
     if not form.is_valid():
         messages.error(request, "Choose a therapist from the list.")
@@ -318,7 +327,7 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     try:
         intake_services.intake_resend(client=client)
     except ValidationError as exc:
@@ -332,7 +341,7 @@ def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     try:
         emailed = client_links_replace(client=client)
     except ValidationError as exc:
@@ -353,7 +362,7 @@ def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_review(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     intake = get_object_or_404(Intake, client=client)
     try:
         intake_services.intake_mark_reviewed(intake=intake, by=request.user)
@@ -374,7 +383,7 @@ def intake_review(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     if not can_see_clinical(request.staff, client):
         raise PermissionDenied
     alert = get_object_or_404(SafetyAlert, pk=alert_id, client=client)
@@ -399,7 +408,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     a week of another (a warning, never a refusal).
     """
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = _changeable(client_or_404(staff, public_id))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     most_booked = session_type_most_booked(staff.practice.pk)
@@ -654,8 +663,13 @@ def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
     if fmt == "json":
         response = JsonResponse(data, json_dumps_params={"indent": 2})
     else:
+        sections = privacy.client_export_readable(data, zone=page_zone(request.staff))
         response = HttpResponse(
-            render_to_string("staff/client_export.html", {"data": data, "client": client}, request)
+            render_to_string(
+                "staff/client_export.html",
+                {"sections": sections, "client": client, "zone": page_zone(request.staff)},
+                request,
+            )
         )
     response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.{fmt}"'
     response["Cache-Control"] = "no-store"
@@ -664,7 +678,7 @@ def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
 
 @staff_required(allow=can_export_or_anonymise)
 def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id))
     if request.method == "POST":
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, "Type ERASE (in capitals) to confirm.")
