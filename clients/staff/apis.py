@@ -35,7 +35,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visibl
 
 class ClientApi(StaffApi):
     def client(self, public_id) -> Client:
-        return client_or_404(self.request.staff, public_id)
+        return client_or_404(self.request.staff, public_id, request=self.request)
 
 
 SMS_CONSENT_HELP = (

@@ -196,7 +196,7 @@ def _client_new_save(request, data, *, match, choice):
 @staff_required
 def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = client_or_404(staff, public_id, request=request)
     clinical = can_see_clinical(staff, client)
     zone = page_zone(staff)
     context = {
@@ -239,7 +239,7 @@ def _changeable(client):
 @staff_required
 def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
-    client = _changeable(client_or_404(staff, public_id))
+    client = _changeable(client_or_404(staff, public_id, request=request))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     # A copy: validating a model form writes onto its instance, and the service
@@ -287,7 +287,7 @@ def _back_to(request, client):
 @require_POST
 def message_resend(request: HttpRequest, public_id, notification_id: int) -> HttpResponse:
     """Resend a failed message to a client (any staff member who sees the client)."""
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     failed = notifications_failed_for_desk(clients_visible(request.staff), client=client)
     item = next((i for i in failed if i["notification"].pk == notification_id), None)
     if item is None:
@@ -307,7 +307,7 @@ def message_resend(request: HttpRequest, public_id, notification_id: int) -> Htt
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_assign(request: HttpRequest, public_id) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     form = AssignForm(request.POST, practice=request.staff.practice)
     if not form.is_valid():
         messages.error(request, "Choose a therapist from the list.")
@@ -327,7 +327,7 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     try:
         intake_services.intake_resend(client=client)
     except ValidationError as exc:
@@ -341,7 +341,7 @@ def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     try:
         emailed = client_links_replace(client=client)
     except ValidationError as exc:
@@ -362,7 +362,7 @@ def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_review(request: HttpRequest, public_id) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     intake = get_object_or_404(Intake, client=client)
     try:
         intake_services.intake_mark_reviewed(intake=intake, by=request.user)
@@ -383,7 +383,7 @@ def intake_review(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     if not can_see_clinical(request.staff, client):
         raise PermissionDenied
     alert = get_object_or_404(SafetyAlert, pk=alert_id, client=client)
@@ -408,7 +408,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     a week of another (a warning, never a refusal).
     """
     staff = request.staff
-    client = _changeable(client_or_404(staff, public_id))
+    client = _changeable(client_or_404(staff, public_id, request=request))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     most_booked = session_type_most_booked(staff.practice.pk)
@@ -657,7 +657,7 @@ EXPORT_FORMATS = ("json", "html")
 def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404("Exports come as .json or .html.")
-    client = client_or_404(request.staff, public_id)
+    client = client_or_404(request.staff, public_id, request=request)
     data = privacy.client_export(client)
     audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
     if fmt == "json":
@@ -678,7 +678,7 @@ def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
 
 @staff_required(allow=can_export_or_anonymise)
 def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
-    client = _changeable(client_or_404(request.staff, public_id))
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     if request.method == "POST":
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, "Type ERASE (in capitals) to confirm.")
