@@ -53,6 +53,13 @@ def can_run_intake(context: StaffContext) -> bool:
     return context.is_owner or context.is_receptionist
 
 
+def can_add_clients(context: StaffContext) -> bool:
+    """The front desk and owners; therapists too when the practice allows it (solo practices)."""
+    return can_run_intake(context) or (
+        context.is_therapist and context.practice.therapists_add_clients
+    )
+
+
 def can_export_or_anonymise(context: StaffContext) -> bool:
     return context.is_owner
 

@@ -30,6 +30,7 @@ from booking.scheduling.selectors import (
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
+    can_add_clients,
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
@@ -96,6 +97,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
             "q": query,
             "nav": "clients",
             "booking": booking,
+            "can_add": can_add_clients(request.staff),
             # The pager keeps the time being booked.
             "extra_query": urlencode({"book": booking["value"], "book_type": booking["type"].pk})
             + "&"
@@ -131,9 +133,14 @@ def _time_to_book(request) -> dict | None:
     }
 
 
-@staff_required(allow=can_run_intake)
+@staff_required(allow=can_add_clients)
 def client_new(request: HttpRequest) -> HttpResponse:
-    """A client who phoned: create (or find, by email) their record, then book for them."""
+    """A client who phoned: create (or find, by email) their record, then book for them.
+
+    A therapist (when the practice lets therapists add clients) adds their own
+    client: assigned to them, and an address on file for a client they may not
+    see is refused rather than shown.
+    """
     # Most callers live where the practice is: its zone to start with.
     form = NewClientForm(
         request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
@@ -143,7 +150,10 @@ def client_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         match = services.client_owning_email(request.staff.practice, data["email"])
         choice = request.POST.get("email_match")
-        if match is None or choice in EMAIL_MATCH_CHOICES:
+        if match is not None and not clients_visible(request.staff).filter(pk=match.pk).exists():
+            form.add_error("email", NOT_YOURS_TO_SEE)
+            match = None
+        elif match is None or choice in EMAIL_MATCH_CHOICES:
             return _client_new_save(request, data, match=match, choice=choice)
         # The address is on file: same person or someone who shares it? Staff say which.
         status = 409
@@ -161,6 +171,10 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 
 EMAIL_MATCH_CHOICES = ("same", "different")
+NOT_YOURS_TO_SEE = (
+    "This email is on file for a client of the practice you do not see. "
+    "Ask the front desk or an owner: they can assign the client to you."
+)
 
 
 def _client_new_save(request, data, *, match, choice):
@@ -186,6 +200,7 @@ def _client_new_save(request, data, *, match, choice):
         practice=request.staff.practice,
         by=request.user,
         shares_email=choice == "different",
+        assigned_therapist=request.staff.therapist if request.staff.is_therapist else None,
         **data,
     )
     what = "record_shares_email" if choice == "different" else "record"
