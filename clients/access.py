@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from booking.models import Appointment, AppointmentStatus
-from clients.models import Client
+from clients.audit import audit
+from clients.models import AuditAction, Client
 from practice.access import StaffContext
 from practice.parsing import uuid_or_none
 
@@ -52,6 +53,13 @@ def can_run_intake(context: StaffContext) -> bool:
     return context.is_owner or context.is_receptionist
 
 
+def can_add_clients(context: StaffContext) -> bool:
+    """The front desk and owners; therapists too when the practice allows it (solo practices)."""
+    return can_run_intake(context) or (
+        context.is_therapist and context.practice.therapists_add_clients
+    )
+
+
 def can_export_or_anonymise(context: StaffContext) -> bool:
     return context.is_owner
 
@@ -60,9 +68,25 @@ def can_read_audit(context: StaffContext) -> bool:
     return context.is_owner
 
 
-def client_or_404(context: StaffContext, public_id):
-    """A visible client, or 404 (an invisible client is indistinguishable from none)."""
+def client_or_404(context: StaffContext, public_id, *, request=None):
+    """A visible client, or 404 (an invisible client is indistinguishable from none).
+
+    With ``request``, an attempt at a client of the practice this staff member
+    may not see is written to the audit trail as ``denied`` (owners read it;
+    the answer is the same 404, so it tells the one asking nothing).
+    """
     client = clients_visible(context).filter(public_id=uuid_or_none(public_id)).first()
     if client is None:
+        if request is not None:
+            _record_denied(request, context, public_id)
         raise Http404("No such client.")
     return client
+
+
+def _record_denied(request, context: StaffContext, public_id) -> None:
+    hidden = Client.objects.filter(
+        practice=context.practice, public_id=uuid_or_none(public_id)
+    ).first()
+    if hidden is not None:
+        via = "api" if request.path.startswith("/api/") else "html"
+        audit(request, action=AuditAction.DENIED, what="record", client=hidden, via=via)

@@ -155,7 +155,9 @@ class BookOnBehalfForm(forms.Form):
     """A session for a client, booked by staff, at a time in the therapist's own zone."""
 
     session_type = forms.ModelChoiceField(queryset=SessionType.objects.none())
-    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none())
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(), required=False, empty_label="Whoever is free"
+    )
     date = DateField(widget=DateInput())
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     override_hours = forms.BooleanField(
@@ -163,8 +165,10 @@ class BookOnBehalfForm(forms.Form):
         label="Outside working hours or notice (never over another session)",
     )
 
-    def __init__(self, *args, practice, **kwargs):
+    def __init__(self, *args, practice, zone, **kwargs):
         super().__init__(*args, **kwargs)
+        # "Whoever is free" has no therapist's zone: the time is read in the page's.
+        self.zone = zone
         self.fields["session_type"].queryset = SessionType.objects.filter(
             practice=practice, is_active=True
         )
@@ -175,8 +179,13 @@ class BookOnBehalfForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         therapist, day, at = cleaned.get("therapist"), cleaned.get("date"), cleaned.get("time")
-        if therapist and day and at:
-            start = wall_start(day, at, therapist.zone)
+        if therapist is None and cleaned.get("override_hours"):
+            raise forms.ValidationError(
+                "Choose a therapist to book outside working hours: "
+                "“whoever is free” only finds times someone offers."
+            )
+        if day and at:
+            start = wall_start(day, at, therapist.zone if therapist else self.zone)
             if start is None:
                 raise forms.ValidationError(SKIPPED_TIME)
             cleaned["start"] = start

@@ -442,6 +442,8 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Exported"
     ANONYMISE = "anonymise", "Anonymised"
     SEARCH = "search", "Searched"
+    # A staff member asked for a client they may not see (answered 404).
+    DENIED = "denied", "Denied"
 
 
 class AuditEvent(models.Model):

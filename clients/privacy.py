@@ -4,18 +4,26 @@ Both read the one list of a client's personal fields (clients.models.PERSONAL_FI
 export writes each, erasure overwrites each.
 """
 
-from django.db import transaction
-from django.utils import timezone
+from datetime import date, datetime
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
+
+from booking.models import AppointmentStatus
 from booking.scheduling.services import client_bookings_erase
 from clients.models import (
     PERSONAL_FIELDS,
     Client,
     ClientStatus,
     Intake,
+    IntakeStatus,
+    Measure,
     ScreenerResult,
     new_link_nonce,
 )
+from practice.display import stamp
 
 # The record's own bookkeeping, exported beside the personal fields.
 RECORD_FIELDS = ("status", "created_at", "updated_at")
@@ -79,6 +87,133 @@ def client_export(client: Client) -> dict:
             for a in client.safety_alerts.all()
         ],
     }
+
+
+# The readable export's words for the JSON's keys (anything else: its field's label).
+LABELS = {
+    "date_of_birth": "Date of birth",
+    "time_zone": "Time zone",
+    "contact_consent_at": "Agreed to be contacted",
+    "sms_consent_at": "Agreed to text messages",
+    "sms_consent_recorded_by": "Consent to texts recorded by",
+    "status": "Status",
+    "created_at": "Record created",
+    "updated_at": "Record last changed",
+    "assigned_therapist": "Therapist",
+    "start": "Starts",
+    "end": "Ends",
+    "therapist": "Therapist",
+    "session_type": "Session",
+    "client_note": "Note from the client",
+    "form_version": "Form version",
+    "invited_at": "Invited",
+    "submitted_at": "Submitted",
+    "reviewed_at": "Reviewed",
+    "measure": "Measure",
+    "completed_at": "Completed",
+    "score": "Score",
+    "band": "Severity",
+    "items": "Answers to each item",
+    "document": "Document",
+    "version": "Version",
+    "text_sha256": "Text fingerprint (SHA-256)",
+    "typed_name": "Signed as",
+    "signed_at": "Signed",
+    "ip_address": "From address",
+    "user_agent": "Browser",
+    "raised_at": "Raised",
+    "acknowledged_at": "Followed up",
+}
+# Stored values that have words (statuses).
+WORDS = {
+    **dict(AppointmentStatus.choices),
+    **dict(ClientStatus.choices),
+    **dict(IntakeStatus.choices),
+    **dict(Measure.choices),
+    "staff": "a staff member",
+    "client": "the client",
+}
+
+
+def client_export_readable(data: dict, *, zone) -> list[dict]:
+    """The export (``client_export``'s dict) as a person reads it: labels, dates in
+    ``zone`` naming it, "Yes"/"No", lists as words; each section a title and rows of
+    (label, text), or, for lists of things, a table."""
+    record = data["client"]
+    sections = [{"title": "Record", "rows": _rows(record, zone)}]
+    for title, key in (
+        ("Sessions", "appointments"),
+        ("Screeners", "screeners"),
+        ("Consent signatures", "consents"),
+        ("Safety alerts", "safety_alerts"),
+    ):
+        items = data[key]
+        heads = list(items[0]) if items else []
+        sections.append(
+            {
+                "title": title,
+                "heads": [_label(k) for k in heads],
+                "table": [[_plain(item.get(k), zone, k) for k in heads] for item in items],
+            }
+        )
+    intake = data["intake"]
+    if intake is not None:
+        rows = _rows({k: v for k, v in intake.items() if k != "answers"}, zone)
+        rows += [(a["question"], _plain(a["answer"], zone, "")) for a in intake["answers"]]
+        sections.insert(1, {"title": "Intake", "rows": rows})
+    else:
+        sections.insert(1, {"title": "Intake", "rows": [("Intake", "None")]})
+    return sections
+
+
+def _rows(values: dict, zone) -> list[tuple[str, str]]:
+    return [(_label(k), _plain(v, zone, k)) for k, v in values.items()]
+
+
+def _label(key: str) -> str:
+    if key in LABELS:
+        return LABELS[key]
+    try:
+        return capfirst(Client._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return capfirst(key.replace("_", " "))
+
+
+def _plain(value, zone, key: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True or value is False:
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v, zone, "") for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_plain(v, zone, k)}" for k, v in value.items())
+    if isinstance(value, str):
+        if key in ("status", "sms_consent_recorded_by", "measure") and value in WORDS:
+            return WORDS[value]
+        when = _instant(value)
+        if when is not None:
+            return stamp(when, zone=zone)
+        if len(value) == 10 and (day := _day(value)) is not None:
+            return dateformat.format(day, "j F Y")
+    return str(value)
+
+
+def _instant(value: str):
+    if len(value) < 16 or "T" not in value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _day(value: str):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _answered(intake: Intake) -> list[dict]:

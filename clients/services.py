@@ -58,6 +58,7 @@ def client_get_or_create(
     sms_consent: bool = False,
     by=None,
     shares_email: bool = False,
+    assigned_therapist=None,
 ) -> tuple[Client, bool]:
     """Staff: the practice's proven client with this email (any letter case), created if new.
 
@@ -67,6 +68,7 @@ def client_get_or_create(
     An existing record's details are left as they are. ``shares_email``:
     staff said this is a different person who shares the address of an
     existing record: a new record of their own, marked as sharing it.
+    ``assigned_therapist``: a therapist adding their own client (a new record only).
     """
     if shares_email:
         client = _client_new(
@@ -82,6 +84,7 @@ def client_get_or_create(
             sms_consent=sms_consent,
             sms_consent_by=by,
             shares_email=True,
+            assigned_therapist=assigned_therapist,
         )
         return client, True
     existing = client_owning_email(practice, email)
@@ -101,6 +104,7 @@ def client_get_or_create(
                 contact_consent=contact_consent,
                 sms_consent=sms_consent,
                 sms_consent_by=by,
+                assigned_therapist=assigned_therapist,
             )
             return client, True
     except IntegrityError:

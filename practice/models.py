@@ -97,6 +97,11 @@ class Practice(models.Model):
         default=False,
         help_text="Name the practice in text messages. Off: texts say only 'your appointment'.",
     )
+    therapists_add_clients = models.BooleanField(
+        default=False,
+        help_text="Therapists may add clients (assigned to themselves): for solo practices. "
+        "Off: only the front desk and owners add clients.",
+    )
     intake_enabled = models.BooleanField(
         default=True,
         help_text="A client's first booking sends them a link to the intake forms.",

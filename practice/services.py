@@ -87,6 +87,7 @@ SETTINGS_FIELDS = (
     "quiet_hours_start",
     "quiet_hours_end",
     "sms_names_practice",
+    "therapists_add_clients",
 )
 
 

@@ -393,6 +393,19 @@ def therapist_pick_fairly(*, candidates: list[Therapist], start: datetime) -> Th
     return min(candidates, key=lambda t: (load.get(t.pk, 0), t.pk))
 
 
+def therapist_free_at(
+    *, therapists, session_type: SessionType, start: datetime, now: datetime
+) -> Therapist | None:
+    """ "Whoever is free": of ``therapists`` giving ``session_type``, one the slot engine
+    offers at ``start`` (the fewest sessions that week), or None."""
+    free = [
+        t
+        for t in therapists.filter(session_types=session_type)
+        if slot_is_free(therapist=t, session_type=session_type, start=start, now=now)
+    ]
+    return therapist_pick_fairly(candidates=free, start=start) if free else None
+
+
 def appointment_events(appointment: Appointment) -> QuerySet:
     """A session's action log, oldest first, with who did each thing."""
     return appointment.events.select_related("by").order_by("at", "pk")

@@ -76,7 +76,7 @@ def _session_type(request, pk) -> SessionType:
 
 def _client(request, public_id):
     try:
-        return client_or_404(request.staff, public_id)
+        return client_or_404(request.staff, public_id, request=request)
     except Http404:
         raise serializers.ValidationError({"client": "No such client (visible to you)."}) from None
 

@@ -76,6 +76,10 @@ class SettingsForm(forms.Form):
     sms_names_practice = forms.BooleanField(
         label="Name the practice in text messages", required=False
     )
+    therapists_add_clients = forms.BooleanField(
+        label="Therapists may add clients (assigned to themselves; for a solo practice)",
+        required=False,
+    )
     reminders = forms.MultipleChoiceField(
         label="Reminders", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -129,6 +133,7 @@ class SettingsForm(forms.Form):
             "quiet_hours_start",
             "quiet_hours_end",
             "sms_names_practice",
+            "therapists_add_clients",
             "reminder_schedule",
             *DURATIONS,
         ]
@@ -148,6 +153,7 @@ def _initial(practice) -> dict:
             "quiet_hours_start",
             "quiet_hours_end",
             "sms_names_practice",
+            "therapists_add_clients",
         )
     }
     for name in DURATIONS:

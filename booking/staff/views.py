@@ -552,7 +552,7 @@ def _decisions_from(request, plan, zone) -> tuple[dict, list[str]]:
 @staff_required
 def series_new(request: HttpRequest, client_id) -> HttpResponse:
     staff = request.staff
-    client = client_or_404(staff, client_id)
+    client = client_or_404(staff, client_id, request=request)
     therapists = therapists_manageable(staff)
     therapist = staff.therapist or client.assigned_therapist
     offered = therapist.session_types.filter(is_active=True).first() if therapist else None

@@ -12,14 +12,16 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from booking.api.apis import BAD_REQUEST
+from booking.api.apis import BAD_REQUEST, CONFLICT
 from clients import privacy, selectors, services
 from clients.access import (
+    can_add_clients,
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
     can_see_clinical,
     client_or_404,
+    clients_visible,
 )
 from clients.audit import audit
 from clients.forms import NOT_TEXTABLE, normalise_phone
@@ -27,6 +29,7 @@ from clients.intake import services as intake_services
 from clients.models import CONTACT_FIELDS, AuditAction, AuditEvent, Client, Intake
 from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi, int_param
+from practice.exceptions import DomainError
 from practice.phones import can_take_texts
 from practice.timezones import zone_names
 
@@ -35,7 +38,7 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visibl
 
 class ClientApi(StaffApi):
     def client(self, public_id) -> Client:
-        return client_or_404(self.request.staff, public_id)
+        return client_or_404(self.request.staff, public_id, request=self.request)
 
 
 SMS_CONSENT_HELP = (
@@ -139,6 +142,18 @@ class ClientCreateSerializer(SmsConsentChecks, serializers.Serializer):
         return _time_zone(value)
 
 
+NOT_YOURS_TO_SEE = (
+    "This email is on file for a client of the practice you do not see. Ask the front desk "
+    "or an owner to assign them to you, or send shares_email: true for a different person."
+)
+
+
+class EmailNotYours(DomainError):
+    """A therapist adding a client whose address belongs to a record they may not see."""
+
+    code = "email_on_file"
+
+
 class ClientListApi(StaffApi, generics.GenericAPIView):
     pagination_class = Pages
     serializer_class = ClientSerializer
@@ -174,17 +189,35 @@ class ClientListApi(StaffApi, generics.GenericAPIView):
             ),
             400: BAD_REQUEST,
             403: FORBIDDEN,
+            409: CONFLICT,
         },
         description="A client on the phone: a new record (proven: staff vouch for it), or the "
-        "practice's existing one with this email, unchanged.",
+        "practice's existing one with this email, unchanged. A therapist may add one when the "
+        "practice lets therapists add clients: assigned to them; an email on file for a client "
+        "they do not see is a 409 (`email_on_file`).",
     )
     def post(self, request: Request) -> Response:
-        if not can_run_intake(request.staff):
-            raise PermissionDenied("Only the front desk and owners create client records.")
+        staff = request.staff
+        if not can_add_clients(staff):
+            raise PermissionDenied(
+                "Only the front desk and owners create client records "
+                "(and therapists, when the practice lets them)."
+            )
         serializer = ClientCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        match = services.client_owning_email(staff.practice, data["email"])
+        if (
+            match is not None
+            and not data["shares_email"]
+            and not clients_visible(staff).filter(pk=match.pk).exists()
+        ):
+            raise EmailNotYours(NOT_YOURS_TO_SEE)
         client, created = services.client_get_or_create(
-            practice=request.staff.practice, by=request.user, **serializer.validated_data
+            practice=staff.practice,
+            by=request.user,
+            assigned_therapist=staff.therapist if staff.is_therapist else None,
+            **data,
         )
         action = AuditAction.CREATE if created else AuditAction.VIEW
         what = "record"

@@ -25,10 +25,12 @@ from booking.scheduling.selectors import (
     client_sessions_near,
     free_times_next,
     session_type_most_booked,
+    therapist_free_at,
 )
 from booking.scheduling.services import appointment_book, client_links_replace, notification_resend
 from clients import privacy, selectors, services
 from clients.access import (
+    can_add_clients,
     can_export_or_anonymise,
     can_read_audit,
     can_run_intake,
@@ -40,7 +42,7 @@ from clients.audit import audit
 from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
 from clients.intake import services as intake_services
 from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
-from practice.access import staff_required
+from practice.access import staff_required, therapists_manageable
 from practice.display import in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
@@ -86,12 +88,59 @@ def client_list(request: HttpRequest) -> HttpResponse:
         audit(
             request, action=AuditAction.SEARCH, what="client_list", practice=request.staff.practice
         )
-    return render(request, "staff/client_list.html", {"page": page, "q": query, "nav": "clients"})
+    booking = _time_to_book(request)
+    return render_in_zone(
+        request,
+        "staff/client_list.html",
+        {
+            "page": page,
+            "q": query,
+            "nav": "clients",
+            "booking": booking,
+            "can_add": can_add_clients(request.staff),
+            # The pager keeps the time being booked.
+            "extra_query": urlencode({"book": booking["value"], "book_type": booking["type"].pk})
+            + "&"
+            if booking
+            else "",
+        },
+        zone=page_zone(request.staff),
+    )
 
 
-@staff_required(allow=can_run_intake)
+def _time_to_book(request) -> dict | None:
+    """A free time picked on the desk's finder (``?book=<therapist>|<start>&book_type=``).
+
+    The list then offers it to each client with one button, which goes through
+    book on behalf's own checks (a time that has passed, sessions near it).
+    """
+    therapist_id, _, iso = request.GET.get("book", "").partition("|")
+    start = aware_datetime_or_none(iso)
+    therapist = therapists_manageable(request.staff).filter(pk=int_or_none(therapist_id)).first()
+    session_type = SessionType.objects.filter(
+        practice=request.staff.practice,
+        is_active=True,
+        pk=int_or_none(request.GET.get("book_type")),
+    ).first()
+    if start is None or therapist is None or session_type is None:
+        return None
+    return {
+        "value": f"{therapist.pk}|{start.isoformat()}",
+        "therapist": therapist,
+        "type": session_type,
+        "local": start.astimezone(page_zone(request.staff)),
+        "own": own_time(start, shown_zone=page_zone(request.staff), own_zone=therapist.zone),
+    }
+
+
+@staff_required(allow=can_add_clients)
 def client_new(request: HttpRequest) -> HttpResponse:
-    """A client who phoned: create (or find, by email) their record, then book for them."""
+    """A client who phoned: create (or find, by email) their record, then book for them.
+
+    A therapist (when the practice lets therapists add clients) adds their own
+    client: assigned to them, and an address on file for a client they may not
+    see is refused rather than shown.
+    """
     # Most callers live where the practice is: its zone to start with.
     form = NewClientForm(
         request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
@@ -101,7 +150,10 @@ def client_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         match = services.client_owning_email(request.staff.practice, data["email"])
         choice = request.POST.get("email_match")
-        if match is None or choice in EMAIL_MATCH_CHOICES:
+        if match is not None and not clients_visible(request.staff).filter(pk=match.pk).exists():
+            form.add_error("email", NOT_YOURS_TO_SEE)
+            match = None
+        elif match is None or choice in EMAIL_MATCH_CHOICES:
             return _client_new_save(request, data, match=match, choice=choice)
         # The address is on file: same person or someone who shares it? Staff say which.
         status = 409
@@ -119,6 +171,10 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 
 EMAIL_MATCH_CHOICES = ("same", "different")
+NOT_YOURS_TO_SEE = (
+    "This email is on file for a client of the practice you do not see. "
+    "Ask the front desk or an owner: they can assign the client to you."
+)
 
 
 def _client_new_save(request, data, *, match, choice):
@@ -144,6 +200,7 @@ def _client_new_save(request, data, *, match, choice):
         practice=request.staff.practice,
         by=request.user,
         shares_email=choice == "different",
+        assigned_therapist=request.staff.therapist if request.staff.is_therapist else None,
         **data,
     )
     what = "record_shares_email" if choice == "different" else "record"
@@ -154,7 +211,7 @@ def _client_new_save(request, data, *, match, choice):
 @staff_required
 def client_detail(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = client_or_404(staff, public_id, request=request)
     clinical = can_see_clinical(staff, client)
     zone = page_zone(staff)
     context = {
@@ -180,15 +237,24 @@ def client_detail(request: HttpRequest, public_id) -> HttpResponse:
         "nav": "clients",
     }
     audit(request, action=AuditAction.VIEW, what="record", client=client)
+    if client.anonymised_at is not None:
+        return render_in_zone(request, "staff/client_erased.html", context, zone=zone)
     if clinical:
         audit(request, action=AuditAction.VIEW, what="intake_and_scores", client=client)
     return render_in_zone(request, "staff/client_detail.html", context, zone=zone)
 
 
+def _changeable(client):
+    """An erased client's record only shows what was kept: every action on it is refused."""
+    if client.anonymised_at is not None:
+        raise PermissionDenied("This client's personal data was erased; the record cannot change.")
+    return client
+
+
 @staff_required
 def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = _changeable(client_or_404(staff, public_id, request=request))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     # A copy: validating a model form writes onto its instance, and the service
@@ -236,7 +302,7 @@ def _back_to(request, client):
 @require_POST
 def message_resend(request: HttpRequest, public_id, notification_id: int) -> HttpResponse:
     """Resend a failed message to a client (any staff member who sees the client)."""
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     failed = notifications_failed_for_desk(clients_visible(request.staff), client=client)
     item = next((i for i in failed if i["notification"].pk == notification_id), None)
     if item is None:
@@ -256,7 +322,7 @@ def message_resend(request: HttpRequest, public_id, notification_id: int) -> Htt
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_assign(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     form = AssignForm(request.POST, practice=request.staff.practice)
     if not form.is_valid():
         messages.error(request, "Choose a therapist from the list.")
@@ -276,7 +342,7 @@ def client_assign(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     try:
         intake_services.intake_resend(client=client)
     except ValidationError as exc:
@@ -290,7 +356,7 @@ def intake_resend(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     try:
         emailed = client_links_replace(client=client)
     except ValidationError as exc:
@@ -311,7 +377,7 @@ def client_rotate_links(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required(allow=can_run_intake)
 @require_POST
 def intake_review(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     intake = get_object_or_404(Intake, client=client)
     try:
         intake_services.intake_mark_reviewed(intake=intake, by=request.user)
@@ -332,7 +398,7 @@ def intake_review(request: HttpRequest, public_id) -> HttpResponse:
 @staff_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, public_id, alert_id: int) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     if not can_see_clinical(request.staff, client):
         raise PermissionDenied
     alert = get_object_or_404(SafetyAlert, pk=alert_id, client=client)
@@ -357,7 +423,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
     a week of another (a warning, never a refusal).
     """
     staff = request.staff
-    client = client_or_404(staff, public_id)
+    client = _changeable(client_or_404(staff, public_id, request=request))
     if not (can_run_intake(staff) or staff.is_therapist):
         raise PermissionDenied
     most_booked = session_type_most_booked(staff.practice.pk)
@@ -365,7 +431,9 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         "therapist": staff.therapist.pk if staff.therapist else client.assigned_therapist_id,
         "session_type": most_booked.pk if most_booked else None,
     }
-    form = BookOnBehalfForm(request.POST or None, practice=staff.practice, initial=initial)
+    form = BookOnBehalfForm(
+        request.POST or None, practice=staff.practice, zone=page_zone(staff), initial=initial
+    )
     if staff.is_therapist:
         form.fields["therapist"].queryset = form.fields["therapist"].queryset.filter(
             pk=staff.therapist.pk
@@ -384,10 +452,11 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             status = 409
     elif request.method == "POST":
         status = 400
-        if form.is_valid():
+        if form.is_valid() and _whoever_is_free(form, therapists):
             data = form.cleaned_data
             status = 200
             check = _booking_check(request, client, data["start"], data["therapist"])
+            check["whoever"] = not form.data.get("therapist")
             if request.POST.get("step") != "check" and not check["asks"]:
                 response = _book_manual(request, client, form, past=check["past"])
                 if response is not None:
@@ -408,6 +477,27 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
         zone=page_zone(staff),
         status=status,
     )
+
+
+def _whoever_is_free(form, therapists) -> bool:
+    """Put a therapist on a "whoever is free" booking (checked again when it is booked)."""
+    data = form.cleaned_data
+    if data["therapist"] is not None:
+        return True
+    data["therapist"] = therapist_free_at(
+        therapists=therapists,
+        session_type=data["session_type"],
+        start=data["start"],
+        now=timezone.now(),
+    )
+    if data["therapist"] is None:
+        form.add_error(
+            "therapist",
+            "Nobody who gives this session type is free then. "
+            "Pick another time, or a therapist (and the override).",
+        )
+        return False
+    return True
 
 
 def _booking_check(request, client, start, therapist) -> dict:
@@ -582,14 +672,19 @@ EXPORT_FORMATS = ("json", "html")
 def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404("Exports come as .json or .html.")
-    client = client_or_404(request.staff, public_id)
+    client = client_or_404(request.staff, public_id, request=request)
     data = privacy.client_export(client)
     audit(request, action=AuditAction.EXPORT, what=f"export_{fmt}", client=client)
     if fmt == "json":
         response = JsonResponse(data, json_dumps_params={"indent": 2})
     else:
+        sections = privacy.client_export_readable(data, zone=page_zone(request.staff))
         response = HttpResponse(
-            render_to_string("staff/client_export.html", {"data": data, "client": client}, request)
+            render_to_string(
+                "staff/client_export.html",
+                {"sections": sections, "client": client, "zone": page_zone(request.staff)},
+                request,
+            )
         )
     response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.{fmt}"'
     response["Cache-Control"] = "no-store"
@@ -598,7 +693,7 @@ def client_export(request: HttpRequest, public_id, fmt: str) -> HttpResponse:
 
 @staff_required(allow=can_export_or_anonymise)
 def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
-    client = client_or_404(request.staff, public_id)
+    client = _changeable(client_or_404(request.staff, public_id, request=request))
     if request.method == "POST":
         if request.POST.get("confirm") != "ERASE":
             messages.error(request, "Type ERASE (in capitals) to confirm.")

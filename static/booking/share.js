@@ -1,4 +1,5 @@
-// The "Share and embed" page: a Copy button beside each box. Without this script
+// The "Share and embed" and calendar feeds pages: a Copy button beside each box
+// marked data-copy. Without this script
 // the boxes are still there to select and copy by hand.
 (function () {
   "use strict";

@@ -388,3 +388,12 @@ def test_the_feed_page_needs_a_staff_login(client, practice):
     user = get_user_model().objects.create_user("visitor", password="x" * 16)
     client.force_login(user)
     assert client.get("/staff/calendar-feeds/").status_code == 403
+
+
+def test_the_feeds_page_marks_each_link_to_copy(client, booked, therapist):
+    sign_in(client, make_staff(therapist.practice, StaffRole.THERAPIST, therapist=therapist))
+    page = client.get("/staff/calendar-feeds/").content.decode()
+    urls = feeds.feed_urls(therapist.feeds.get())
+    for url in (urls["https"], urls["webcal"]):
+        assert f'value="{url}" data-copy>' in page
+    assert "/static/booking/share.js" in page
