@@ -70,43 +70,28 @@ def client_get_or_create(
     existing record: a new record of their own, marked as sharing it.
     ``assigned_therapist``: a therapist adding their own client (a new record only).
     """
+    details = {
+        "proven": True,
+        "practice": practice,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "time_zone": time_zone,
+        "preferred_name": preferred_name,
+        "contact_consent": contact_consent,
+        "sms_consent": sms_consent,
+        "sms_consent_by": by,
+        "assigned_therapist": assigned_therapist,
+    }
     if shares_email:
-        client = _client_new(
-            proven=True,
-            practice=practice,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            phone=phone,
-            time_zone=time_zone,
-            preferred_name=preferred_name,
-            contact_consent=contact_consent,
-            sms_consent=sms_consent,
-            sms_consent_by=by,
-            shares_email=True,
-            assigned_therapist=assigned_therapist,
-        )
-        return client, True
+        return _client_new(**details, shares_email=True), True
     existing = client_owning_email(practice, email)
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
-            client = _client_new(
-                proven=True,
-                practice=practice,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone,
-                time_zone=time_zone,
-                preferred_name=preferred_name,
-                contact_consent=contact_consent,
-                sms_consent=sms_consent,
-                sms_consent_by=by,
-                assigned_therapist=assigned_therapist,
-            )
-            return client, True
+            return _client_new(**details), True
     except IntegrityError:
         # Another request created the same client a moment ago.
         return client_owning_email(practice, email), False
