@@ -159,10 +159,11 @@
   });
 
   // The details page: what was typed is kept in this tab (sessionStorage, keyed by
-  // the hold's page) so Back and the same time again find it; cleared on submit.
+  // the hold itself, whose page address may differ the next time) so Back and the
+  // same time again find it; cleared on submit.
   var keep = document.querySelector("[data-keep-details]");
   if (keep && window.sessionStorage) {
-    var key = "details:" + window.location.pathname;
+    var key = "details:" + (keep.getAttribute("data-keep-details") || window.location.pathname);
     var fields = function () {
       return Array.prototype.filter.call(keep.elements, function (el) {
         return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "hidden" &&
