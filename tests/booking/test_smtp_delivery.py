@@ -10,40 +10,22 @@ from datetime import timedelta
 
 import icalendar
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, NotificationKind, NotificationState
 from booking.scheduling import selectors
-from practice.celery import app
-from tests.support.celery_helpers import not_eager, wait_for, wait_for_quiet_database
+from tests.support.celery_helpers import wait_for
 from tests.support.identity import CONFIRM_PATH, confirm_email
-from tests.support.smtp_server import smtp_server
+from tests.support.real_delivery import smtp, worker  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def smtp(settings):
-    with smtp_server() as server:
-        for name, value in server.settings().items():
-            setattr(settings, name, value)
-        settings.EMAIL_TIMEOUT = 5
-        yield server
-
-
-@pytest.fixture
-def worker(smtp):
-    with not_eager():
-        app.control.purge()
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-        wait_for_quiet_database()
-
-
 def test_a_booking_made_through_the_api_arrives_at_the_smtp_server_with_its_ics(
-    smtp, worker, therapist
+    smtp,  # noqa: F811 (the fixtures imported above)
+    worker,  # noqa: F811
+    therapist,
 ):
     now = timezone.now()
     start = selectors.slot_list(

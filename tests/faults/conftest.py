@@ -1,28 +1,3 @@
-"""The fault tests' mail server and worker."""
+"""The fault tests' mail server and worker (tests/support/real_delivery.py)."""
 
-import pytest
-from celery.contrib.testing.worker import start_worker
-
-from practice.celery import app
-from tests.support.celery_helpers import not_eager, wait_for_quiet_database
-from tests.support.smtp_server import smtp_server
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback that counts what it receives by notification id."""
-    with smtp_server() as server:
-        for name, value in server.settings().items():
-            setattr(settings, name, value)
-        settings.EMAIL_TIMEOUT = 2
-        yield server
-
-
-@pytest.fixture
-def worker(smtp):
-    """A real Celery worker (threads, in this process) on the test broker."""
-    with not_eager():
-        app.control.purge()
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
-            yield
-        wait_for_quiet_database()
+from tests.support.real_delivery import smtp, worker  # noqa: F401
