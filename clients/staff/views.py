@@ -39,14 +39,14 @@ from clients.access import (
     clients_visible,
 )
 from clients.audit import audit
-from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
+from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm, zone_shown
 from clients.intake import services as intake_services
 from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
 from practice.access import staff_required, therapists_manageable
-from practice.display import in_zones, own_time, page_zone, render_in_zone
+from practice.display import client_time, in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
-from practice.timezones import zone_names
+from practice.timezones import zone_choices
 
 PAGE_SIZE = 25
 
@@ -143,7 +143,8 @@ def client_new(request: HttpRequest) -> HttpResponse:
     """
     # Most callers live where the practice is: its zone to start with.
     form = NewClientForm(
-        request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
+        request.POST or None,
+        initial={"time_zone": zone_shown(request.staff.practice.time_zone)},
     )
     match, status = None, 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
@@ -163,7 +164,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "match": match,
-            "zones": sorted(zone_names()),
+            "zones": zone_choices(timezone.now()),
             "nav": "clients",
         },
         status=status,
@@ -286,7 +287,7 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "staff/client_edit.html",
-        {"client": client, "form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        {"client": client, "form": form, "zones": zone_choices(timezone.now()), "nav": "clients"},
         status=400 if form.errors else 200,
     )
 
@@ -472,7 +473,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "quick_check": quick_check,
             "nav": "clients",
             "zones_differ": any(t.time_zone != str(page_zone(staff)) for t in therapists),
-            **_free_times(request, staff, therapists),
+            **_free_times(request, staff, therapists, client),
         },
         zone=page_zone(staff),
         status=status,
@@ -519,6 +520,7 @@ def _booking_check(request, client, start, therapist) -> dict:
         asks.append("near")
     return {
         "lines": in_zones(start, therapist.zone, request.staff.practice.zone),
+        "client_time": client_time(start, shown_zone=therapist.zone, client=client),
         "past": past,
         "near": near,
         "asks": asks,
@@ -554,7 +556,7 @@ def _book_manual(request, client, form, *, past: bool):
 FREE_TIMES_SHOWN = 12
 
 
-def _free_times(request, staff, therapists) -> dict:
+def _free_times(request, staff, therapists, client) -> dict:
     """Next free times for a session type, with one therapist or whoever is free.
 
     The practice's most booked session type is chosen until staff pick
@@ -590,6 +592,7 @@ def _free_times(request, staff, therapists) -> dict:
                 "start": start,
                 "local": start.astimezone(zone),
                 "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
+                "client": client_time(start, shown_zone=zone, client=client),
                 "therapist": who[0],
             }
             for start, who in found
