@@ -54,8 +54,8 @@ SESSIONS_INSIDE = OpenApiResponse(
             "sessions": serializers.ListField(child=serializers.UUIDField()),
         },
     ),
-    description="Sessions still to come fall inside the time off: say keep or cancel for each "
-    "(their ids in sessions); nothing was saved.",
+    description="Sessions still to come fall inside the time off: say keep, move or cancel "
+    "for each (their ids in sessions); nothing was saved.",
 )
 
 
@@ -425,10 +425,11 @@ class TimeOffSerializer(serializers.ModelSerializer):
     start_time = WallTimeField(required=False, allow_null=True)
     end_time = WallTimeField(required=False, allow_null=True)
     sessions = serializers.DictField(
-        child=serializers.ChoiceField(choices=["keep", "cancel"]),
+        child=serializers.ChoiceField(choices=["keep", "move", "cancel"]),
         write_only=True,
         required=False,
-        help_text="For each session inside the time off (its id as the key): keep or cancel "
+        help_text="For each session inside the time off (its id as the key): keep, move "
+        "(kept for now; move it with the appointment's move action) or cancel "
         "(the client is told). Without a choice for each, the answer is a 409 listing them.",
     )
 
