@@ -171,6 +171,14 @@ def own_time(instant: datetime, *, shown_zone, own_zone, fmt: str | None = None)
     return f"{wall_time(own, fmt)} {own_zone.key}"
 
 
+def staff_name(user) -> str:
+    """A staff member as logs name them: their full name when set, else their user name
+    ("" for nobody). The one rule for the session log, the audit log and "entered by"."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
 def client_time(instant: datetime, *, shown_zone, client) -> str:
     """ "11:00 MST for Casey": the client's own wall time (their record's zone) when it
     reads differently from the page's; "" when the two agree.

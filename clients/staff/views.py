@@ -9,8 +9,11 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -710,6 +713,15 @@ def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "staff/client_anonymise.html", {"client": client, "nav": "clients"})
 
 
+def _actor_named(text: str) -> Q:
+    """Entries by the staff member with this user name or full name (any case)."""
+    return Q(actor__username__iexact=text) | Q(
+        actor__in=get_user_model()
+        .objects.annotate(full=Concat("first_name", Value(" "), "last_name"))
+        .filter(full__iexact=text)
+    )
+
+
 @staff_required(allow=can_read_audit)
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
@@ -726,7 +738,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         named = selectors.client_ids_named(request.staff.practice, filters["client"][:100])
         events = events.filter(client_ref__in=named)
     if filters["actor"]:
-        events = events.filter(actor__username__iexact=filters["actor"])
+        events = events.filter(_actor_named(filters["actor"][:150]))
     if filters["action"] in AuditAction.values:
         events = events.filter(action=filters["action"])
     if since := date_param(request.GET, "since"):
