@@ -64,3 +64,28 @@ class SessionsInsideTimeOff(BookingError):
     @property
     def extra(self) -> dict:
         return {"sessions": [str(a.public_id) for a in self.appointments]}
+
+
+class SessionsNear(BookingError):
+    """Staff booking a client who already has a session that day or coming up soon, without
+    saying they mean it (``near_ok``): 409, with those sessions. A warning, never a refusal."""
+
+    code = "sessions_near"
+
+    def __init__(self, appointments: list, *, days: int):
+        count = len(appointments)
+        super().__init__(
+            f"The client already has {'a session' if count == 1 else f'{count} sessions'} "
+            f"that day or in the next {days} days. Book another only if that is what they "
+            "asked for: send near_ok: true to book it anyway."
+        )
+        self.appointments = appointments
+
+    @property
+    def extra(self) -> dict:
+        return {
+            "sessions": [
+                {"id": str(a.public_id), "start": a.start.isoformat(), "status": a.status}
+                for a in self.appointments
+            ]
+        }

@@ -11,7 +11,7 @@ from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.models import SessionType, Therapist
 from practice.parsing import SKIPPED_TIME, DateField, DateInput, wall_start
 from practice.phones import can_take_texts
-from practice.timezones import zone_names
+from practice.timezones import zone_from_choice, zone_label, zone_names
 
 
 def normalise_phone(value: str) -> str:
@@ -42,6 +42,17 @@ def sms_consent_field() -> forms.BooleanField:
     return forms.BooleanField(required=False, label=SMS_CONSENT_LABEL, help_text=SMS_CONSENT_HELP)
 
 
+# The zone field searches the friendly names ("Mountain Time — Denver (UTC−7)");
+# the list is the ``zones`` datalist (templates/staff/_zones.html).
+ZONE_SEARCH = {"list": "zones", "autocomplete": "off", "spellcheck": "false"}
+ZONE_HELP = "Type a city or a zone's name (Denver, Mountain) and pick from the list."
+
+
+def zone_shown(name: str) -> str:
+    """What the zone field shows for a stored zone: its friendly name."""
+    return zone_label(name, timezone.now()) if name in zone_names() else name
+
+
 class SmsConsentChecks:
     """Consent to texts goes with a number that can take them (errors by the fields)."""
 
@@ -60,6 +71,11 @@ class ContactForm(SmsConsentChecks, forms.ModelForm):
     """Contact and emergency details, as the front desk edits them."""
 
     sms_consent = sms_consent_field()
+    time_zone = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs=ZONE_SEARCH),
+        help_text=ZONE_HELP,
+    )
 
     class Meta:
         model = Client
@@ -67,13 +83,14 @@ class ContactForm(SmsConsentChecks, forms.ModelForm):
         widgets = {
             "date_of_birth": DateInput(),
             "address": forms.Textarea(attrs={"rows": 3}),
-            "time_zone": forms.TextInput(attrs={"list": "zones"}),
         }
         labels = {"first_name": "Legal first name", "last_name": "Legal last name"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sms_consent"].initial = self.instance.sms_consent
+        if self.instance.time_zone:
+            self.initial["time_zone"] = zone_shown(self.instance.time_zone)
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
@@ -82,10 +99,7 @@ class ContactForm(SmsConsentChecks, forms.ModelForm):
         return normalise_phone(self.cleaned_data.get("emergency_contact_phone", ""))
 
     def clean_time_zone(self):
-        value = self.cleaned_data.get("time_zone", "")
-        if value not in zone_names():
-            raise forms.ValidationError("Choose a time zone from the list, e.g. Europe/Berlin.")
-        return value
+        return _picked_zone(self.cleaned_data.get("time_zone", ""))
 
 
 class AboutYouForm(forms.ModelForm):
@@ -139,16 +153,27 @@ class NewClientForm(SmsConsentChecks, forms.Form):
     email = forms.EmailField()
     phone = forms.CharField(max_length=32, required=False)
     sms_consent = sms_consent_field()
-    time_zone = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"list": "zones"}))
+    time_zone = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs=ZONE_SEARCH),
+        help_text=ZONE_HELP,
+    )
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
 
     def clean_time_zone(self):
-        value = self.cleaned_data.get("time_zone", "")
-        if value not in zone_names():
-            raise forms.ValidationError("Choose a time zone from the list, e.g. Europe/Berlin.")
-        return value
+        return _picked_zone(self.cleaned_data.get("time_zone", ""))
+
+
+def _picked_zone(value: str) -> str:
+    """A zone picked from the search list (its friendly label) or named (IANA)."""
+    name = zone_from_choice(value, timezone.now())
+    if name is None:
+        raise forms.ValidationError(
+            "Choose a time zone from the list: type a city or a zone, e.g. Denver or Mountain."
+        )
+    return name
 
 
 class BookOnBehalfForm(forms.Form):

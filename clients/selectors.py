@@ -209,21 +209,24 @@ def today_sessions(context: StaffContext, *, now, zone=None) -> list[dict]:
 
 
 def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
-    """Today's sessions (in ``zone``) that were cancelled, with the client's reason if given.
+    """Sessions cancelled today (in ``zone``), whatever day they were for, with the
+    client's reason if given; the latest cancellation first.
 
-    The same visibility as ``today_sessions``: a therapist sees their own.
+    "Today" is when the cancellation was made (``cancelled_at``), not the session's
+    start: the desk sees next Tuesday's cancellation the day it comes in. The same
+    visibility as ``today_sessions``: a therapist sees their own.
     """
     zone = zone or context.practice.zone
     start, end = _today(now, zone)
     cancelled = (
         appointments_visible(context)
         .filter(
-            start__gte=start,
-            start__lt=end,
+            cancelled_at__gte=start,
+            cancelled_at__lt=end,
             status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED],
         )
         .select_related("client", "therapist", "session_type", "cancel_reason_by")
-        .order_by("start")
+        .order_by("-cancelled_at")
     )
     return [
         {
@@ -232,6 +235,7 @@ def today_cancellations(context: StaffContext, *, now, zone=None) -> list[dict]:
             "own": own_time(
                 appointment.start, shown_zone=zone, own_zone=appointment.therapist.zone
             ),
+            "cancelled_local": appointment.cancelled_at.astimezone(zone),
         }
         for appointment in cancelled
     ]

@@ -171,6 +171,26 @@ def own_time(instant: datetime, *, shown_zone, own_zone, fmt: str | None = None)
     return f"{wall_time(own, fmt)} {own_zone.key}"
 
 
+def staff_name(user) -> str:
+    """A staff member as logs name them: their full name when set, else their user name
+    ("" for nobody). The one rule for the session log, the audit log and "entered by"."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def client_time(instant: datetime, *, shown_zone, client) -> str:
+    """ "11:00 MST for Casey": the client's own wall time (their record's zone) when it
+    reads differently from the page's; "" when the two agree.
+
+    For staff booking on a client's behalf, who say the time the way the client hears it.
+    """
+    shown, own = instant.astimezone(shown_zone), instant.astimezone(client.zone)
+    if shown.replace(tzinfo=None) == own.replace(tzinfo=None):
+        return ""
+    return f"{wall_time_named(own)} for {client.name_to_use}"
+
+
 def in_zones(instant: datetime, *zones) -> list[str]:
     """``instant`` as each distinct zone reads it.
 

@@ -139,6 +139,24 @@ def utc_offset_text(offset) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+def zone_choices(now: datetime) -> list[dict]:
+    """Every zone as a person picks it: ``{"value": IANA name, "label": friendly name}``,
+    by name (the public /book/zones.json and the staff client forms' zone search)."""
+    return [{"value": name, "label": zone_label(name, now)} for name in sorted(zone_names())]
+
+
+def zone_from_choice(text: str, now: datetime) -> str | None:
+    """The IANA name for what was picked or typed: the name itself, or a friendly label
+    exactly as the list shows it ("Mountain Time — Denver (UTC−7)"); None if neither."""
+    text = text.strip()
+    if text in zone_names():
+        return text
+    for choice in zone_choices(now):
+        if choice["label"] == text:
+            return choice["value"]
+    return None
+
+
 def zone_label(name: str, now: datetime) -> str:
     """ "Central Time — Chicago (UTC−6)": a zone as a client picks it, with today's offset."""
     local = now.astimezone(get_zone(name))

@@ -29,6 +29,14 @@ def test_the_schema_declares_400_and_409_for_booking(schema):
     assert {"201", "400", "409"} <= set(responses)
 
 
+def test_the_staff_book_endpoint_documents_near_ok_and_its_409(schema):
+    post = schema["paths"]["/api/v1/staff/appointments/"]["post"]
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert body["properties"]["near_ok"]["default"] is False
+    assert "sessions_near" in post["responses"]["409"]["description"]
+
+
 def test_the_docs_page_is_served_without_a_cdn(client, db):
     page = client.get("/api/docs/")
     assert page.status_code == 200

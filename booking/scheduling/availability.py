@@ -89,7 +89,9 @@ def time_off_add(
 
     Never silently over booked sessions: if sessions still to come fall inside
     it, ``on_sessions`` must say for each (by public id) ``"keep"`` (it stays,
-    inside the block) or ``"cancel"`` (cancelled by ``by``, the client told);
+    inside the block), ``"move"`` (kept too, for staff to move next on its own
+    page, where the new time is checked and the client told) or ``"cancel"``
+    (cancelled by ``by``, the client told);
     otherwise nothing is saved and ``SessionsInsideTimeOff`` lists them. The
     time off and the cancellations commit together.
     """
@@ -132,7 +134,8 @@ def time_off_add(
     return off
 
 
-DECISIONS = ("keep", "cancel")
+# "move" keeps the session here: the move itself is the session's own action.
+DECISIONS = ("keep", "move", "cancel")
 TIME_OFF_REASON = "The therapist is not available (time off)."
 
 

@@ -11,6 +11,7 @@ from datetime import time
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,9 +33,11 @@ from booking.access import (
 )
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
+from booking.exceptions import SessionsNear
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
 from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
+from booking.scheduling.selectors import NEAR_DAYS, client_sessions_near
 from booking.scheduling.services import OUTCOMES, Actor
 from clients.access import client_or_404
 from practice import dbfaults
@@ -54,8 +57,30 @@ SESSIONS_INSIDE = OpenApiResponse(
             "sessions": serializers.ListField(child=serializers.UUIDField()),
         },
     ),
-    description="Sessions still to come fall inside the time off: say keep or cancel for each "
-    "(their ids in sessions); nothing was saved.",
+    description="Sessions still to come fall inside the time off: say keep, move or cancel "
+    "for each (their ids in sessions); nothing was saved.",
+)
+SESSIONS_NEAR = OpenApiResponse(
+    inline_serializer(
+        "SessionsNear",
+        {
+            "detail": serializers.CharField(),
+            "code": serializers.CharField(),
+            "sessions": serializers.ListField(
+                child=inline_serializer(
+                    "SessionNear",
+                    {
+                        "id": serializers.UUIDField(),
+                        "start": serializers.DateTimeField(),
+                        "status": serializers.CharField(),
+                    },
+                )
+            ),
+        },
+    ),
+    description="The time is taken or not offered (code slot_unavailable and others), or "
+    f"(code sessions_near) the client already has a session that day or in the next {NEAR_DAYS} "
+    "days: those are listed; send near_ok: true to book anyway. Nothing was booked.",
 )
 
 
@@ -136,6 +161,12 @@ class AppointmentCreateSerializer(serializers.Serializer):
     room = serializers.IntegerField(required=False, allow_null=True)
     override_hours = serializers.BooleanField(
         default=False, help_text="Outside hours, notice or horizon (never over another session)."
+    )
+    near_ok = serializers.BooleanField(
+        default=False,
+        help_text="Book even though the client already has a session that day or in the next "
+        f"{NEAR_DAYS} days. Without it such a booking is answered 409 (code sessions_near) "
+        "listing those sessions, and nothing is booked.",
     )
 
 
@@ -242,7 +273,7 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             201: StaffAppointmentSerializer,
             400: BAD_REQUEST,
             403: FORBIDDEN,
-            409: CONFLICT,
+            409: SESSIONS_NEAR,
         },
     )
     def post(self, request: Request) -> Response:
@@ -257,6 +288,8 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             if room is None:
                 raise serializers.ValidationError({"room": "No such room."})
         client = _client(request, values["client"])
+        if not values["near_ok"]:
+            _warn_if_near(client, values["start"], therapist)
         appointment = services.appointment_book(
             therapist=therapist,
             session_type=session_type,
@@ -270,6 +303,13 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
         return Response(
             StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
         )
+
+
+def _warn_if_near(client, start, therapist) -> None:
+    """The staff page's "already has a session" warning, as a 409 the caller confirms."""
+    near = client_sessions_near(client=client, start=start, zone=therapist.zone, now=timezone.now())
+    if near:
+        raise SessionsNear(near, days=NEAR_DAYS)
 
 
 def _changed(appointment: Appointment) -> Response:
@@ -425,10 +465,11 @@ class TimeOffSerializer(serializers.ModelSerializer):
     start_time = WallTimeField(required=False, allow_null=True)
     end_time = WallTimeField(required=False, allow_null=True)
     sessions = serializers.DictField(
-        child=serializers.ChoiceField(choices=["keep", "cancel"]),
+        child=serializers.ChoiceField(choices=["keep", "move", "cancel"]),
         write_only=True,
         required=False,
-        help_text="For each session inside the time off (its id as the key): keep or cancel "
+        help_text="For each session inside the time off (its id as the key): keep, move "
+        "(kept for now; move it with PATCH on the appointment) or cancel "
         "(the client is told). Without a choice for each, the answer is a 409 listing them.",
     )
 

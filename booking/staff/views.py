@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from booking.access import (
     appointment_or_404,
+    appointments_visible,
     extra_hours_to_change,
     series_or_404,
     shows_client_of,
     time_off_to_change,
 )
 from booking.exceptions import BookingError, SessionsInsideTimeOff
-from booking.models import ExtraHours, TimeOff, Weekday
+from booking.models import ACTIVE_STATUSES, ExtraHours, TimeOff, Weekday
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
 from booking.scheduling.selectors import PARTS_OF_DAY
@@ -45,6 +46,7 @@ from practice.parsing import (
     date_or_none,
     date_param,
     int_or_none,
+    uuid_or_none,
     wall_start,
     wall_time_or_none,
 )
@@ -458,7 +460,9 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                 inside = _sessions_inside(request, which, exc)
             else:
                 messages.success(request, "Saved. Public booking times follow at once.")
-                return redirect(f"{reverse('staff-availability')}?therapist={therapist.pk}")
+                to_move = [k for k, v in _session_decisions(request.POST).items() if v == "move"]
+                back = f"{reverse('staff-availability')}?therapist={therapist.pk}"
+                return redirect(back + "".join(f"&move={i}" for i in to_move))
         status = 409 if inside else 400
     today = timezone.now().astimezone(therapist.zone).date()
     return render(
@@ -480,14 +484,37 @@ def availability_page(request: HttpRequest) -> HttpResponse:
             ).order_by("start_date"),
             "can_set_holidays": can_run_practice_calendar(request.staff),
             "inside": inside,
+            "to_move": _sessions_to_move(request),
             "nav": "availability",
         },
         status=status,
     )
 
 
+def _sessions_to_move(request) -> list[dict]:
+    """The sessions staff chose to move when adding time off (``?move=<id>``), each
+    linked to its move form; those already moved or cancelled drop off the list."""
+    ids = [i for i in request.GET.getlist("move") if uuid_or_none(i)]
+    if not ids:
+        return []
+    sessions = (
+        appointments_visible(request.staff)
+        .filter(public_id__in=ids, status__in=ACTIVE_STATUSES, start__gte=timezone.now())
+        .select_related("therapist", "client", "session_type")
+        .order_by("start")
+    )
+    return [
+        {
+            "a": a,
+            "local": a.start.astimezone(a.therapist.zone),
+            "shown": shows_client_of(request.staff, a),
+        }
+        for a in sessions
+    ]
+
+
 def _session_decisions(post) -> dict[str, str]:
-    """ "session_<public id>" = keep | cancel, as the time-off question was answered."""
+    """ "session_<public id>" = keep | move | cancel, as the time-off question was answered."""
     return {k.removeprefix("session_"): v for k, v in post.items() if k.startswith("session_")}
 
 

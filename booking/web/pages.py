@@ -43,7 +43,7 @@ from practice.selectors import (
     practice_current,
     session_type_list_bookable,
 )
-from practice.timezones import get_zone, zone_label, zone_names
+from practice.timezones import get_zone, zone_choices, zone_label, zone_names
 
 DAYS_PER_PAGE = 7
 # The browser's id for holds: random, readable by the server only.
@@ -439,8 +439,7 @@ def zones(request: HttpRequest) -> HttpResponse:
     Loaded once by the times page's zone search; not inlined in every page.
     """
     now = timezone.now()
-    body = [{"value": name, "label": zone_label(name, now)} for name in sorted(zone_names())]
-    response = JsonResponse(body, safe=False)
+    response = JsonResponse(zone_choices(now), safe=False)
     patch_cache_control(response, public=True, max_age=6 * 60 * 60)
     return response
 

@@ -9,8 +9,11 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -39,14 +42,14 @@ from clients.access import (
     clients_visible,
 )
 from clients.audit import audit
-from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm
+from clients.forms import AssignForm, BookOnBehalfForm, ContactForm, NewClientForm, zone_shown
 from clients.intake import services as intake_services
 from clients.models import AuditAction, AuditEvent, Intake, SafetyAlert
 from practice.access import staff_required, therapists_manageable
-from practice.display import in_zones, own_time, page_zone, render_in_zone
+from practice.display import client_time, in_zones, own_time, page_zone, render_in_zone
 from practice.models import SessionType, Therapist
 from practice.parsing import aware_datetime_or_none, date_param, int_or_none
-from practice.timezones import zone_names
+from practice.timezones import zone_choices
 
 PAGE_SIZE = 25
 
@@ -143,7 +146,8 @@ def client_new(request: HttpRequest) -> HttpResponse:
     """
     # Most callers live where the practice is: its zone to start with.
     form = NewClientForm(
-        request.POST or None, initial={"time_zone": request.staff.practice.time_zone}
+        request.POST or None,
+        initial={"time_zone": zone_shown(request.staff.practice.time_zone)},
     )
     match, status = None, 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
@@ -163,7 +167,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "match": match,
-            "zones": sorted(zone_names()),
+            "zones": zone_choices(timezone.now()),
             "nav": "clients",
         },
         status=status,
@@ -286,7 +290,7 @@ def client_edit(request: HttpRequest, public_id) -> HttpResponse:
     return render(
         request,
         "staff/client_edit.html",
-        {"client": client, "form": form, "zones": sorted(zone_names()), "nav": "clients"},
+        {"client": client, "form": form, "zones": zone_choices(timezone.now()), "nav": "clients"},
         status=400 if form.errors else 200,
     )
 
@@ -472,7 +476,7 @@ def client_book(request: HttpRequest, public_id) -> HttpResponse:
             "quick_check": quick_check,
             "nav": "clients",
             "zones_differ": any(t.time_zone != str(page_zone(staff)) for t in therapists),
-            **_free_times(request, staff, therapists),
+            **_free_times(request, staff, therapists, client),
         },
         zone=page_zone(staff),
         status=status,
@@ -519,6 +523,7 @@ def _booking_check(request, client, start, therapist) -> dict:
         asks.append("near")
     return {
         "lines": in_zones(start, therapist.zone, request.staff.practice.zone),
+        "client_time": client_time(start, shown_zone=therapist.zone, client=client),
         "past": past,
         "near": near,
         "asks": asks,
@@ -554,7 +559,7 @@ def _book_manual(request, client, form, *, past: bool):
 FREE_TIMES_SHOWN = 12
 
 
-def _free_times(request, staff, therapists) -> dict:
+def _free_times(request, staff, therapists, client) -> dict:
     """Next free times for a session type, with one therapist or whoever is free.
 
     The practice's most booked session type is chosen until staff pick
@@ -590,6 +595,7 @@ def _free_times(request, staff, therapists) -> dict:
                 "start": start,
                 "local": start.astimezone(zone),
                 "own": own_time(start, shown_zone=zone, own_zone=who[0].zone),
+                "client": client_time(start, shown_zone=zone, client=client),
                 "therapist": who[0],
             }
             for start, who in found
@@ -707,6 +713,15 @@ def client_anonymise(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "staff/client_anonymise.html", {"client": client, "nav": "clients"})
 
 
+def _actor_named(text: str) -> Q:
+    """Entries by the staff member with this user name or full name (any case)."""
+    return Q(actor__username__iexact=text) | Q(
+        actor__in=get_user_model()
+        .objects.annotate(full=Concat("first_name", Value(" "), "last_name"))
+        .filter(full__iexact=text)
+    )
+
+
 @staff_required(allow=can_read_audit)
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(practice=request.staff.practice).select_related("actor")
@@ -723,7 +738,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         named = selectors.client_ids_named(request.staff.practice, filters["client"][:100])
         events = events.filter(client_ref__in=named)
     if filters["actor"]:
-        events = events.filter(actor__username__iexact=filters["actor"])
+        events = events.filter(_actor_named(filters["actor"][:150]))
     if filters["action"] in AuditAction.values:
         events = events.filter(action=filters["action"])
     if since := date_param(request.GET, "since"):

@@ -171,3 +171,48 @@ def test_a_cancelled_session_does_not_count(client, team, booked, therapist, now
     sign_in(client, team["receptionist"])
     form = manual(therapist, "2026-03-05", "14:00")
     assert client.post(book_url(booked.client), form).status_code == 302
+
+
+# --- the staff API warns like the page ----------------------------------------------------
+
+
+def api_body(booked, therapist, start):
+    return {
+        "therapist": therapist.pk,
+        "session_type": therapist.session_types.get().pk,
+        "client": str(booked.client.public_id),
+        "start": start.isoformat(),
+    }
+
+
+def test_the_api_answers_409_with_the_nearby_sessions_until_near_ok(
+    client, team, booked, therapist, now
+):
+    sign_in(client, team["receptionist"])
+    # Thursday 5 March 14:00 in New York: the same day as the 10:00 session.
+    body = api_body(booked, therapist, datetime(2026, 3, 5, 14, tzinfo=NEW_YORK))
+    asked = client.post("/api/v1/staff/appointments/", body, content_type="application/json")
+    assert asked.status_code == 409
+    answer = asked.json()
+    assert answer["code"] == "sessions_near" and "near_ok" in answer["detail"]
+    assert [s["id"] for s in answer["sessions"]] == [str(booked.public_id)]
+    assert datetime.fromisoformat(answer["sessions"][0]["start"]) == booked.start
+    assert Appointment.objects.filter(client=booked.client).count() == 1
+    made = client.post(
+        "/api/v1/staff/appointments/", body | {"near_ok": True}, content_type="application/json"
+    )
+    assert made.status_code == 201, made.json()
+    assert Appointment.objects.filter(client=booked.client).count() == 2
+
+
+def test_the_api_books_without_asking_when_nothing_is_near(client, team, therapist, practice, now):
+    someone = ClientFactory(practice=practice)
+    sign_in(client, team["receptionist"])
+    body = {
+        "therapist": therapist.pk,
+        "session_type": therapist.session_types.get().pk,
+        "client": str(someone.public_id),
+        "start": datetime(2026, 3, 5, 14, tzinfo=NEW_YORK).isoformat(),
+    }
+    made = client.post("/api/v1/staff/appointments/", body, content_type="application/json")
+    assert made.status_code == 201, made.json()

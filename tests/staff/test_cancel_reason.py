@@ -1,6 +1,7 @@
 """The client's reason for cancelling reaches the staff: session page, Today, record, API."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,7 @@ from booking.scheduling.services import Actor, appointment_cancel
 from tests.staff.conftest import THURSDAY_10
 from tests.support.staff import sign_in
 
+NEW_YORK = ZoneInfo("America/New_York")
 REASON = "My shift pattern changed; I will book again next month."
 
 
@@ -40,24 +42,43 @@ def test_the_client_record_shows_the_reason_beside_the_cancelled_session(client,
     assert f"Reason: “{REASON}”" in page
 
 
-def test_today_lists_todays_cancellations_with_their_reason(
-    client, team, booked, now, time_machine
+def test_today_lists_cancellations_made_today_whatever_day_the_session_was_for(
+    client, team, booked, now
 ):
-    cancel_on_the_manage_page(client, booked)
-    # Thursday morning in New York, the session's day.
-    time_machine.move_to(THURSDAY_10 - timedelta(hours=3), tick=False)
+    cancel_on_the_manage_page(client, booked)  # on Monday, for Thursday's session
     sign_in(client, team["therapist"])
     page = client.get("/staff/").content.decode()
-    assert 'data-testid="cancelled-today"' in page and f"“{REASON}”" in page
+    table = page.split('data-testid="cancelled-today"')[1].split("</table>")[0]
+    session = booked.start.astimezone(NEW_YORK)
+    cancelled = now.astimezone(NEW_YORK)
+    assert f"“{REASON}”" in table
+    assert f"{session:%a} {session.day} {session:%b} {session:%H:%M}" in table  # Thu 5 Mar 10:00
+    assert f"<td>{cancelled:%H:%M}</td>" in table
     # Not the colleague's: a therapist sees their own sessions only.
     client.logout()
     sign_in(client, team["colleague"])
     assert "cancelled-today" not in client.get("/staff/").content.decode()
 
 
-def test_today_does_not_list_a_cancellation_on_another_day(client, team, booked, now):
+def test_today_does_not_list_an_earlier_days_cancellation_of_todays_session(
+    client, team, booked, now, time_machine
+):
+    cancel_on_the_manage_page(client, booked)
+    # Thursday morning in New York, the session's day; it was cancelled on Monday.
+    time_machine.move_to(THURSDAY_10 - timedelta(hours=3), tick=False)
+    sign_in(client, team["owner"])
+    assert REASON not in client.get("/staff/").content.decode()
+
+
+def test_today_ends_at_midnight_in_the_pages_zone(client, team, booked, time_machine):
+    # Monday 22:00 in New York is already Tuesday 03:00 UTC.
+    cancelled = datetime(2026, 3, 2, 22, 0, tzinfo=NEW_YORK)
+    time_machine.move_to(cancelled, tick=False)
     cancel_on_the_manage_page(client, booked)
     sign_in(client, team["owner"])
+    time_machine.move_to(datetime(2026, 3, 2, 23, 59, tzinfo=NEW_YORK), tick=False)
+    assert REASON in client.get("/staff/").content.decode()
+    time_machine.move_to(datetime(2026, 3, 3, 0, 1, tzinfo=NEW_YORK), tick=False)
     assert REASON not in client.get("/staff/").content.decode()
 
 

@@ -74,7 +74,12 @@ def test_create_reschedule_and_act_through_the_api(client, team, therapist, prac
     created = client.post(f"{API}/appointments/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     public_id = created.json()["id"]
-    clash = client.post(f"{API}/appointments/", body, content_type="application/json")
+    # The same client again: first the nearby-session warning, then, confirmed, "taken".
+    near = client.post(f"{API}/appointments/", body, content_type="application/json")
+    assert near.status_code == 409 and near.json()["code"] == "sessions_near"
+    clash = client.post(
+        f"{API}/appointments/", body | {"near_ok": True}, content_type="application/json"
+    )
     assert clash.status_code == 409 and "taken" in clash.json()["detail"]
     naive = client.post(
         f"{API}/appointments/",

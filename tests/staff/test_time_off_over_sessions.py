@@ -1,4 +1,5 @@
-"""Time off over booked sessions lists them and asks keep or cancel for each before saving."""
+"""Time off over booked sessions lists them and asks keep, move or cancel for each before
+saving."""
 
 from datetime import timedelta
 
@@ -142,3 +143,58 @@ def test_the_staff_api_answers_409_with_the_sessions_then_saves_with_decisions(
     assert saved.status_code == 201, saved.json()
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.CONFIRMED and TimeOff.objects.count() == 1
+
+
+def test_move_keeps_the_session_and_links_to_its_move_form_after_saving(
+    client, team, booked, therapist, practice, now, django_capture_on_commit_callbacks
+):
+    other = second_session(therapist, practice)
+    sign_in(client, team["therapist"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/staff/availability/",
+            BLOCK
+            | {
+                "therapist": therapist.pk,
+                f"session_{booked.public_id}": "move",
+                f"session_{other.public_id}": "keep",
+            },
+        )
+    assert response.status_code == 302 and TimeOff.objects.count() == 1
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.CONFIRMED and booked.start == THURSDAY_10
+    assert mail.outbox == []  # nothing is sent until it is moved
+    page = client.get(response["Location"]).content.decode()
+    panel = page.split('data-testid="to-move"')[1].split("</section>")[0]
+    assert f'href="/staff/appointments/{booked.public_id}/#move-h"' in panel
+    assert "Thu 5 Mar 2026 10:00" in panel and "Ines Calendartest" in panel
+    assert str(other.public_id) not in panel  # kept, not to move
+
+
+def test_the_list_to_move_shows_only_sessions_this_staff_member_may_see(
+    client, team, booked, therapist, now
+):
+    sign_in(client, team["colleague"])
+    page = client.get(f"/staff/availability/?move={booked.public_id}&move=not-an-id")
+    assert page.status_code == 200
+    assert 'data-testid="to-move"' not in page.content.decode()
+
+
+def test_the_staff_api_takes_move_as_a_choice(client, team, booked, therapist, now):
+    sign_in(client, team["therapist"])
+    response = client.post(
+        "/api/v1/staff/availability/time-off/",
+        {
+            "therapist": therapist.pk,
+            "start_date": "2026-03-05",
+            "end_date": "2026-03-05",
+            "start_time": "09:00",
+            "end_time": "12:00",
+            "sessions": {str(booked.public_id): "move"},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.CONFIRMED
