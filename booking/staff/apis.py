@@ -66,7 +66,9 @@ SESSIONS_NEAR = OpenApiResponse(
         {
             "detail": serializers.CharField(),
             "code": serializers.CharField(),
+            # Only with code sessions_near; other conflicts carry detail and code alone.
             "sessions": serializers.ListField(
+                required=False,
                 child=inline_serializer(
                     "SessionNear",
                     {
@@ -74,7 +76,7 @@ SESSIONS_NEAR = OpenApiResponse(
                         "start": serializers.DateTimeField(),
                         "status": serializers.CharField(),
                     },
-                )
+                ),
             ),
         },
     ),

@@ -49,7 +49,12 @@ def test_a_client_chooses_a_therapist_by_photo_bio_and_languages(
     assert who.get_by_role("radio", name="Any available therapist").is_checked()
     card = who.locator(".choice.therapist").filter(has_text="Alex Morgan")
     photo = card.locator("img.therapist-photo")
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 400
+    photo.scroll_into_view_if_needed()  # a lazy image below a phone's fold loads once seen
+    photo.wait_for(state="visible")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
+    assert photo.evaluate("img => img.naturalWidth") == 400
     assert (
         "In person · Speaks English, Spanish"
     )  # offers no video session type in card.inner_text()

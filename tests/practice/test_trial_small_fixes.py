@@ -87,7 +87,9 @@ def test_phone_numbers_on_staff_pages_read_nationally_and_call(client, practice)
 def test_the_new_client_form_starts_in_the_practices_zone(client, practice):
     sign_in(client, make_staff(practice, StaffRole.RECEPTIONIST))
     page = client.get("/staff/clients/new/").content.decode()
-    assert f'value="{practice.time_zone}"' in page
+    # Shown by its friendly name (the field takes that or the IANA name).
+    assert 'id="id_time_zone"' in page and 'value="Eastern Time — New York' in page
+    assert practice.time_zone == "America/New_York"
 
 
 def test_the_cancel_page_names_the_zone_once_not_after_the_therapist(
