@@ -184,12 +184,21 @@ def wait_for_quiet_database(timeout: float = 15.0) -> None:
     if connection.vendor != "postgresql":
         return
 
-    def quiet() -> bool:
+    def busy() -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid() AND state <> 'idle'"
             )
-            return cursor.fetchone()[0] == 0
+            return cursor.fetchone()[0] > 0
 
-    wait_for(quiet, timeout=timeout, what="other connections to finish their queries")
+    # Quiet for a whole second, not one glance: a worker thread that was finishing
+    # a task may start one more query just after a single check.
+    since = [time.monotonic()]
+
+    def quiet_for_a_second() -> bool:
+        if busy():
+            since[0] = time.monotonic()
+        return time.monotonic() - since[0] >= 1.0
+
+    wait_for(quiet_for_a_second, timeout=timeout, what="other connections to finish their queries")
