@@ -6,7 +6,7 @@ missing or malformed key stops a deployment before it serves anyone, while
 development commands such as makemigrations run without production secrets.
 """
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -42,5 +42,25 @@ def site_url_is_https(app_configs, **kwargs):
             "links in emails, texts and calendar feeds carry secret tokens.",
             hint="Set SITE_URL to the public address, e.g. SITE_URL=https://booking.example.org",
             id="practice.E002",
+        )
+    ]
+
+
+@register(deploy=True)
+def anymail_webhook_secret(app_configs, **kwargs):
+    """An HTTP email provider without a webhook secret: bounces are never recorded."""
+    from django.conf import settings
+
+    from practice.webhooks import webhook_secret_set
+
+    if not settings.EMAIL_BACKEND.startswith("anymail.") or webhook_secret_set():
+        return []
+    return [
+        Warning(
+            "EMAIL_BACKEND is an anymail provider but ANYMAIL_WEBHOOK_SECRET is not set: "
+            "the delivery/bounce webhook answers 404, so bounces are not recorded.",
+            hint="Set ANYMAIL_WEBHOOK_SECRET=user:long-random-password and give the provider "
+            "https://user:long-random-password@your-host/anymail/<provider>/tracking/",
+            id="practice.W001",
         )
     ]

@@ -12,8 +12,9 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    # Email providers' delivery/bounce webhooks (django-anymail; basic auth).
-    path("anymail/", include("anymail.urls")),
+    # Email providers' delivery/bounce webhooks (django-anymail; basic auth, and
+    # not there at all until ANYMAIL_WEBHOOK_SECRET is set: practice/webhooks.py).
+    path("anymail/", include("practice.webhooks")),
     path("book/", include("booking.web.urls")),
     # Therapists' photos (practice/photos.py): only ones in use, as re-encoded JPEGs.
     path("media/therapists/<str:name>", photos.therapist_photo, name="therapist-photo"),

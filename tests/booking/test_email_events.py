@@ -88,3 +88,52 @@ def test_the_webhook_refuses_a_caller_without_the_secret(client, confirmation):
     assert response.status_code == 400
     confirmation.refresh_from_db()
     assert confirmation.delivery_status == ""
+
+
+def test_without_a_webhook_secret_the_webhook_is_not_there(client, settings, confirmation):
+    """Anymail itself would accept an unauthenticated event: a forged bounce must not land."""
+    settings.ANYMAIL = {}
+    response = postmark_event(
+        client,
+        {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "MessageID": confirmation.provider_message_id,
+            "Email": "robin@example.org",
+            "BouncedAt": "2026-03-02T12:01:00Z",
+            "ID": 43,
+        },
+    )
+    assert response.status_code == 404
+    confirmation.refresh_from_db()
+    assert confirmation.delivery_status == ""
+
+
+def test_a_wrong_secret_is_refused_and_records_nothing(client, confirmation):
+    response = postmark_event(
+        client,
+        {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "MessageID": confirmation.provider_message_id,
+            "Email": "robin@example.org",
+            "BouncedAt": "2026-03-02T12:01:00Z",
+            "ID": 44,
+        },
+        credentials="hook:guessed",
+    )
+    assert response.status_code == 400
+    confirmation.refresh_from_db()
+    assert confirmation.delivery_status == ""
+
+
+def test_the_deploy_check_warns_about_a_provider_without_a_webhook_secret(settings):
+    from django.core.checks import run_checks
+
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "x"}
+    ids = [e.id for e in run_checks(include_deployment_checks=True)]
+    assert "practice.W001" in ids
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "x", "WEBHOOK_SECRET": "hook:s3cret"}
+    ids = [e.id for e in run_checks(include_deployment_checks=True)]
+    assert "practice.W001" not in ids
