@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from booking.models import Appointment, Series
 from practice.models import StaffRole
-from tests.browser.conftest import DESKTOP, assert_accessible
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
 from tests.browser.test_intake_flow import sign_in, staff_user
 from tests.factories import ClientFactory
 
@@ -114,7 +114,7 @@ def test_the_front_desk_books_a_caller_in_well_under_a_minute(open_page, clinic,
     shot(page, "booked")
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET, PHONE], ids=["desktop", "tablet", "phone"])
 def test_every_staff_page_renders_accessibly(open_page, clinic, shot, viewport):
     """A tour of the staff pages at desktop and tablet width, with screenshots."""
     practice = clinic["practice"]
@@ -152,6 +152,15 @@ def test_every_staff_page_renders_accessibly(open_page, clinic, shot, viewport):
         "series-new": f"/staff/clients/{patient.public_id}/series/new/",
         "intake-queue": "/staff/intake/",
         "audit-log": "/staff/audit/",
+        "clients": "/staff/clients/",
+        "client-new": "/staff/clients/new/",
+        "client-edit": f"/staff/clients/{patient.public_id}/edit/",
+        "team": "/staff/team/",
+        "settings": "/staff/settings/",
+        "api-tokens": "/staff/api-tokens/",
+        "share": "/staff/share/",
+        "password": "/staff/password/",
+        "two-factor": "/staff/two-factor/",
     }
     for name, path in pages.items():
         response = page.goto(page.base + path)
