@@ -33,7 +33,7 @@ from booking.access import (
 )
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
-from booking.exceptions import SessionsNear
+from booking.exceptions import InThePast, SessionsNear
 from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
 from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
@@ -80,7 +80,8 @@ SESSIONS_NEAR = OpenApiResponse(
             ),
         },
     ),
-    description="The time is taken or not offered (code slot_unavailable and others), or "
+    description="The time is taken or not offered (code slot_unavailable and others), has "
+    "passed (code in_the_past: send past_ok: true to record a session that took place), or "
     f"(code sessions_near) the client already has a session that day or in the next {NEAR_DAYS} "
     "days: those are listed; send near_ok: true to book anyway. Nothing was booked.",
 )
@@ -169,6 +170,12 @@ class AppointmentCreateSerializer(serializers.Serializer):
         help_text="Book even though the client already has a session that day or in the next "
         f"{NEAR_DAYS} days. Without it such a booking is answered 409 (code sessions_near) "
         "listing those sessions, and nothing is booked.",
+    )
+    past_ok = serializers.BooleanField(
+        default=False,
+        help_text="The start has passed and this is a record of a session that took place: "
+        "booked as confirmed, outside hours if need be, and the client is sent nothing. Without "
+        "it a start in the past is answered 409 (code in_the_past) and nothing is booked.",
     )
 
 
@@ -290,6 +297,9 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             if room is None:
                 raise serializers.ValidationError({"room": "No such room."})
         client = _client(request, values["client"])
+        past = values["start"] < timezone.now()
+        if past and not values["past_ok"]:
+            raise InThePast()
         if not values["near_ok"]:
             _warn_if_near(client, values["start"], therapist)
         appointment = services.appointment_book(
@@ -298,7 +308,8 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             client=client,
             start=values["start"],
             room=room,
-            enforce_availability=not values["override_hours"],
+            # A time that has passed is outside notice by nature: recorded, not offered.
+            enforce_availability=not (values["override_hours"] or past),
             by_staff=True,
             by=request.user,
         )
