@@ -188,6 +188,11 @@ api_urlpatterns = [
         name="appointment-cancel",
     ),
     path(
+        "appointments/<str:public_id>/undo/",
+        booking_apis.StaffAppointmentUndoApi.as_view(),
+        name="appointment-undo",
+    ),
+    path(
         "appointments/<str:public_id>/outcome/",
         booking_apis.StaffAppointmentOutcomeApi.as_view(),
         name="appointment-outcome",

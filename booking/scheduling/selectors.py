@@ -411,6 +411,11 @@ def appointment_events(appointment: Appointment) -> QuerySet:
     return appointment.events.select_related("by").order_by("at", "pk")
 
 
+def appointment_latest_event(appointment: Appointment):
+    """The session's latest action-log line (the change an Undo would take back), or None."""
+    return appointment.events.order_by("-at", "-pk").first()
+
+
 def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appointment]:
     """Sessions still to come (requested or booked) that ``off`` (saved or not) would cover.
 

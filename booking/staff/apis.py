@@ -34,7 +34,14 @@ from booking.access import (
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
 from booking.exceptions import InThePast, SessionsNear
-from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
+from booking.models import (
+    UNDO_WINDOW,
+    Appointment,
+    AppointmentStatus,
+    ExtraHours,
+    Series,
+    TimeOff,
+)
 from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
 from booking.scheduling.selectors import NEAR_DAYS, client_sessions_near
@@ -363,6 +370,7 @@ class StaffAppointmentApi(StaffApi):
             actor=Actor.STAFF,
             enforce_availability=not data.validated_data["override_hours"],
             notify=data.validated_data["notify"],
+            undoable=True,
             by=request.user,
         )
         return _changed(moved)
@@ -432,8 +440,23 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
             reason=values["reason"],
             by=request.user,
             notify=values["notify"],
+            undoable=True,
         )
         return _changed(cancelled)
+
+
+class StaffAppointmentUndoApi(_AppointmentActionApi):
+    @extend_schema(
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description=f"Undo the session's latest change, a cancel or move made by staff, within "
+        f"{UNDO_WINDOW.seconds} seconds (before the client's message about it goes out): it "
+        "is put back if its time is still free, and the client is sent nothing. After that, or "
+        "if the time was taken meanwhile, 409 says so.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        undone = services.appointment_undo(appointment=self.appointment(public_id), by=request.user)
+        return _changed(undone)
 
 
 class StaffAppointmentOutcomeApi(_AppointmentActionApi):

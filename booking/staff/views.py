@@ -22,7 +22,7 @@ from booking.access import (
     time_off_to_change,
 )
 from booking.exceptions import BookingError, SessionsInsideTimeOff
-from booking.models import ACTIVE_STATUSES, ExtraHours, TimeOff, Weekday
+from booking.models import ACTIVE_STATUSES, UNDO_WINDOW, ExtraHours, TimeOff, Weekday
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
 from booking.scheduling.selectors import PARTS_OF_DAY
@@ -337,8 +337,18 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
                 reason=request.POST.get("reason", "")[:500],
                 by=request.user,
                 notify=notify,
+                undoable=True,
             )
-            messages.success(request, f"Cancelled. {_told_or_not(appointment, notify)}")
+            _done_with_undo(request, appointment, f"Cancelled. {_soon_told(appointment, notify)}")
+        elif action == "undo":
+            services.appointment_undo(
+                appointment=appointment,
+                event_id=int_or_none(request.POST.get("event", "")) or 0,
+                by=request.user,
+            )
+            messages.success(
+                request, "Undone: the session is as it was. The client was sent nothing."
+            )
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
@@ -388,10 +398,28 @@ def _reschedule(request, appointment):
         actor=services.Actor.STAFF,
         enforce_availability=not override,
         notify=notify,
+        undoable=True,
         by=request.user,
     )
-    messages.success(request, f"Moved. {_told_or_not(appointment, notify)}")
+    _done_with_undo(request, appointment, f"Moved. {_soon_told(appointment, notify)}")
     return _back(appointment)
+
+
+def _soon_told(appointment, notify: bool) -> str:
+    """What the client will hear of an undoable change (after the undo window)."""
+    if not notify:
+        return "The client was not sent a message."
+    if not appointment.client.is_verified:
+        return _told(appointment)
+    return f"The client will be told in {UNDO_WINDOW.seconds} seconds, unless you undo it."
+
+
+def _done_with_undo(request, appointment, text: str) -> None:
+    """The success message, carrying an Undo button for the change just made
+    (``staff/base.html`` draws it from the message's tags)."""
+    event = selectors.appointment_latest_event(appointment)
+    action = reverse("staff-appointment-action", args=[appointment.public_id, "undo"])
+    messages.success(request, text, extra_tags=f"undo {action} {event.pk}")
 
 
 # --- Availability -----------------------------------------------------------------------
