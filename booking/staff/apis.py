@@ -505,8 +505,22 @@ class TimeOffSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         help_text="For each session inside the time off (its id as the key): keep, move "
-        "(kept for now; move it with PATCH on the appointment) or cancel "
-        "(the client is told). Without a choice for each, the answer is a 409 listing them.",
+        "(to its time in moves, or kept for now: move it with PATCH on the appointment) or "
+        "cancel (the client is told). Without a choice for each, the answer is a 409 listing "
+        "them.",
+    )
+    moves = serializers.DictField(
+        child=AwareDateTimeField(),
+        write_only=True,
+        required=False,
+        help_text="For a session to move (its id as the key): its new start, booked together "
+        "with the time off. If that time is not free (taken, or inside the time off), the "
+        "answer is a 409 (code slot_unavailable) naming the session, and nothing is saved.",
+    )
+    notify = serializers.BooleanField(
+        write_only=True,
+        default=True,
+        help_text="Tell the clients of the sessions moved (default). False: no message.",
     )
 
     class Meta:
@@ -521,6 +535,8 @@ class TimeOffSerializer(serializers.ModelSerializer):
             "reason",
             "repeats_yearly",
             "sessions",
+            "moves",
+            "notify",
         ]
         read_only_fields = ["id"]
 
@@ -626,10 +642,12 @@ class TimeOffListApi(StaffApi):
         else:
             therapist = _therapist(request, therapist_id)
         on_sessions = values.pop("sessions", None)
+        moves = values.pop("moves", None)
         off = availability.time_off_add(
             practice=request.staff.practice,
             therapist=therapist,
             on_sessions=on_sessions,
+            moves=moves,
             by=request.user,
             **values,
         )
