@@ -307,7 +307,8 @@ def _settings_page(request, *, form=None, preview=None, status=200, room_form=No
 
 
 def _minutes(value: int) -> str:
-    return humanize_duration(timedelta(minutes=value))
+    """A session's length or free time, in minutes as practices count them ("80 minutes")."""
+    return f"{value} minute{'s' if value != 1 else ''}"
 
 
 def _session_type_row(session_type: SessionType) -> dict:

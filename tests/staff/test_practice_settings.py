@@ -303,3 +303,19 @@ def test_only_owners_change_session_types_and_rooms(client, team, role, method, 
     sign_in(client, team[role])
     assert getattr(client, method)(path, {"name": "X"}).status_code == 403
     assert not Room.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    "minutes, words",
+    [
+        (90, "90 minutes"),
+        (60, "1 hour"),
+        (24 * 60, "24 hours"),
+        (48 * 60, "2 days"),
+        (1, "1 minute"),
+    ],
+)
+def test_durations_are_never_rounded_into_other_words(minutes, words):
+    from booking.scheduling.policy import humanize_duration
+
+    assert humanize_duration(timedelta(minutes=minutes)) == words
