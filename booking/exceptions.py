@@ -56,8 +56,8 @@ class SessionsInsideTimeOff(BookingError):
         count = len(appointments)
         super().__init__(
             f"{count} booked session{'s' if count != 1 else ''} fall{'s' if count == 1 else ''} "
-            "inside this time off: say for each whether to keep it or cancel it (the client is "
-            "told)."
+            "inside this time off: say for each whether to keep it, move it or cancel it (the "
+            "client is told)."
         )
         self.appointments = appointments
 
