@@ -586,7 +586,9 @@ def appointment_cancel(
     with transaction.atomic():
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
-        previous_status = appointment.status
+        # What an undo restores; none for a request still waiting for its email link (its
+        # deadline is dropped below, and a request nobody proved is not brought back).
+        previous_status = appointment.status if appointment.email_confirm_by is None else ""
         appointment.status = (
             AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         )
@@ -661,7 +663,12 @@ def appointment_undo(
             raise NotChangeable(UNDO_TOO_LATE)
         left = appointment.start
         if event.kind == AppointmentEventKind.CANCELLED:
-            appointment.status = event.previous_status or AppointmentStatus.CONFIRMED
+            if not event.previous_status:
+                raise NotChangeable(
+                    "This cancellation cannot be undone: the request was still waiting for the "
+                    "person to confirm their email address."
+                )
+            appointment.status = event.previous_status
             appointment.cancelled_at = None
             appointment.cancel_reason, appointment.cancel_reason_by = "", None
             stays = "The session is still cancelled."

@@ -5,6 +5,7 @@ if its time is still free, and after the window Undo is refused in plain words."
 import re
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 
 from booking.feeds import feeds
@@ -214,3 +215,35 @@ def test_the_staff_api_undoes_the_latest_change_within_the_window(
     late = client.post(f"{api}/undo/", {}, content_type="application/json")
     assert late.status_code == 409 and late.json()["code"] == "not_changeable"
     assert "Too late to undo" in late.json()["detail"]
+
+
+def test_a_cancelled_request_still_waiting_for_its_email_link_is_not_brought_back(
+    team, therapist, now
+):
+    from booking.exceptions import NotChangeable
+    from booking.scheduling.services import (
+        Actor,
+        appointment_book_public,
+        appointment_cancel,
+        appointment_undo,
+    )
+
+    unproven = appointment_book_public(
+        therapist=therapist,
+        session_type=therapist.session_types.get(),
+        start=THURSDAY_10,
+        client_details={
+            "first_name": "Web",
+            "last_name": "Booker",
+            "email": "web.booker@example.org",
+            "phone": "",
+            "time_zone": "America/New_York",
+        },
+    )
+    appointment_cancel(
+        appointment=unproven, actor=Actor.STAFF, by=team["receptionist"], undoable=True
+    )
+    with pytest.raises(NotChangeable, match="waiting for the person to confirm their email"):
+        appointment_undo(appointment=unproven, by=team["receptionist"])
+    unproven.refresh_from_db()
+    assert unproven.status == AppointmentStatus.CANCELLED
