@@ -56,8 +56,8 @@ class SessionsInsideTimeOff(BookingError):
         count = len(appointments)
         super().__init__(
             f"{count} booked session{'s' if count != 1 else ''} fall{'s' if count == 1 else ''} "
-            "inside this time off: say for each whether to keep it or cancel it (the client is "
-            "told)."
+            "inside this time off: say for each whether to keep it, move it or cancel it (the "
+            "client is told)."
         )
         self.appointments = appointments
 
@@ -89,3 +89,18 @@ class SessionsNear(BookingError):
                 for a in self.appointments
             ]
         }
+
+
+class InThePast(BookingError):
+    """Staff booking a time that has passed without saying it is a record of a session that
+    took place (``past_ok``): 409. With it, the session is recorded and the client sent
+    nothing — the page's "Record this past session"."""
+
+    code = "in_the_past"
+
+    def __init__(self):
+        super().__init__(
+            "That time has passed. If you are recording a session that took place, send "
+            "past_ok: true: it is recorded as confirmed and the client is sent nothing. "
+            "Nothing was booked."
+        )

@@ -194,6 +194,10 @@ SOURCE_REF = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 # How long a public booking waits for its booker to confirm the email address
 # (never past the session's start), before the time is released.
 EMAIL_CONFIRM_WINDOW = timedelta(hours=24)
+# How long staff may undo a cancel or move made on the staff pages or API; the
+# client's message about it is due this long after the change (the scanner sends
+# it on its next run after that), so an undone change never reaches them.
+UNDO_WINDOW = timedelta(seconds=20)
 # A hold made from the public pages starts this short and gets HOLD_DURATION
 # when its details page first opens (booking/holds.py): times picked by a
 # script that never reads the details form come free again quickly.
@@ -385,6 +389,7 @@ class AppointmentEventKind(models.TextChoices):
     MOVED = "moved", "Moved"
     CANCELLED = "cancelled", "Cancelled"
     OUTCOME = "outcome", "Outcome recorded"
+    UNDONE = "undone", "Undone"
 
 
 class AppointmentEvent(models.Model):
@@ -412,6 +417,10 @@ class AppointmentEvent(models.Model):
         choices=AppointmentStatus.choices,
         blank=True,
         help_text="The status it took.",
+    )
+    # A cancellation: the status it left (what an undo restores).
+    previous_status = models.CharField(
+        max_length=16, choices=AppointmentStatus.choices, blank=True, default=""
     )
     # Whether a message to the client was scheduled; empty: nothing to tell.
     client_notified = models.BooleanField(null=True, blank=True)

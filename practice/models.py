@@ -74,6 +74,12 @@ class Practice(models.Model):
         help_text="Inside this time before a session, clients can no longer cancel or "
         "reschedule online.",
     )
+    late_cancel_fee = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Shown to clients with the cancellation policy, e.g. "A $60 fee applies to '
+        'cancellations within 24 hours." Blank: no fee is mentioned.',
+    )
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
     address = models.CharField(

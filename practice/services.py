@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from practice import photos
-from practice.models import FormerSlug, Practice, SessionType, SlugKind, Therapist
+from practice.models import FormerSlug, Practice, Room, SessionType, SlugKind, Therapist
 
 
 @transaction.atomic
@@ -82,12 +82,14 @@ SETTINGS_FIELDS = (
     "min_notice",
     "booking_horizon",
     "late_cancel_window",
+    "late_cancel_fee",
     "request_escalate_after",
     "reminder_schedule",
     "quiet_hours_start",
     "quiet_hours_end",
     "sms_names_practice",
     "therapists_add_clients",
+    "embed_origins",
 )
 
 
@@ -109,3 +111,72 @@ def practice_settings_update(*, practice: Practice, values: dict) -> list[str]:
             practice.full_clean()
             practice.save(update_fields=changed)
     return sorted(changed)
+
+
+# What the owner's settings page sets on a session type (notice, horizon, step and its own
+# reminders stay with the admin).
+SESSION_TYPE_FIELDS = (
+    "name",
+    "duration_minutes",
+    "price",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "modality",
+    "requires_approval",
+    "requires_intake",
+    "is_active",
+)
+
+
+def session_type_save(
+    *, practice: Practice, session_type: SessionType | None, values: dict, therapists
+) -> tuple[SessionType, list[str]]:
+    """Add a session type (``session_type=None``) or change one; returns it and the names of
+    the fields that changed (``therapists``: who offers it).
+
+    Never deleted here: one no longer offered is switched off (``is_active``), so
+    sessions booked with it keep it. Validated by the model before it is saved.
+    """
+    unknown = set(values) - set(SESSION_TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a session type setting: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        if session_type is None:
+            session_type, changed = SessionType(practice=practice), list(values)
+        else:
+            session_type = SessionType.objects.select_for_update().get(
+                pk=session_type.pk, practice=practice
+            )
+            changed = [n for n, v in values.items() if getattr(session_type, n) != v]
+        for name, value in values.items():
+            setattr(session_type, name, value)
+        session_type.full_clean()
+        session_type.save()
+        offered_by = {t.pk for t in therapists if t.practice_id == practice.pk}
+        if set(session_type.therapists.values_list("pk", flat=True)) != offered_by:
+            session_type.therapists.set(offered_by)
+            changed.append("therapists")
+    return session_type, sorted(changed)
+
+
+def room_add(*, practice: Practice, name: str) -> Room:
+    """A new room, in use."""
+    room = Room(practice=practice, name=name.strip())
+    room.full_clean()
+    room.save()
+    return room
+
+
+def room_update(*, room: Room, name: str, is_active: bool) -> list[str]:
+    """Rename a room or switch it off (never deleted: booked sessions keep their room);
+    returns the names of the fields that changed."""
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        values = {"name": name.strip(), "is_active": is_active}
+        changed = sorted(n for n, v in values.items() if getattr(room, n) != v)
+        for n in changed:
+            setattr(room, n, values[n])
+        if changed:
+            room.full_clean()
+            room.save(update_fields=changed)
+    return changed

@@ -47,6 +47,18 @@ urlpatterns = [
     path("team/", views.team, name="staff-team"),
     path("settings/", booking_settings.practice_settings, name="staff-settings"),
     path(
+        "settings/session-types/new/",
+        booking_settings.session_type_edit,
+        name="staff-session-type-new",
+    ),
+    path(
+        "settings/session-types/<int:pk>/",
+        booking_settings.session_type_edit,
+        name="staff-session-type",
+    ),
+    path("settings/rooms/", booking_settings.room_save, name="staff-room-new"),
+    path("settings/rooms/<int:pk>/", booking_settings.room_save, name="staff-room"),
+    path(
         "team/<int:user_id>/enrolment-link/",
         views.team_enrolment_link,
         name="staff-team-link",
@@ -186,6 +198,11 @@ api_urlpatterns = [
         "appointments/<str:public_id>/cancel/",
         booking_apis.StaffAppointmentCancelApi.as_view(),
         name="appointment-cancel",
+    ),
+    path(
+        "appointments/<str:public_id>/undo/",
+        booking_apis.StaffAppointmentUndoApi.as_view(),
+        name="appointment-undo",
     ),
     path(
         "appointments/<str:public_id>/outcome/",

@@ -41,3 +41,27 @@ def test_the_docs_page_is_served_without_a_cdn(client, db):
     page = client.get("/api/docs/")
     assert page.status_code == 200
     assert b"cdn." not in page.content and b"unpkg" not in page.content
+
+
+def _request_body(schema, path, method="post"):
+    ref = schema["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+    return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_the_staff_book_endpoint_documents_past_ok_and_in_the_past(schema):
+    body = _request_body(schema, "/api/v1/staff/appointments/")
+    assert body["properties"]["past_ok"]["default"] is False
+    post = schema["paths"]["/api/v1/staff/appointments/"]["post"]
+    assert "in_the_past" in post["responses"]["409"]["description"]
+
+
+def test_the_staff_undo_endpoint_is_documented_with_its_409(schema):
+    undo = schema["paths"]["/api/v1/staff/appointments/{public_id}/undo/"]["post"]
+    assert {"200", "403", "404", "409"} <= set(undo["responses"])
+    assert "seconds" in undo["description"]
+
+
+def test_time_off_documents_moves_and_notify(schema):
+    body = _request_body(schema, "/api/v1/staff/availability/time-off/")
+    assert body["properties"]["moves"]["additionalProperties"]["format"] == "date-time"
+    assert body["properties"]["notify"]["default"] is True

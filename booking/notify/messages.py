@@ -107,6 +107,8 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "can_change": (now or timezone.now()) < deadline,
         "practice_email": practice.contact_email,
         "window": humanize_duration(practice.late_cancel_window),
+        # With the policy sentence (emails/_policy.txt), as on the pages (_late_cancel_fee.html).
+        "late_cancel_fee": practice.late_cancel_fee,
         "pending": appointment.status == "pending",
         "series_starts": _series_starts(appointment, client.zone),
         "book_url": settings.SITE_URL + reverse("booking:landing"),

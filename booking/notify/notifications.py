@@ -88,22 +88,51 @@ def notifications_schedule_for_decline(*, appointment: Appointment, now: datetim
     return [immediate.pk]
 
 
-def notifications_schedule_for_reschedule(*, appointment: Appointment, now: datetime) -> list[int]:
-    """A moved session: earlier messages are moot; an update and new reminders replace them."""
+def notifications_schedule_for_reschedule(
+    *, appointment: Appointment, now: datetime, delay: timedelta = timedelta(0)
+) -> list[int]:
+    """A moved session: earlier messages are moot; an update and new reminders replace them.
+
+    ``delay``: the update waits that long (a change staff may still undo) and
+    goes with the scanner; otherwise it is due now and its id is returned.
+    """
     _call_off_pending(appointment)
-    immediate = _create(appointment, NotificationKind.UPDATE, Channel.EMAIL, now)
+    update = _create(appointment, NotificationKind.UPDATE, Channel.EMAIL, now + delay)
     if appointment.status == AppointmentStatus.CONFIRMED:
         _schedule_reminders(appointment, now)
-    return [immediate.pk]
+    return [] if delay else [update.pk]
 
 
 def notifications_schedule_for_cancellation(
-    *, appointment: Appointment, now: datetime
+    *, appointment: Appointment, now: datetime, delay: timedelta = timedelta(0)
 ) -> list[int]:
-    """A cancelled session: no more reminders, one cancellation notice."""
+    """A cancelled session: no more reminders, one cancellation notice (``delay``: as above)."""
     _call_off_pending(appointment)
-    immediate = _create(appointment, NotificationKind.CANCELLATION, Channel.EMAIL, now)
-    return [immediate.pk]
+    notice = _create(appointment, NotificationKind.CANCELLATION, Channel.EMAIL, now + delay)
+    return [] if delay else [notice.pk]
+
+
+# The message an undoable change sends the client, once its undo window has passed.
+_CHANGE_NOTICES = (NotificationKind.CANCELLATION, NotificationKind.UPDATE)
+
+
+def notifications_change_notice_gone_out(*, appointment: Appointment) -> bool:
+    """Whether the client's message about the session's latest change has begun to go out."""
+    return Notification.objects.filter(
+        appointment=appointment,
+        appointment_sequence=appointment.sequence,
+        kind__in=_CHANGE_NOTICES,
+        send_started_at__isnull=False,
+    ).exists()
+
+
+def notifications_schedule_for_undo(*, appointment: Appointment, now: datetime) -> None:
+    """A change undone before the client heard of it: its notice is called off, and a
+    booked session gets its reminders back (for its new ``sequence``). Nothing is sent
+    about the undo itself: for the client, nothing changed."""
+    _call_off_pending(appointment, notices_too=True)
+    if appointment.status == AppointmentStatus.CONFIRMED:
+        _schedule_reminders(appointment, now)
 
 
 def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
@@ -194,13 +223,19 @@ def notifications_call_off(*, appointment: Appointment) -> None:
     _call_off_pending(appointment)
 
 
-def _call_off_pending(appointment: Appointment) -> None:
-    """Cancel every message not yet handed to a provider (a send under way is left to finish)."""
-    Notification.objects.filter(
+def _call_off_pending(appointment: Appointment, *, notices_too: bool = False) -> None:
+    """Cancel every message not yet handed to a provider (a send under way is left to finish).
+
+    A cancellation or decline notice stays, unless ``notices_too`` (an undone cancellation).
+    """
+    pending = Notification.objects.filter(
         appointment=appointment, state__in=_PENDING, send_started_at__isnull=True
-    ).exclude(kind__in=[NotificationKind.CANCELLATION, NotificationKind.DECLINED]).update(
-        state=NotificationState.CANCELLED
     )
+    if not notices_too:
+        pending = pending.exclude(
+            kind__in=[NotificationKind.CANCELLATION, NotificationKind.DECLINED]
+        )
+    pending.update(state=NotificationState.CANCELLED)
 
 
 def notifications_schedule_agendas(*, now: datetime) -> int:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from booking.exceptions import SessionsInsideTimeOff
+from booking.exceptions import BookingError, SessionsInsideTimeOff, SlotUnavailable
 from booking.models import ExtraHours, TimeOff, Weekday, WorkingHours
 from booking.scheduling import selectors, services
 from practice.models import Practice, Therapist
@@ -82,6 +82,8 @@ def time_off_add(
     reason: str = "",
     repeats_yearly: bool = False,
     on_sessions: dict[str, str] | None = None,
+    moves: dict[str, datetime] | None = None,
+    notify: bool = True,
     by=None,
     now: datetime | None = None,
 ) -> TimeOff:
@@ -92,8 +94,14 @@ def time_off_add(
     inside the block), ``"move"`` (kept too, for staff to move next on its own
     page, where the new time is checked and the client told) or ``"cancel"``
     (cancelled by ``by``, the client told);
-    otherwise nothing is saved and ``SessionsInsideTimeOff`` lists them. The
-    time off and the cancellations commit together.
+    otherwise nothing is saved and ``SessionsInsideTimeOff`` lists them.
+
+    A "move" with a new start in ``moves`` (by public id) is moved there in
+    the same transaction, after the time off is written, so the slot engine
+    checks the new time against it too (``notify``: the client is told, as for
+    any move). If that time is not free, nothing at all is saved and
+    ``SlotUnavailable`` names the session. The time off, the moves and the
+    cancellations commit together.
     """
     if end_date < start_date:
         raise ValidationError("The time off ends before it starts.")
@@ -122,7 +130,11 @@ def time_off_add(
             raise SessionsInsideTimeOff(inside)
         off.save()
         for appointment in inside:
-            if on_sessions[str(appointment.public_id)] == "cancel":
+            decision = on_sessions[str(appointment.public_id)]
+            new_start = (moves or {}).get(str(appointment.public_id))
+            if decision == "move" and new_start is not None:
+                _move_out_of_time_off(appointment, new_start, notify=notify, by=by, now=now)
+            elif decision == "cancel":
                 services.appointment_cancel(
                     appointment=appointment,
                     actor=services.Actor.STAFF,
@@ -134,7 +146,27 @@ def time_off_add(
     return off
 
 
-# "move" keeps the session here: the move itself is the session's own action.
+def _move_out_of_time_off(appointment, start: datetime, *, notify: bool, by, now) -> None:
+    try:
+        services.appointment_reschedule(
+            appointment=appointment,
+            start=start,
+            actor=services.Actor.STAFF,
+            enforce_availability=True,
+            notify=notify,
+            by=by,
+            now=now,
+        )
+    except BookingError as exc:
+        local = appointment.start.astimezone(appointment.therapist.zone)
+        raise SlotUnavailable(
+            f"The new time for the session of {local:%a} {local.day} {local:%b %H:%M} "
+            f"({appointment.therapist.display_name}) is no longer free: {exc.message} "
+            "Nothing was saved."
+        ) from exc
+
+
+# "move" without a new time keeps the session here: staff move it next on its own page.
 DECISIONS = ("keep", "move", "cancel")
 TIME_OFF_REASON = "The therapist is not available (time off)."
 

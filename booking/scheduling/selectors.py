@@ -411,6 +411,11 @@ def appointment_events(appointment: Appointment) -> QuerySet:
     return appointment.events.select_related("by").order_by("at", "pk")
 
 
+def appointment_latest_event(appointment: Appointment):
+    """The session's latest action-log line (the change an Undo would take back), or None."""
+    return appointment.events.order_by("-at", "-pk").first()
+
+
 def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appointment]:
     """Sessions still to come (requested or booked) that ``off`` (saved or not) would cover.
 
@@ -428,20 +433,54 @@ def appointments_inside_time_off(off: TimeOff, *, now: datetime) -> list[Appoint
         first = datetime.combine(off.start_date - timedelta(days=1), datetime.min.time(), UTC)
         last = datetime.combine(off.end_date + timedelta(days=2), datetime.min.time(), UTC)
         candidates = candidates.filter(start__lt=last, end__gt=first)
-    inside = []
-    for appointment in candidates.order_by("start"):
-        zone = appointment.therapist.zone
-        day = appointment.start.astimezone(zone).date()
-        for first_day, last_day in time_off_dates(
-            off, day - timedelta(days=1), day + timedelta(days=1)
-        ):
-            start, end = slots.time_off_span(
-                zone, first_day, off.start_time, last_day, off.end_time
-            )
-            if appointment.start < end and start < appointment.end:
-                inside.append(appointment)
+    return [
+        appointment
+        for appointment in candidates.order_by("start")
+        if time_off_covers(off, appointment.therapist.zone, appointment.start, appointment.end)
+    ]
+
+
+def time_off_covers(off: TimeOff, zone, start: datetime, end: datetime) -> bool:
+    """Whether ``off`` (saved or not), read in ``zone``, overlaps [start, end)."""
+    day = start.astimezone(zone).date()
+    for first_day, last_day in time_off_dates(
+        off, day - timedelta(days=1), day + timedelta(days=1)
+    ):
+        off_start, off_end = slots.time_off_span(
+            zone, first_day, off.start_time, last_day, off.end_time
+        )
+        if start < off_end and off_start < end:
+            return True
+    return False
+
+
+MOVE_CHOICES = 16
+
+
+def free_times_outside_time_off(
+    off: TimeOff, appointment: Appointment, *, now: datetime
+) -> list[datetime]:
+    """Where a session under new (unsaved) time off could move: free times from its own day
+    (never before now) to two weeks after it, outside that time off, never its own (at most
+    ``MOVE_CHOICES``)."""
+    session_type = appointment.session_type
+    duration = timedelta(minutes=session_type.duration_minutes)
+    zone = appointment.therapist.zone
+    its_day = wall_to_utc_lenient(appointment.start.astimezone(zone).date(), time(0), zone)
+    found = []
+    for start in slot_list(
+        therapist=appointment.therapist,
+        session_type=session_type,
+        window_start=max(now, its_day),
+        window_end=appointment.start + timedelta(days=14),
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    ):
+        if start != appointment.start and not time_off_covers(off, zone, start, start + duration):
+            found.append(start)
+            if len(found) == MOVE_CHOICES:
                 break
-    return inside
+    return found
 
 
 NEAR_DAYS = 7  # "already has a session in the next N days" warns before booking another

@@ -22,6 +22,7 @@ from booking.models import (
     EMAIL_CONFIRM_WINDOW,
     HOLD_DURATION,
     SOURCE_REF,
+    UNDO_WINDOW,
     Appointment,
     AppointmentEvent,
     AppointmentEventKind,
@@ -503,6 +504,7 @@ def appointment_reschedule(
     actor: Actor,
     enforce_availability: bool = False,
     notify: bool = True,
+    undoable: bool = False,
     by=None,
     now: datetime | None = None,
 ) -> Appointment:
@@ -512,6 +514,7 @@ def appointment_reschedule(
     check (``enforce_availability``) or override the hours — never the overlap.
     ``notify=False`` (staff told the client themselves): the earlier messages
     are called off and none is scheduled — no update, no reminders.
+    ``undoable`` (staff, who are offered Undo): the update waits ``UNDO_WINDOW``.
     """
     now = now or timezone.now()
     start = _utc_start(start)
@@ -538,7 +541,7 @@ def appointment_reschedule(
         due_now = []
         if notify:
             due_now = notifications.notifications_schedule_for_reschedule(
-                appointment=appointment, now=now
+                appointment=appointment, now=now, delay=_undo_delay(undoable, actor)
             )
         else:
             notifications.notifications_call_off(appointment=appointment)
@@ -564,12 +567,14 @@ def appointment_cancel(
     reason: str = "",
     by=None,
     notify: bool = True,
+    undoable: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Cancel a session. Clients cannot inside the late-cancel window; staff may, as ``late``.
 
     ``notify=False`` (staff only; they told the client themselves): unsent
     messages are called off and no cancellation notice is scheduled.
+    ``undoable`` (staff, who are offered Undo): the notice waits ``UNDO_WINDOW``.
 
     ``reason`` (optional, kept for the practice): the client's own words, or,
     with ``actor=STAFF``, what the staff member ``by`` recorded ("Client phoned:
@@ -581,6 +586,9 @@ def appointment_cancel(
     with transaction.atomic():
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
+        # What an undo restores; none for a request still waiting for its email link (its
+        # deadline is dropped below, and a request nobody proved is not brought back).
+        previous_status = appointment.status if appointment.email_confirm_by is None else ""
         appointment.status = (
             AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
         )
@@ -596,7 +604,7 @@ def appointment_cancel(
         due_now = []
         if notify:
             due_now = notifications.notifications_schedule_for_cancellation(
-                appointment=appointment, now=now
+                appointment=appointment, now=now, delay=_undo_delay(undoable, actor)
             )
         else:
             notifications.notifications_call_off(appointment=appointment)
@@ -607,8 +615,90 @@ def appointment_cancel(
             by=by if actor == Actor.STAFF else None,
             by_client=actor == Actor.CLIENT,
             client_notified=notify,
+            previous_status=previous_status,
         )
         notifications_send_after_commit(due_now)
+    return appointment
+
+
+def _undo_delay(undoable: bool, actor: Actor) -> timedelta:
+    """How long the client's message about a change waits: the undo window, for staff."""
+    return UNDO_WINDOW if undoable and actor == Actor.STAFF else timedelta(0)
+
+
+UNDO_TOO_LATE = (
+    "Too late to undo: the client's message about this change is on its way (Undo works for "
+    f"{UNDO_WINDOW.seconds} seconds). Move or book the session again instead."
+)
+
+
+@_answers_truly_when_the_connection_drops
+def appointment_undo(
+    *, appointment: Appointment, event_id: int | None = None, by, now: datetime | None = None
+) -> Appointment:
+    """Undo a staff cancel or move within ``UNDO_WINDOW``, before the client heard of it.
+
+    Only the session's latest change (``event_id``, when given, must be it),
+    made by staff. A cancelled session takes back the status it had, a moved
+    one its previous start, if that time is still free (the same overlap
+    checks, and the exclusion constraints, as any booking). The pending
+    message is called off, the reminders come back, the ``sequence`` moves
+    on (calendar apps update) and the log records "undone" with who.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        event = selectors.appointment_latest_event(appointment)
+        undoable = (AppointmentEventKind.CANCELLED, AppointmentEventKind.MOVED)
+        if (
+            event is None
+            or (event_id is not None and event.pk != event_id)
+            or event.kind not in undoable
+            or event.by_id is None
+        ):
+            raise NotChangeable("This change cannot be undone: the session has changed since.")
+        if now >= event.at + UNDO_WINDOW or notifications.notifications_change_notice_gone_out(
+            appointment=appointment
+        ):
+            raise NotChangeable(UNDO_TOO_LATE)
+        left = appointment.start
+        if event.kind == AppointmentEventKind.CANCELLED:
+            if not event.previous_status:
+                raise NotChangeable(
+                    "This cancellation cannot be undone: the request was still waiting for the "
+                    "person to confirm their email address."
+                )
+            appointment.status = event.previous_status
+            appointment.cancelled_at = None
+            appointment.cancel_reason, appointment.cancel_reason_by = "", None
+            stays = "The session is still cancelled."
+        else:
+            session_type = appointment.session_type
+            appointment.set_times(
+                event.previous_start,
+                buffer_before=session_type.buffer_before,
+                buffer_after=session_type.buffer_after,
+            )
+            stays = "The session stays at its new time."
+        if appointment.start <= now:
+            raise NotChangeable(f"Its time has already started. {stays}")
+        appointment.sequence += 1
+        try:
+            _require_no_overlap(appointment, now=now)
+            _save_or_conflict(appointment)
+        except SlotUnavailable as exc:
+            raise SlotUnavailable(
+                f"Could not undo: that time has been taken since. {stays}"
+            ) from exc
+        notifications.notifications_schedule_for_undo(appointment=appointment, now=now)
+        _log(
+            appointment,
+            AppointmentEventKind.UNDONE,
+            now=now,
+            by=by,
+            previous_start=left if event.kind == AppointmentEventKind.MOVED else None,
+            client_notified=False,
+        )
     return appointment
 
 
@@ -778,6 +868,7 @@ def _log(
     by_client: bool = False,
     previous_start: datetime | None = None,
     client_notified: bool | None = None,
+    previous_status: str = "",
 ) -> None:
     """One line of the session's action log, in the caller's transaction."""
     AppointmentEvent.objects.create(
@@ -789,6 +880,7 @@ def _log(
         previous_start=previous_start,
         status=appointment.status,
         client_notified=client_notified,
+        previous_status=previous_status,
     )
 
 

@@ -33,8 +33,15 @@ from booking.access import (
 )
 from booking.api.apis import BAD_REQUEST, CONFLICT
 from booking.api.serializers import AwareDateTimeField
-from booking.exceptions import SessionsNear
-from booking.models import Appointment, AppointmentStatus, ExtraHours, Series, TimeOff
+from booking.exceptions import InThePast, SessionsNear
+from booking.models import (
+    UNDO_WINDOW,
+    Appointment,
+    AppointmentStatus,
+    ExtraHours,
+    Series,
+    TimeOff,
+)
 from booking.scheduling import availability, services
 from booking.scheduling import series as series_services
 from booking.scheduling.selectors import NEAR_DAYS, client_sessions_near
@@ -80,7 +87,8 @@ SESSIONS_NEAR = OpenApiResponse(
             ),
         },
     ),
-    description="The time is taken or not offered (code slot_unavailable and others), or "
+    description="The time is taken or not offered (code slot_unavailable and others), has "
+    "passed (code in_the_past: send past_ok: true to record a session that took place), or "
     f"(code sessions_near) the client already has a session that day or in the next {NEAR_DAYS} "
     "days: those are listed; send near_ok: true to book anyway. Nothing was booked.",
 )
@@ -169,6 +177,12 @@ class AppointmentCreateSerializer(serializers.Serializer):
         help_text="Book even though the client already has a session that day or in the next "
         f"{NEAR_DAYS} days. Without it such a booking is answered 409 (code sessions_near) "
         "listing those sessions, and nothing is booked.",
+    )
+    past_ok = serializers.BooleanField(
+        default=False,
+        help_text="The start has passed and this is a record of a session that took place: "
+        "booked as confirmed, outside hours if need be, and the client is sent nothing. Without "
+        "it a start in the past is answered 409 (code in_the_past) and nothing is booked.",
     )
 
 
@@ -290,6 +304,9 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             if room is None:
                 raise serializers.ValidationError({"room": "No such room."})
         client = _client(request, values["client"])
+        past = values["start"] < timezone.now()
+        if past and not values["past_ok"]:
+            raise InThePast()
         if not values["near_ok"]:
             _warn_if_near(client, values["start"], therapist)
         appointment = services.appointment_book(
@@ -298,7 +315,8 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             client=client,
             start=values["start"],
             room=room,
-            enforce_availability=not values["override_hours"],
+            # A time that has passed is outside notice by nature: recorded, not offered.
+            enforce_availability=not (values["override_hours"] or past),
             by_staff=True,
             by=request.user,
         )
@@ -352,6 +370,7 @@ class StaffAppointmentApi(StaffApi):
             actor=Actor.STAFF,
             enforce_availability=not data.validated_data["override_hours"],
             notify=data.validated_data["notify"],
+            undoable=True,
             by=request.user,
         )
         return _changed(moved)
@@ -421,8 +440,23 @@ class StaffAppointmentCancelApi(_AppointmentActionApi):
             reason=values["reason"],
             by=request.user,
             notify=values["notify"],
+            undoable=True,
         )
         return _changed(cancelled)
+
+
+class StaffAppointmentUndoApi(_AppointmentActionApi):
+    @extend_schema(
+        request=None,
+        responses=_AppointmentActionApi.responses,
+        description=f"Undo the session's latest change, a cancel or move made by staff, within "
+        f"{UNDO_WINDOW.seconds} seconds (before the client's message about it goes out): it "
+        "is put back if its time is still free, and the client is sent nothing. After that, or "
+        "if the time was taken meanwhile, 409 says so.",
+    )
+    def post(self, request: Request, public_id) -> Response:
+        undone = services.appointment_undo(appointment=self.appointment(public_id), by=request.user)
+        return _changed(undone)
 
 
 class StaffAppointmentOutcomeApi(_AppointmentActionApi):
@@ -471,8 +505,22 @@ class TimeOffSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         help_text="For each session inside the time off (its id as the key): keep, move "
-        "(kept for now; move it with PATCH on the appointment) or cancel "
-        "(the client is told). Without a choice for each, the answer is a 409 listing them.",
+        "(to its time in moves, or kept for now: move it with PATCH on the appointment) or "
+        "cancel (the client is told). Without a choice for each, the answer is a 409 listing "
+        "them.",
+    )
+    moves = serializers.DictField(
+        child=AwareDateTimeField(),
+        write_only=True,
+        required=False,
+        help_text="For a session to move (its id as the key): its new start, booked together "
+        "with the time off. If that time is not free (taken, or inside the time off), the "
+        "answer is a 409 (code slot_unavailable) naming the session, and nothing is saved.",
+    )
+    notify = serializers.BooleanField(
+        write_only=True,
+        default=True,
+        help_text="Tell the clients of the sessions moved (default). False: no message.",
     )
 
     class Meta:
@@ -487,6 +535,8 @@ class TimeOffSerializer(serializers.ModelSerializer):
             "reason",
             "repeats_yearly",
             "sessions",
+            "moves",
+            "notify",
         ]
         read_only_fields = ["id"]
 
@@ -592,10 +642,12 @@ class TimeOffListApi(StaffApi):
         else:
             therapist = _therapist(request, therapist_id)
         on_sessions = values.pop("sessions", None)
+        moves = values.pop("moves", None)
         off = availability.time_off_add(
             practice=request.staff.practice,
             therapist=therapist,
             on_sessions=on_sessions,
+            moves=moves,
             by=request.user,
             **values,
         )

@@ -8,14 +8,24 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from booking.scheduling.policy import humanize_duration
 from clients.audit import audit
 from clients.models import AuditAction
 from practice.access import staff_required
 from practice.display import render_in_zone
-from practice.services import practice_settings_update
+from practice.models import Modality, Room, SessionType, Therapist
+from practice.origins import validate_origin
+from practice.services import (
+    SESSION_TYPE_FIELDS,
+    practice_settings_update,
+    room_add,
+    room_update,
+    session_type_save,
+)
 from practice.timezones import zone_names
 
 UNITS = [("minutes", "minutes"), ("hours", "hours"), ("days", "days")]
@@ -83,6 +93,20 @@ class SettingsForm(forms.Form):
     reminders = forms.MultipleChoiceField(
         label="Reminders", required=False, widget=forms.CheckboxSelectMultiple
     )
+    late_cancel_fee = forms.CharField(
+        label="Late-cancel fee (optional)",
+        max_length=200,
+        required=False,
+        help_text='Shown to clients with the cancellation policy, e.g. "A $60 fee applies to '
+        'cancellations within 24 hours."',
+    )
+    embed_origins = forms.CharField(
+        label="Websites that may show the booking pages in a frame",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line, like https://www.example.org or https://www.example.org:8443 "
+        "(no path). Blank: only this site.",
+    )
 
     def __init__(self, *args, current_reminders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +128,27 @@ class SettingsForm(forms.Form):
         if value not in zone_names():
             raise ValidationError("Choose a time zone from the list, e.g. America/Chicago.")
         return value
+
+    def clean_embed_origins(self):
+        """Each line an https origin (scheme, host, optional port), normalised; every bad
+        line named."""
+        origins, errors = [], []
+        for line in self.cleaned_data["embed_origins"].splitlines():
+            if not line.strip():
+                continue
+            try:
+                origin = validate_origin(line)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+                continue
+            if not origin.startswith("https://"):
+                errors.append(f"{line.strip()[:100]}: a website must start with https://.")
+                continue
+            if origin not in origins:
+                origins.append(origin)
+        if errors:
+            raise ValidationError(errors)
+        return "\n".join(origins)
 
     def clean(self):
         cleaned = super().clean()
@@ -135,6 +180,8 @@ class SettingsForm(forms.Form):
             "sms_names_practice",
             "therapists_add_clients",
             "reminder_schedule",
+            "late_cancel_fee",
+            "embed_origins",
             *DURATIONS,
         ]
         return {n: self.cleaned_data[n] for n in names}
@@ -154,6 +201,8 @@ def _initial(practice) -> dict:
             "quiet_hours_end",
             "sms_names_practice",
             "therapists_add_clients",
+            "late_cancel_fee",
+            "embed_origins",
         )
     }
     for name in DURATIONS:
@@ -166,12 +215,14 @@ def _initial(practice) -> dict:
 
 def _preview(values: dict) -> list[str]:
     """What the policy means for a client, in the words the pages and emails use."""
+    fee = (values.get("late_cancel_fee") or "").strip()
     return [
         f"Clients can book up to {humanize_duration(values['booking_horizon'])} ahead, and no "
         f"later than {humanize_duration(values['min_notice'])} before a session.",
         f"They can cancel or move a session online until "
         f"{humanize_duration(values['late_cancel_window'])} before it; after that they are "
         "asked to phone or email the practice.",
+        *([fee] if fee else []),
         f"A request nobody answers within {humanize_duration(values['request_escalate_after'])} "
         "is emailed to the owners.",
     ]
@@ -185,7 +236,10 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
         initial=_initial(practice),
         current_reminders=practice.reminder_schedule,
     )
-    status, preview = 200, _preview({n: getattr(practice, n) for n in DURATIONS})
+    status, preview = (
+        200,
+        _preview({n: getattr(practice, n) for n in (*DURATIONS, "late_cancel_fee")}),
+    )
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -205,6 +259,27 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, "Saved." if changed else "Nothing changed.")
                 return redirect("staff-settings")
+    return _settings_page(request, form=form, preview=preview, status=status)
+
+
+def _settings_page(request, *, form=None, preview=None, status=200, room_form=None, room=None):
+    """The whole settings page; the forms given are the ones that came back with errors."""
+    practice = request.staff.practice
+    if form is None:
+        form = SettingsForm(
+            initial=_initial(practice), current_reminders=practice.reminder_schedule
+        )
+    if preview is None:
+        preview = _preview({n: getattr(practice, n) for n in (*DURATIONS, "late_cancel_fee")})
+    rooms = []
+    for each in Room.objects.filter(practice=practice).order_by("name"):
+        bound = room_form if room is not None and room.pk == each.pk else None
+        rooms.append(
+            {
+                "room": each,
+                "form": bound or RoomForm(initial={"name": each.name, "is_active": each.is_active}),
+            }
+        )
     return render_in_zone(
         request,
         "staff/settings.html",
@@ -213,8 +288,227 @@ def practice_settings(request: HttpRequest) -> HttpResponse:
             "durations": [(form[f"{n}_amount"], form[f"{n}_unit"]) for n in DURATIONS],
             "preview": preview,
             "zones": sorted(zone_names()),
+            "session_types": [
+                _session_type_row(t)
+                for t in SessionType.objects.filter(practice=practice)
+                .prefetch_related("therapists")
+                .order_by("-is_active", "name")
+            ],
+            "rooms": rooms,
+            "new_room_form": room_form if room is None and room_form is not None else RoomForm(),
             "nav": "settings",
         },
         zone=practice.zone,
         status=status,
     )
+
+
+# --- Session types --------------------------------------------------------------------------
+
+
+def _minutes(value: int) -> str:
+    """A session's length or free time, in minutes as practices count them ("80 minutes")."""
+    return f"{value} minute{'s' if value != 1 else ''}"
+
+
+def _session_type_row(session_type: SessionType) -> dict:
+    """One session type as the owner reads it ("50 minutes", "10 minutes after")."""
+    buffers = [
+        f"{_minutes(m)} {where}"
+        for m, where in (
+            (session_type.buffer_before_minutes, "before"),
+            (session_type.buffer_after_minutes, "after"),
+        )
+        if m
+    ]
+    needs = [
+        word
+        for flag, word in (
+            (session_type.requires_approval, "approval"),
+            (session_type.requires_intake, "intake first"),
+        )
+        if flag
+    ]
+    return {
+        "type": session_type,
+        "duration": _minutes(session_type.duration_minutes),
+        "buffers": ", ".join(buffers) or "none",
+        "needs": ", ".join(needs) or "—",
+        "therapists": ", ".join(t.display_name for t in session_type.therapists.all()) or "nobody",
+    }
+
+
+class SessionTypeForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=5,
+        max_value=8 * 60,
+        error_messages={
+            "min_value": "A session lasts at least 5 minutes.",
+            "max_value": "A session lasts at most 8 hours (480 minutes).",
+        },
+    )
+    price = forms.DecimalField(
+        label="Price",
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        help_text="Shown on the booking pages; 0 for none.",
+    )
+    buffer_before_minutes = forms.IntegerField(
+        label="Free time before (minutes)", min_value=0, max_value=240
+    )
+    buffer_after_minutes = forms.IntegerField(
+        label="Free time after (minutes)", min_value=0, max_value=240
+    )
+    modality = forms.ChoiceField(label="Where", choices=Modality.choices)
+    requires_approval = forms.BooleanField(
+        label="Needs approval (clients request a time; staff say yes or no)", required=False
+    )
+    requires_intake = forms.BooleanField(
+        label="Intake first (a new client's session waits for their intake forms)",
+        required=False,
+    )
+    is_active = forms.BooleanField(
+        label="Taking bookings (untick to switch it off; booked sessions keep it)",
+        required=False,
+    )
+    therapists = forms.ModelMultipleChoiceField(
+        label="Offered by",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, practice, session_type=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice, self.session_type = practice, session_type
+        self.fields["therapists"].queryset = Therapist.objects.filter(practice=practice).order_by(
+            "display_name"
+        )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        same = SessionType.objects.filter(practice=self.practice, name__iexact=name)
+        if self.session_type is not None:
+            same = same.exclude(pk=self.session_type.pk)
+        if same.exists():
+            raise ValidationError(f"This practice already has a session type called “{name}”.")
+        return name
+
+    @property
+    def values(self) -> dict:
+        return {n: self.cleaned_data[n] for n in SESSION_TYPE_FIELDS}
+
+
+def _session_type_initial(session_type: SessionType | None) -> dict:
+    if session_type is None:
+        return {
+            "duration_minutes": 50,
+            "price": "0.00",
+            "buffer_before_minutes": 0,
+            "buffer_after_minutes": 0,
+            "is_active": True,
+        }
+    initial = {n: getattr(session_type, n) for n in SESSION_TYPE_FIELDS}
+    initial["therapists"] = list(session_type.therapists.all())
+    return initial
+
+
+@staff_required(allow=lambda context: context.is_owner)
+def session_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add or change a session type (owners)."""
+    practice = request.staff.practice
+    session_type = None
+    if pk is not None:
+        session_type = get_object_or_404(SessionType, practice=practice, pk=pk)
+    form = SessionTypeForm(
+        request.POST or None,
+        initial=_session_type_initial(session_type),
+        practice=practice,
+        session_type=session_type,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                saved, changed = session_type_save(
+                    practice=practice,
+                    session_type=session_type,
+                    values=form.values,
+                    therapists=form.cleaned_data["therapists"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(None, f"{field}: {' '.join(errors)}")
+            else:
+                audit(
+                    request,
+                    action=AuditAction.CREATE if session_type is None else AuditAction.CHANGE,
+                    what="session_type",
+                    practice=practice,
+                    fields=changed,
+                )
+                messages.success(
+                    request, f"Saved “{saved.name}”." if changed else "Nothing changed."
+                )
+                return redirect("staff-settings")
+    return render_in_zone(
+        request,
+        "staff/session_type.html",
+        {"form": form, "session_type": session_type, "nav": "settings"},
+        zone=practice.zone,
+        status=status,
+    )
+
+
+# --- Rooms ------------------------------------------------------------------------------------
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(
+        label="Room name",
+        max_length=100,
+        required=False,
+    )
+    is_active = forms.BooleanField(label="In use", required=False)
+
+    def __init__(self, *args, practice=None, room=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice, self.room = practice, room
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the room a name, e.g. Garden room.")
+        same = Room.objects.filter(practice=self.practice, name__iexact=name)
+        if self.room is not None:
+            same = same.exclude(pk=self.room.pk)
+        if same.exists():
+            raise ValidationError(f"This practice already has a room called “{name}”.")
+        return name
+
+
+@staff_required(allow=lambda context: context.is_owner)
+@require_POST
+def room_save(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a room, or rename one / switch it off (owners)."""
+    practice = request.staff.practice
+    room = get_object_or_404(Room, practice=practice, pk=pk) if pk is not None else None
+    form = RoomForm(request.POST, practice=practice, room=room)
+    if not form.is_valid():
+        return _settings_page(request, room_form=form, room=room, status=400)
+    if room is None:
+        room = room_add(practice=practice, name=form.cleaned_data["name"])
+        action, changed = AuditAction.CREATE, ["is_active", "name"]
+    else:
+        action = AuditAction.CHANGE
+        changed = room_update(
+            room=room, name=form.cleaned_data["name"], is_active=form.cleaned_data["is_active"]
+        )
+    if changed:
+        audit(request, action=action, what="room", practice=practice, fields=changed)
+    messages.success(request, f"Saved the room “{form.cleaned_data['name']}”.")
+    return redirect(f"{reverse('staff-settings')}#rooms-h")

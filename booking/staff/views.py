@@ -21,8 +21,8 @@ from booking.access import (
     shows_client_of,
     time_off_to_change,
 )
-from booking.exceptions import BookingError, SessionsInsideTimeOff
-from booking.models import ACTIVE_STATUSES, ExtraHours, TimeOff, Weekday
+from booking.exceptions import BookingError, SessionsInsideTimeOff, SlotUnavailable
+from booking.models import ACTIVE_STATUSES, UNDO_WINDOW, ExtraHours, TimeOff, Weekday
 from booking.scheduling import availability, selectors, services
 from booking.scheduling import series as series_services
 from booking.scheduling.selectors import PARTS_OF_DAY
@@ -337,8 +337,18 @@ def appointment_action(request: HttpRequest, public_id, action: str) -> HttpResp
                 reason=request.POST.get("reason", "")[:500],
                 by=request.user,
                 notify=notify,
+                undoable=True,
             )
-            messages.success(request, f"Cancelled. {_told_or_not(appointment, notify)}")
+            _done_with_undo(request, appointment, f"Cancelled. {_soon_told(appointment, notify)}")
+        elif action == "undo":
+            services.appointment_undo(
+                appointment=appointment,
+                event_id=int_or_none(request.POST.get("event", "")) or 0,
+                by=request.user,
+            )
+            messages.success(
+                request, "Undone: the session is as it was. The client was sent nothing."
+            )
         elif action == "outcome":
             form = OutcomeForm(request.POST)
             if not form.is_valid():
@@ -388,10 +398,28 @@ def _reschedule(request, appointment):
         actor=services.Actor.STAFF,
         enforce_availability=not override,
         notify=notify,
+        undoable=True,
         by=request.user,
     )
-    messages.success(request, f"Moved. {_told_or_not(appointment, notify)}")
+    _done_with_undo(request, appointment, f"Moved. {_soon_told(appointment, notify)}")
     return _back(appointment)
+
+
+def _soon_told(appointment, notify: bool) -> str:
+    """What the client will hear of an undoable change (after the undo window)."""
+    if not notify:
+        return "The client was not sent a message."
+    if not appointment.client.is_verified:
+        return _told(appointment)
+    return f"The client will be told in {UNDO_WINDOW.seconds} seconds, unless you undo it."
+
+
+def _done_with_undo(request, appointment, text: str) -> None:
+    """The success message, carrying an Undo button for the change just made
+    (``staff/base.html`` draws it from the message's tags)."""
+    event = selectors.appointment_latest_event(appointment)
+    action = reverse("staff-appointment-action", args=[appointment.public_id, "undo"])
+    messages.success(request, text, extra_tags=f"undo {action} {event.pk}")
 
 
 # --- Availability -----------------------------------------------------------------------
@@ -452,15 +480,27 @@ def availability_page(request: HttpRequest) -> HttpResponse:
                         reason=data["reason"],
                         repeats_yearly=data.get("repeats_yearly", False),
                         on_sessions=_session_decisions(request.POST),
+                        moves=_session_moves(request.POST),
+                        notify=_move_notify(request.POST),
                         by=request.user,
                     )
             except ValidationError as exc:
                 form.add_error(None, exc)
             except SessionsInsideTimeOff as exc:
-                inside = _sessions_inside(request, which, exc)
+                off = _unsaved_off(which, therapist, data)
+                inside = _sessions_inside(request, which, off, exc.appointments, exc.message)
+            except SlotUnavailable as exc:
+                off = _unsaved_off(which, therapist, data)
+                again = selectors.appointments_inside_time_off(off, now=timezone.now())
+                inside = _sessions_inside(request, which, off, again, exc.message)
             else:
                 messages.success(request, "Saved. Public booking times follow at once.")
-                to_move = [k for k, v in _session_decisions(request.POST).items() if v == "move"]
+                moved = _session_moves(request.POST)
+                to_move = [
+                    k
+                    for k, v in _session_decisions(request.POST).items()
+                    if v == "move" and k not in moved
+                ]
                 back = f"{reverse('staff-availability')}?therapist={therapist.pk}"
                 return redirect(back + "".join(f"&move={i}" for i in to_move))
         status = 409 if inside else 400
@@ -518,11 +558,43 @@ def _session_decisions(post) -> dict[str, str]:
     return {k.removeprefix("session_"): v for k, v in post.items() if k.startswith("session_")}
 
 
-def _sessions_inside(request, which: str, exc: SessionsInsideTimeOff) -> dict:
-    """The question to ask: each session inside the time off, in its therapist's zone."""
+def _session_moves(post) -> dict:
+    """ "move_<public id>" = the new start picked for a session to move (ISO, with offset)."""
+    moves = {}
+    for key, value in post.items():
+        if key.startswith("move_") and key != "move_notify" and value:
+            start = aware_datetime_or_none(value)
+            if start is not None:
+                moves[key.removeprefix("move_")] = start
+    return moves
+
+
+def _move_notify(post) -> bool:
+    """The time-off question's "Notify the client?" for the sessions it moves (ticked)."""
+    return post.get("move_notify_asked") != "1" or post.get("move_notify") == "on"
+
+
+def _unsaved_off(which: str, therapist, data) -> TimeOff:
+    """The time off being asked about, as the service builds it (not saved)."""
+    return TimeOff(
+        practice=therapist.practice,
+        therapist=None if which == "holiday" else therapist,
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+        repeats_yearly=data.get("repeats_yearly", False),
+    )
+
+
+def _sessions_inside(request, which: str, off: TimeOff, appointments, message: str) -> dict:
+    """The question to ask: each session inside the time off, in its therapist's zone, with
+    the free times it could move to (outside this time off)."""
+    now = timezone.now()
     return {
         "form": which,
-        "message": exc.message,
+        "message": message,
+        "notify": _move_notify(request.POST),
         "sessions": [
             {
                 "a": a,
@@ -530,8 +602,13 @@ def _sessions_inside(request, which: str, exc: SessionsInsideTimeOff) -> dict:
                 "zone": a.therapist.time_zone,
                 "shown": shows_client_of(request.staff, a),
                 "choice": request.POST.get(f"session_{a.public_id}", ""),
+                "picked": request.POST.get(f"move_{a.public_id}", ""),
+                "free": [
+                    t.astimezone(a.therapist.zone)
+                    for t in selectors.free_times_outside_time_off(off, a, now=now)
+                ],
             }
-            for a in exc.appointments
+            for a in appointments
         ],
     }
 

@@ -114,6 +114,23 @@ def test_the_front_desks_day_asks_before_anything_surprising(
     to_cancel.refresh_from_db()
     assert to_cancel.status == AppointmentStatus.CANCELLED
     assert not Notification.objects.filter(appointment=to_cancel, kind="cancellation").exists()
+    # Undo, within its few seconds: the session is back, and the log says who undid it.
+    page.get_by_test_id("undo").get_by_role("button", name="Undo").click()
+    assert page.get_by_text("Undone: the session is as it was.").is_visible()
+    log = page.get_by_test_id("action-log")
+    assert "Undone" in log.inner_text() and desk.username in log.inner_text()
+    assert_accessible(page)
+    shot(page, "cancel-undone")
+    to_cancel.refresh_from_db()
+    assert to_cancel.status == AppointmentStatus.CONFIRMED
+    # Cancelled again, for good this time.
+    page.get_by_role("button", name="Cancel this session…").click()
+    question = page.get_by_test_id("cancel-check")
+    question.get_by_label("Notify the client?").uncheck()
+    question.get_by_role("button", name="Yes, cancel this session").click()
+    assert page.get_by_text("The client was not sent a message.").is_visible()
+    to_cancel.refresh_from_db()
+    assert to_cancel.status == AppointmentStatus.CANCELLED
 
     # Time off over a booked session: listed, and a choice asked for, before saving.
     alex, inside = day["alex"], day["inside_off"]
@@ -188,3 +205,51 @@ def test_the_owner_reads_and_changes_the_settings_in_plain_words(open_page, clin
     practice.refresh_from_db()
     assert practice.min_notice == timedelta(hours=48)
     assert {r["channel"] for r in practice.reminder_schedule} == {"email"}
+
+    # The late-cancel fee and the sites that may frame the booking pages.
+    fee = "A $60 fee applies to cancellations within 24 hours."
+    page.get_by_label("Late-cancel fee (optional)").fill(fee)
+    origins = page.get_by_label("Websites that may show the booking pages in a frame")
+    origins.fill("https://www.example.org/booking")
+    page.get_by_role("button", name="Save settings").click()
+    assert page.get_by_text("is not an origin").first.is_visible()
+    assert page.get_by_label("Late-cancel fee (optional)").input_value() == fee  # kept
+    assert_accessible(page)
+    shot(page, "settings-origin-error")
+    page.get_by_label("Websites that may show the booking pages in a frame").fill(
+        "https://www.example.org"
+    )
+    page.get_by_role("button", name="Save settings").click()
+    assert page.get_by_text("Saved.").is_visible()
+    assert fee in page.get_by_test_id("policy-preview").inner_text()
+    practice.refresh_from_db()
+    assert practice.late_cancel_fee == fee and practice.embed_origins == "https://www.example.org"
+
+    # Session types: listed in plain words; a new one added on its own page.
+    page.get_by_role("link", name="Add a session type").click()
+    page.get_by_label("Name").fill("Family session")
+    page.get_by_label("Length (minutes)").fill("80")
+    page.get_by_label("Price").fill("140")
+    page.get_by_label("Free time after (minutes)").fill("10")
+    page.get_by_label("Where").select_option("telehealth")
+    page.get_by_label(re.compile(r"^Needs approval")).check()
+    page.get_by_label(clinic["therapists"][0].display_name).check()
+    assert_accessible(page)
+    shot(page, "session-type-new")
+    page.get_by_role("button", name="Save session type").click()
+    assert page.get_by_text("Saved “Family session”.").is_visible()
+    row = page.get_by_test_id("session-types").get_by_role("row", name=re.compile("Family session"))
+    assert "80 minutes" in row.inner_text() and "10 minutes after" in row.inner_text()
+    assert "1 day, 4:20:00" not in page.content()
+
+    # Rooms: added, then switched off.
+    rooms = page.get_by_test_id("rooms")
+    rooms.get_by_label("New room").fill("Garden room")
+    rooms.get_by_role("button", name="Add room").click()
+    assert page.get_by_text("Saved the room “Garden room”.").is_visible()
+    page.get_by_test_id("rooms").get_by_label("In use").uncheck()
+    page.get_by_test_id("rooms").get_by_role("button", name="Save Garden room").click()
+    assert page.get_by_test_id("rooms").get_by_label("In use").is_checked() is False
+    assert_accessible(page)
+    page.get_by_role("heading", name="Session types").scroll_into_view_if_needed()
+    shot(page, "settings-types-and-rooms")

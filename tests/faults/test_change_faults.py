@@ -129,10 +129,16 @@ def test_a_change_whose_commit_is_cut_answers_what_really_happened(
             assert landed(session, what, target)
     assert proxied_database.cuts == [when for _, _, when in cases]
 
-    # Time passes: every reminder falls due; beat's scanner sends what waits.
-    Notification.objects.filter(kind=NotificationKind.REMINDER, state=S.SCHEDULED).update(
-        due_at=timezone.now()
-    )
+    # Time passes: every reminder falls due, and so do the staff changes' notices (which
+    # wait for the undo window); beat's scanner sends what waits.
+    Notification.objects.filter(
+        kind__in=[
+            NotificationKind.REMINDER,
+            NotificationKind.CANCELLATION,
+            NotificationKind.UPDATE,
+        ],
+        state=S.SCHEDULED,
+    ).update(due_at=timezone.now())
     every = list(Notification.objects.values_list("pk", flat=True))
     scan_until_settled(every)
 

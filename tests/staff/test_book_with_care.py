@@ -85,8 +85,8 @@ def test_a_past_session_needs_no_approval_or_intake_and_can_be_marked_at_once(
     assert recorded.status == AppointmentStatus.ATTENDED
 
 
-def test_the_staff_api_records_a_past_session_only_with_the_override(
-    client, team, therapist, practice, now
+def test_the_staff_api_warns_about_a_past_time_then_records_it_without_any_message(
+    client, team, therapist, practice, now, django_capture_on_commit_callbacks
 ):
     someone = ClientFactory(practice=practice)
     sign_in(client, team["owner"])
@@ -96,16 +96,44 @@ def test_the_staff_api_records_a_past_session_only_with_the_override(
         "client": str(someone.public_id),
         "start": (now - timedelta(days=3)).isoformat(),
     }
-    refused = client.post("/api/v1/staff/appointments/", body, content_type="application/json")
-    assert refused.status_code == 400 and "has passed" in refused.json()["detail"]
-    made = client.post(
-        "/api/v1/staff/appointments/",
-        body | {"override_hours": True},
-        content_type="application/json",
-    )
+    for extra in ({}, {"override_hours": True}):
+        warned = client.post(
+            "/api/v1/staff/appointments/", body | extra, content_type="application/json"
+        )
+        assert warned.status_code == 409, warned.json()
+        answer = warned.json()
+        assert answer["code"] == "in_the_past"
+        assert "has passed" in answer["detail"] and "past_ok" in answer["detail"]
+    assert not Appointment.objects.filter(client=someone).exists()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = client.post(
+            "/api/v1/staff/appointments/",
+            body | {"past_ok": True},
+            content_type="application/json",
+        )
     assert made.status_code == 201, made.json()
     recorded = Appointment.objects.get(client=someone)
+    assert recorded.status == AppointmentStatus.CONFIRMED
     assert not Notification.objects.filter(appointment=recorded).exists()
+    assert mail.outbox == []
+    assert AppointmentEvent.objects.get(appointment=recorded).kind == "recorded"
+
+
+def test_past_ok_changes_nothing_for_a_time_still_to_come(client, team, therapist, practice, now):
+    someone = ClientFactory(practice=practice)
+    sign_in(client, team["owner"])
+    body = {
+        "therapist": therapist.pk,
+        "session_type": therapist.session_types.get().pk,
+        "client": str(someone.public_id),
+        "start": "2026-03-05T10:00:00-05:00",
+        "past_ok": True,
+    }
+    made = client.post("/api/v1/staff/appointments/", body, content_type="application/json")
+    assert made.status_code == 201, made.json()
+    booked = Appointment.objects.get(client=someone)
+    assert Notification.objects.filter(appointment=booked, kind="confirmation").exists()
 
 
 # --- a second session close to another --------------------------------------------------

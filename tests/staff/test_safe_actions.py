@@ -5,7 +5,14 @@ from datetime import timedelta
 
 from django.core import mail
 
-from booking.models import AppointmentEvent, AppointmentStatus, Notification, NotificationState
+from booking.models import (
+    UNDO_WINDOW,
+    AppointmentEvent,
+    AppointmentStatus,
+    Notification,
+    NotificationState,
+)
+from booking.notify.tasks import dispatch_due_notifications
 from booking.scheduling.selectors import manage_token
 from booking.scheduling.services import appointment_confirm_hold, appointment_hold
 from tests.staff.conftest import THURSDAY_10
@@ -58,14 +65,17 @@ def test_cancel_with_notify_unticked_schedules_no_message_to_the_client(
     assert mail.outbox == []
 
 
-def test_cancel_with_notify_ticked_tells_the_client(
-    client, team, booked, now, django_capture_on_commit_callbacks
+def test_cancel_with_notify_ticked_tells_the_client_once_undo_has_lapsed(
+    client, team, booked, now, time_machine, django_capture_on_commit_callbacks
 ):
     sign_in(client, team["receptionist"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         post(client, booked, "cancel", {"notify_asked": "1", "notify": "on"})
     assert client_messages(booked, "cancellation").count() == 1
+    assert mail.outbox == []  # not while the change can still be undone
+    time_machine.move_to(now + UNDO_WINDOW, tick=False)
+    dispatch_due_notifications.delay().get()
     assert [m.to for m in mail.outbox] == [[booked.client.email]]
 
 
