@@ -280,6 +280,9 @@ class Appointment(models.Model):
     source_ref = models.CharField(
         max_length=40, blank=True, help_text="The booking link's ?ref= tag, if any."
     )
+    # A video session's room name (booking/video.py): random, so nobody guesses another
+    # session's room; a new one each time the session moves. Never logged, never in our URLs.
+    video_room = models.CharField(max_length=64, blank=True, editable=False)
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
     # A public booking waits for its booker to click the link sent to the

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
+from booking import video
 from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
 from booking.feeds.feeds import feeds_delete_of_client, feeds_retire_urls_of_client
 from booking.hooks import intake_for_booking, intake_needed_before_confirming
@@ -137,6 +138,7 @@ def appointment_book(
         room=room,
         series=series,
         occurrence_date=occurrence_date,
+        video_room=video.new_room(),
     )
     appointment.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
@@ -260,6 +262,7 @@ def appointment_hold(
         status=AppointmentStatus.HELD,
         hold_expires_at=now + duration,
         source_ref=source_ref,
+        video_room=video.new_room(),
     )
     if public_id is not None:
         hold.public_id = public_id
@@ -527,6 +530,8 @@ def appointment_reschedule(
         )
         if appointment.email_confirm_by is not None:
             appointment.email_confirm_by = min(appointment.email_confirm_by, start)
+        # The old room is not offered again: whoever still has its link finds it empty.
+        appointment.video_room = video.new_room()
         if actor == Actor.CLIENT:
             _require_offered(appointment, now=now)
         elif enforce_availability:
