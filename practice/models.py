@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from practice.licensing import validate_jurisdictions
 from practice.origins import validate_origin_lines
 from practice.slugs import slug_fill, validate_booking_slug
 from practice.timezones import get_zone, validate_time_zone
@@ -309,6 +310,23 @@ class Therapist(models.Model):
         max_length=64,
         validators=[validate_time_zone],
         help_text="Working hours are read in this zone.",
+    )
+    # The licence check for video sessions (practice/licensing.py).
+    licence_jurisdictions = models.CharField(
+        "Licensed in",
+        max_length=500,
+        blank=True,
+        validators=[validate_jurisdictions],
+        help_text="Where your licences are, as ISO 3166-2 codes: US-NY, US-NJ, CA-ON. Video "
+        "clients are offered only where you are licensed.",
+    )
+    compact_jurisdictions = models.CharField(
+        "Through a compact",
+        max_length=500,
+        blank=True,
+        validators=[validate_jurisdictions],
+        help_text="Where an interstate compact (PSYPACT, the Counseling Compact) lets you see "
+        "clients by video: the jurisdictions your compact privileges name.",
     )
     is_active = models.BooleanField(default=True)
     session_types = models.ManyToManyField(SessionType, related_name="therapists", blank=True)

@@ -15,6 +15,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.access import staff_required
 from practice.display import render_in_zone
+from practice.models import VideoProvider
 from practice.services import practice_settings_update
 from practice.timezones import zone_names
 
@@ -80,6 +81,16 @@ class SettingsForm(forms.Form):
         label="Therapists may add clients (assigned to themselves; for a solo practice)",
         required=False,
     )
+    video_provider = forms.ChoiceField(
+        label="Video sessions' links",
+        choices=VideoProvider.choices,
+        help_text="Each therapist may choose their own on their profile page. Jitsi needs "
+        "JITSI_BASE_URL set on the server.",
+    )
+    video_link_by_sms = forms.BooleanField(
+        label="Put the video link in the last text reminder too (email always has it)",
+        required=False,
+    )
     reminders = forms.MultipleChoiceField(
         label="Reminders", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -134,6 +145,8 @@ class SettingsForm(forms.Form):
             "quiet_hours_end",
             "sms_names_practice",
             "therapists_add_clients",
+            "video_provider",
+            "video_link_by_sms",
             "reminder_schedule",
             *DURATIONS,
         ]
@@ -154,6 +167,8 @@ def _initial(practice) -> dict:
             "quiet_hours_end",
             "sms_names_practice",
             "therapists_add_clients",
+            "video_provider",
+            "video_link_by_sms",
         )
     }
     for name in DURATIONS:

@@ -50,6 +50,8 @@ def clean_sms_outbox():
 def by_video(practice, therapist):
     practice.video_provider = VideoProvider.JITSI
     practice.save()
+    therapist.licence_jurisdictions = "US-NY"
+    therapist.save()
     session_type = therapist.session_types.get()
     session_type.modality = Modality.TELEHEALTH
     session_type.save()
@@ -72,7 +74,11 @@ def book(therapist, by_video, robin, django_capture_on_commit_callbacks):
     def _book(start=THURSDAY_10):
         with django_capture_on_commit_callbacks(execute=True):
             return appointment_book(
-                therapist=therapist, session_type=by_video, client=robin, start=start
+                therapist=therapist,
+                session_type=by_video,
+                client=robin,
+                start=start,
+                client_region="US-NY",
             )
 
     return _book
@@ -380,3 +386,38 @@ def test_the_therapist_sees_join_on_the_session_the_day_view_and_today(
         assert 'data-testid="staff-join"' in page, url
     appointment_cancel(appointment=appointment, actor=Actor.STAFF)
     assert host_link not in client.get(session).content.decode()
+
+
+# --- choosing the provider --------------------------------------------------------
+
+
+def test_a_therapist_sets_their_own_room_and_licences_on_their_profile(client, practice, therapist):
+    sign_in(client, make_staff(practice, StaffRole.THERAPIST, therapist=therapist))
+    body = {"bio": "", "languages": "", "sees_by_video": "on"}
+    room = {"video_provider": "personal_room", "video_room_url": "https://doxy.me/dr-example"}
+    refused = client.post("/staff/profile/", body | room | {"video_room_url": "http://doxy.me/x"})
+    assert refused.status_code == 400 and "https://" in refused.content.decode()
+    missing = client.post("/staff/profile/", body | room | {"video_room_url": ""})
+    assert missing.status_code == 400
+    saved = client.post(
+        "/staff/profile/",
+        body | room | {"licence_jurisdictions": "us-ny, US-NJ", "compact_jurisdictions": "US-CO"},
+    )
+    assert saved.status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.video_provider == VideoProvider.PERSONAL_ROOM
+    assert therapist.video_room_url == "https://doxy.me/dr-example"
+    assert therapist.licence_jurisdictions == "US-NJ US-NY"
+    assert therapist.compact_jurisdictions == "US-CO"
+
+
+def test_the_owner_picks_the_practices_provider_on_the_settings_page(client, practice, now):
+    from tests.staff.test_practice_settings import form_values
+
+    sign_in(client, make_staff(practice, StaffRole.OWNER))
+    values = form_values(client.get("/staff/settings/").content.decode())
+    assert values["video_provider"] == "none"
+    values |= {"video_provider": "jitsi", "video_link_by_sms": "on"}
+    assert client.post("/staff/settings/", values).status_code == 302
+    practice.refresh_from_db()
+    assert (practice.video_provider, practice.video_link_by_sms) == ("jitsi", True)
