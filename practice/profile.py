@@ -32,6 +32,13 @@ class ProfileForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(required=False, label="Remove the photo")
+    video_room_url = forms.URLField(
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        label="Personal video room",
+        help_text=Therapist._meta.get_field("video_room_url").help_text,
+    )
 
     class Meta:
         model = Therapist
