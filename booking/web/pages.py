@@ -363,15 +363,17 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
     horizon = session_type.effective_booking_horizon
     last_bookable = (now + horizon).astimezone(zone).date()
     candidates = [therapist] if therapist else offering
-    video = session_type.modality == Modality.TELEHEALTH
-    region = client_region(request, zone_name) if video else ""
-    allowed = selectors.therapists_licensed_for(
-        candidates, session_type=session_type, region=region
-    )
     moving = (
         selectors.appointment_get_by_token(request.GET["reschedule"])
         if request.GET.get("reschedule")
         else None
+    )
+    video = session_type.modality == Modality.TELEHEALTH
+    region = client_region(request, zone_name) if video else ""
+    if video and moving is not None and moving.client_region:
+        region = moving.client_region  # a move keeps where the client said they would be
+    allowed = selectors.therapists_licensed_for(
+        candidates, session_type=session_type, region=region
     )
     if moving is not None and moving.therapist_id in {t.pk for t in candidates}:
         own = moving

@@ -15,7 +15,13 @@ from rest_framework.test import APIClient
 
 from booking.exceptions import InvalidBooking, NotLicensed
 from booking.models import Appointment, AppointmentEventKind
-from booking.scheduling.services import appointment_book, appointment_hold
+from booking.scheduling.selectors import manage_token
+from booking.scheduling.services import (
+    Actor,
+    appointment_book,
+    appointment_cancel,
+    appointment_hold,
+)
 from clients.models import AuditEvent
 from practice import licensing
 from practice.models import Modality, StaffRole
@@ -314,3 +320,58 @@ def test_in_person_sessions_need_no_region(now, therapist, session_type):
         client_region="US-CA",
     )
     assert booked.client_region == ""
+
+
+def test_the_staff_book_page_refuses_then_overrides_with_a_reason(
+    client, now, practice, video, new_york
+):
+    receptionist = make_staff(practice, StaffRole.RECEPTIONIST)
+    sign_in(client, receptionist)
+    someone = ClientFactory(practice=practice, time_zone="America/Chicago")  # likely US-IL
+    url = f"/staff/clients/{someone.public_id}/book/"
+    form = {
+        "session_type": video.pk,
+        "therapist": new_york.pk,
+        "date": "2026-03-05",
+        "time": "10:00",
+        "step": "book",
+    }
+    refused = client.post(url, form).content.decode()
+    assert "Nora NY is not licensed to see clients in Illinois (US-IL) by video" in refused
+    assert not Appointment.objects.exists()
+    assert client.post(url, form | {"client_region": "US-NY"}).status_code == 302
+    first = Appointment.objects.get()
+    assert first.client_region == "US-NY"
+    appointment_cancel(appointment=first, actor=Actor.STAFF)
+    reason = "Client is in Chicago for a week; covered by a temporary permit"
+    done = client.post(url, form | {"licence_override_reason": reason})
+    assert done.status_code == 302
+    booked = Appointment.objects.exclude(pk=first.pk).get()
+    assert (booked.client_region, booked.licence_override_reason) == ("US-IL", reason)
+    assert booked.licence_override_by == receptionist
+    assert AuditEvent.objects.filter(what="licence_override", actor=receptionist).exists()
+
+
+def test_moving_a_video_session_keeps_where_the_client_said_they_would_be(
+    client, now, video, new_york
+):
+    booked = appointment_book(
+        therapist=new_york,
+        session_type=video,
+        client=ClientFactory(practice=new_york.practice),
+        start=TUESDAY_10,
+        client_region="US-NJ",
+    )
+    # Opened in a Los Angeles browser (whose zone suggests US-CA): the session's own region.
+    page = client.get(
+        "/book/times/",
+        {
+            "session_type": video.pk,
+            "therapist": new_york.pk,
+            "tz": "America/Los_Angeles",
+            "start": "2026-03-05",
+            "reschedule": manage_token(booked),
+        },
+    ).content.decode()
+    assert "No therapist here is licensed" not in page
+    assert ">07:00<" in page  # 10:00 in New York, as Los Angeles reads it
