@@ -57,6 +57,12 @@ def test_join_appears_ten_minutes_before_and_opens_the_room(
         )
 
     page.route("https://meet.example/**", room)
+    # Booking one: the times page asks where the client will be, guessed from their zone.
+    page.goto(f"{page.base}/book/times/?session_type={video_session.session_type_id}")
+    assert page.get_by_label("Where will you be during the video session?").input_value() == (
+        "US-NY"
+    )
+    assert_accessible(page)
     page.goto(f"{page.base}/book/manage/{manage_token(video_session)}/")
     later = page.get_by_test_id("join-later")
     assert later.is_visible()
