@@ -28,6 +28,12 @@ class PolicyViolation(BookingError):
     code = "policy"
 
 
+class NotLicensed(BookingError):
+    """A video session where the therapist holds no licence (or compact privilege): 409."""
+
+    code = "not_licensed"
+
+
 class NotChangeable(BookingError):
     """The appointment is no longer active (already cancelled, in the past): 409."""
 

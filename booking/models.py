@@ -284,6 +284,21 @@ class Appointment(models.Model):
     source_ref = models.CharField(
         max_length=40, blank=True, help_text="The booking link's ?ref= tag, if any."
     )
+    # A video session's room name (booking/video.py): random, so nobody guesses another
+    # session's room; a new one each time the session moves. Never logged, never in our URLs.
+    video_room = models.CharField(max_length=64, blank=True, editable=False)
+    # Where the client said they will be for a video session (ISO 3166-2, practice/licensing.py):
+    # the therapist must be licensed there, unless staff overrode the check with a reason.
+    client_region = models.CharField(max_length=8, blank=True)
+    licence_override_reason = models.CharField(max_length=300, blank=True)
+    licence_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it although the therapist is not licensed there.",
+    )
     # Pending only until the client's intake is submitted (SessionType.requires_intake).
     awaiting_intake = models.BooleanField(default=False)
     # A public booking waits for its booker to click the link sent to the
@@ -390,6 +405,7 @@ class AppointmentEventKind(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     OUTCOME = "outcome", "Outcome recorded"
     UNDONE = "undone", "Undone"
+    LICENCE_OVERRIDE = "licence_override", "Booked outside the therapist's licences"
 
 
 class AppointmentEvent(models.Model):

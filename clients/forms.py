@@ -8,6 +8,7 @@ from django.utils import timezone
 from clients.intake.services import ABOUT_REQUIRED
 from clients.models import ABOUT_YOU_FIELDS, CONTACT_FIELDS, Client
 from clients.services import SMS_CONSENT_NEEDS_PHONE
+from practice import licensing
 from practice.models import SessionType, Therapist
 from practice.parsing import SKIPPED_TIME, DateField, DateInput, wall_start
 from practice.phones import can_take_texts
@@ -188,6 +189,18 @@ class BookOnBehalfForm(forms.Form):
     override_hours = forms.BooleanField(
         required=False,
         label="Outside working hours or notice (never over another session)",
+    )
+    client_region = forms.ChoiceField(
+        required=False,
+        label="Video sessions: where the client will be",
+        choices=[("", "As the client's time zone suggests"), *licensing.REGIONS.items()],
+        help_text="The therapist must be licensed there.",
+    )
+    licence_override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Book a video session although the therapist is not licensed there: why",
+        help_text="Kept with your name on the session and in the audit log.",
     )
 
     def __init__(self, *args, practice, zone, **kwargs):

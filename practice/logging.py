@@ -27,6 +27,8 @@ _SECRET_PATHS = [
     (re.compile(r"(https?://[^/\s\"']+/intake/)[^/\s?\"']+"), r"\1<token>"),
     # Moving a session: the times page carries the manage token in its query.
     (re.compile(r"([?&]reschedule=)[^&\s\"']+"), r"\1<token>"),
+    # A video room's token (booking/video.py), should its address ever reach a log line.
+    (re.compile(r"([?&]jwt=)[^&\s\"']+"), r"\1<token>"),
 ]
 
 

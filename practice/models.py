@@ -2,6 +2,7 @@
 
 from datetime import time, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from practice.licensing import validate_jurisdictions
 from practice.origins import validate_origin_lines
 from practice.slugs import slug_fill, validate_booking_slug
 from practice.timezones import get_zone, validate_time_zone
@@ -41,6 +43,27 @@ def validate_reminder_schedule(value) -> None:
             or not 5 <= item["minutes_before"] <= 20160
         ):
             raise ValidationError(message)
+
+
+class VideoProvider(models.TextChoices):
+    """Where a video session takes place (booking/video.py builds each one's link)."""
+
+    NONE = "none", "None: the practice sends its own link"
+    JITSI = "jitsi", "Jitsi Meet (the practice's server): a new room for each session"
+    PERSONAL_ROOM = "personal_room", "The therapist's own room (Zoom, Doxy.me, Google Meet …)"
+
+
+def validate_video_room_url(value: str) -> None:
+    """Any https address with a host and no user name or password in it.
+
+    Not a list of known providers: a practice may use one we never heard of
+    (or its own server); https keeps the session's link private on the way.
+    """
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise ValidationError(
+            "A room address starting with https://, e.g. https://zoom.us/j/1234567890."
+        )
 
 
 DEFAULT_CRISIS_RESOURCES = (
@@ -125,6 +148,16 @@ class Practice(models.Model):
     crisis_resources = models.TextField(
         default=DEFAULT_CRISIS_RESOURCES,
         help_text="Shown to a client at once when a questionnaire answer suggests risk.",
+    )
+    video_provider = models.CharField(
+        max_length=16,
+        choices=VideoProvider.choices,
+        default=VideoProvider.NONE,
+        help_text="Video sessions' links; a therapist may choose their own on their profile.",
+    )
+    video_link_by_sms = models.BooleanField(
+        default=False,
+        help_text="Put the video link in the last text reminder too (email always has it).",
     )
 
     def __str__(self) -> str:
@@ -265,10 +298,41 @@ class Therapist(models.Model):
     languages = models.CharField(
         max_length=200, blank=True, help_text="Languages spoken in sessions, e.g. English, Spanish."
     )
+    video_provider = models.CharField(
+        max_length=16,
+        choices=VideoProvider.choices,
+        blank=True,
+        help_text="Blank: the practice's choice.",
+    )
+    video_room_url = models.URLField(
+        "Personal video room",
+        max_length=300,
+        blank=True,
+        validators=[validate_video_room_url],
+        help_text="Your own room's https address (Zoom, Doxy.me, Google Meet …), for "
+        "'The therapist's own room'.",
+    )
     time_zone = models.CharField(
         max_length=64,
         validators=[validate_time_zone],
         help_text="Working hours are read in this zone.",
+    )
+    # The licence check for video sessions (practice/licensing.py).
+    licence_jurisdictions = models.CharField(
+        "Licensed in",
+        max_length=500,
+        blank=True,
+        validators=[validate_jurisdictions],
+        help_text="Where your licences are, as ISO 3166-2 codes: US-NY, US-NJ, CA-ON. Video "
+        "clients are offered only where you are licensed.",
+    )
+    compact_jurisdictions = models.CharField(
+        "Through a compact",
+        max_length=500,
+        blank=True,
+        validators=[validate_jurisdictions],
+        help_text="Where an interstate compact (PSYPACT, the Counseling Compact) lets you see "
+        "clients by video: the jurisdictions your compact privileges name.",
     )
     is_active = models.BooleanField(default=True)
     session_types = models.ManyToManyField(SessionType, related_name="therapists", blank=True)

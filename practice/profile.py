@@ -11,9 +11,16 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from practice.access import staff_required
-from practice.models import Therapist
+from practice.models import Therapist, VideoProvider
 from practice.parsing import int_or_none
-from practice.services import therapist_profile_update
+from practice.services import therapist_profile_update, therapist_telehealth_update
+
+TELEHEALTH_FIELDS = (
+    "video_provider",
+    "video_room_url",
+    "licence_jurisdictions",
+    "compact_jurisdictions",
+)
 
 
 class ProfileForm(forms.ModelForm):
@@ -25,17 +32,42 @@ class ProfileForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(required=False, label="Remove the photo")
+    video_room_url = forms.URLField(
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        label="Personal video room",
+        help_text=Therapist._meta.get_field("video_room_url").help_text,
+    )
 
     class Meta:
         model = Therapist
-        fields = ["bio", "languages", "sees_in_person", "sees_by_video"]
-        labels = {"bio": "Short bio", "sees_in_person": "In person", "sees_by_video": "By video"}
+        fields = [
+            "bio",
+            "languages",
+            "sees_in_person",
+            "sees_by_video",
+            "video_provider",
+            "video_room_url",
+            "licence_jurisdictions",
+            "compact_jurisdictions",
+        ]
+        labels = {
+            "bio": "Short bio",
+            "sees_in_person": "In person",
+            "sees_by_video": "By video",
+            "video_provider": "Video link",
+        }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5, "maxlength": 600})}
 
     def clean(self):
         data = super().clean()
         if not data.get("sees_in_person") and not data.get("sees_by_video"):
             raise ValidationError("Tick at least one: in person or by video.")
+        if data.get("video_provider") == VideoProvider.PERSONAL_ROOM and not data.get(
+            "video_room_url"
+        ):
+            self.add_error("video_room_url", "Give your room's address, or choose another link.")
         return data
 
 
@@ -74,6 +106,10 @@ def therapist_profile(request: HttpRequest) -> HttpResponse:
                 # One byte past the limit at most: enough to tell a file too large.
                 photo=upload.read(settings.PHOTO_MAX_BYTES + 1) if upload else None,
                 remove_photo=form.cleaned_data["remove_photo"],
+            )
+            therapist_telehealth_update(
+                therapist=therapist,
+                **{name: form.cleaned_data[name] for name in TELEHEALTH_FIELDS},
             )
         except ValidationError as exc:
             form.add_error("photo_upload", exc)

@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from practice import photos
+from practice import licensing, photos
 from practice.models import FormerSlug, Practice, Room, SessionType, SlugKind, Therapist
 
 
@@ -65,6 +65,32 @@ def therapist_profile_update(  # noqa: PLR0913 (the profile's fields, by name)
     return therapist
 
 
+def therapist_telehealth_update(
+    *,
+    therapist: Therapist,
+    video_provider: str,
+    video_room_url: str,
+    licence_jurisdictions: str,
+    compact_jurisdictions: str,
+) -> Therapist:
+    """How a therapist sees clients by video: their link's provider (blank: the practice's),
+    their own room, and where they may (practice/licensing.py), codes stored as one list."""
+    therapist.video_provider = video_provider
+    therapist.video_room_url = video_room_url.strip()
+    therapist.licence_jurisdictions = " ".join(licensing.jurisdictions_parse(licence_jurisdictions))
+    therapist.compact_jurisdictions = " ".join(licensing.jurisdictions_parse(compact_jurisdictions))
+    therapist.full_clean()
+    therapist.save(
+        update_fields=[
+            "video_provider",
+            "video_room_url",
+            "licence_jurisdictions",
+            "compact_jurisdictions",
+        ]
+    )
+    return therapist
+
+
 def _photo_forget(name: str) -> None:
     """Delete a photo's file unless another therapist shows the same picture."""
     if not Therapist.objects.filter(photo=name).exists():
@@ -90,6 +116,8 @@ SETTINGS_FIELDS = (
     "sms_names_practice",
     "therapists_add_clients",
     "embed_origins",
+    "video_provider",
+    "video_link_by_sms",
 )
 
 

@@ -335,6 +335,22 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
+# --- Video sessions -----------------------------------------------------------
+# Each provider a practice (or therapist) may choose, by its dotted path (booking/video.py).
+VIDEO_PROVIDERS = {
+    "none": "booking.video.NoVideo",
+    "jitsi": "booking.video.JitsiProvider",
+    "personal_room": "booking.video.PersonalRoomProvider",
+}
+# A self-hosted Jitsi Meet: each session gets a room under this address.
+JITSI_BASE_URL = env.str("JITSI_BASE_URL", default="").rstrip("/")
+# When the Jitsi server requires a token (prosody token auth): app id and secret (HS256).
+JITSI_JWT_APP_ID = env.str("JITSI_JWT_APP_ID", default="")
+JITSI_JWT_SECRET = env.str("JITSI_JWT_SECRET", default="")
+# The token's "aud" and "sub" (Jitsi's defaults: "jitsi" and the server's host name).
+JITSI_JWT_AUDIENCE = env.str("JITSI_JWT_AUDIENCE", default="jitsi")
+JITSI_JWT_SUBJECT = env.str("JITSI_JWT_SUBJECT", default="")
+
 # --- Notifications -------------------------------------------------------------
 # A claimed message whose send has not finished after this long is taken back
 # by the scanner (its worker died, or its task was lost with the broker).

@@ -33,3 +33,4 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
         urlsplit(REDIS_URL)._replace(path=f"/{_cache_db}")  # noqa: F405
     )
+JITSI_BASE_URL = "https://meet.example"

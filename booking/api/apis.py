@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 from booking.api.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
 from booking.models import Appointment
 from booking.scheduling import policy, selectors, services
-from practice import dbfaults
+from practice import dbfaults, licensing
 from practice.api import DateField
-from practice.models import Practice, SessionType, Therapist
+from practice.models import Modality, Practice, SessionType, Therapist
 from practice.phones import can_take_texts
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
@@ -137,6 +137,28 @@ def _validate_pair(practice: Practice, attrs: dict) -> None:
         )
 
 
+def _client_region_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=sorted(licensing.REGIONS),
+        required=False,
+        allow_blank=True,
+        help_text="Video sessions: where the client will be during the session (ISO 3166-2, "
+        "e.g. US-NY). Required for them: only a therapist licensed there can see the client.",
+    )
+
+
+def _validate_region(attrs: dict) -> None:
+    if attrs["session_type"].modality == Modality.TELEHEALTH and not attrs.get("client_region"):
+        raise serializers.ValidationError(
+            {
+                "client_region": [
+                    "A video session needs the place the client will be (e.g. US-NY): the "
+                    "therapist must be licensed there."
+                ]
+            }
+        )
+
+
 class SlotListApi(PublicApi):
     class SlotQuerySerializer(serializers.Serializer):
         therapist = _therapist_field()
@@ -148,10 +170,12 @@ class SlotListApi(PublicApi):
             allow_blank=True,
             help_text="IANA zone for days and times; empty or absent: the practice's.",
         )
+        client_region = _client_region_field()
 
         def validate(self, attrs):
             practice = self.context["practice"]
             _validate_pair(practice, attrs)
+            _validate_region(attrs)
             if not attrs.get("tz"):
                 attrs["tz"] = practice.time_zone
             if attrs["end"] < attrs["start"]:
@@ -176,6 +200,10 @@ class SlotListApi(PublicApi):
     class SlotListSerializer(serializers.Serializer):
         timezone = serializers.CharField()
         therapist_timezone = serializers.CharField()
+        licensed = serializers.BooleanField(
+            help_text="False: a video session, and the therapist is not licensed in "
+            "client_region, so no times are offered."
+        )
         slots = serializers.ListField(
             child=inline_serializer(
                 "Slot", {"start": serializers.CharField(), "end": serializers.CharField()}
@@ -194,6 +222,13 @@ class SlotListApi(PublicApi):
         zone = get_zone(data["tz"])
         window_start = datetime.combine(data["start"], time(0), tzinfo=zone)
         window_end = datetime.combine(data["end"] + timedelta(days=1), time(0), tzinfo=zone)
+        licensed = bool(
+            selectors.therapists_licensed_for(
+                [data["therapist"]],
+                session_type=data["session_type"],
+                region=data.get("client_region", ""),
+            )
+        )
         starts = selectors.slot_list(
             therapist=data["therapist"],
             session_type=data["session_type"],
@@ -201,11 +236,14 @@ class SlotListApi(PublicApi):
             window_end=window_end,
             now=timezone.now(),
         )
+        if not licensed:
+            starts = []
         duration = data["session_type"].duration
         return Response(
             {
                 "timezone": data["tz"],
                 "therapist_timezone": data["therapist"].time_zone,
+                "licensed": licensed,
                 "slots": [
                     {
                         "start": isoformat_in(s, data["tz"]),
@@ -302,9 +340,11 @@ class BookingCreateApi(PublicApi):
         start = AwareDateTimeField()
         timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
         client = BookingClientSerializer()
+        client_region = _client_region_field()
 
         def validate(self, attrs):
             _validate_pair(self.context["practice"], attrs)
+            _validate_region(attrs)
             return attrs
 
     @extend_schema(
@@ -330,6 +370,7 @@ class BookingCreateApi(PublicApi):
                 session_type=data["session_type"],
                 start=data["start"],
                 client_details={**data["client"], "time_zone": data["timezone"]},
+                client_region=data.get("client_region", ""),
             ),
             landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
         )

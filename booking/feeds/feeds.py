@@ -19,6 +19,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from booking import video
 from booking.feeds import ics
 from booking.models import (
     Appointment,
@@ -244,6 +245,8 @@ EVENT_FIELDS = (
     "therapist__display_name",
     "client__first_name",
     "client__last_name",
+    "video_room",
+    "therapist_id",
 )
 
 
@@ -265,7 +268,7 @@ def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
         )
         .values_list("t_start", "t_end", "t_changed", *EVENT_FIELDS)
     )
-    blocks = _cached_blocks(feed, rows)
+    blocks = _cached_blocks(feed, rows, _VideoLinks(feed))
     if feed.kind == FeedKind.THERAPIST:
         zone = feed.therapist.zone
         first, last = (now - PAST).date(), (now + AHEAD).date()
@@ -309,10 +312,45 @@ def feed_body(feed: CalendarFeed, now: datetime, etag: str) -> bytes:
     return body
 
 
-def _cached_blocks(feed: CalendarFeed, rows) -> list[bytes]:
+class _VideoLinks:
+    """Video links for a feed at the "full" privacy level, and no other (booking/video.py).
+
+    Therapists are read once, and only when the feed has a video session to link.
+    """
+
+    def __init__(self, feed: CalendarFeed):
+        self.feed = feed
+        self.shown = feed.privacy == FeedPrivacy.FULL
+        self._therapists = None
+
+    def link(self, *, modality, status, room, therapist_id, t_start, t_end) -> str:
+        if not (self.shown and modality == Modality.TELEHEALTH and status == "confirmed"):
+            return ""
+        if self._therapists is None:
+            therapists = Therapist.objects.filter(practice_id=self.feed.practice_id)
+            self._therapists = {t.pk: t for t in therapists.select_related("practice")}
+        return video.link_for(
+            room=room,
+            start=datetime.fromtimestamp(t_start, UTC),
+            end=datetime.fromtimestamp(t_end, UTC),
+            therapist=self._therapists[therapist_id],
+            host=self.feed.kind == FeedKind.THERAPIST,
+        )
+
+
+def _cached_blocks(feed: CalendarFeed, rows, links: _VideoLinks) -> list[bytes]:
     items = []
     for t_start, t_end, t_changed, public_id, sequence, status, *names in rows:
-        what = _describe(feed, *names)
+        *names, room, therapist_id = names
+        url = links.link(
+            modality=names[1],
+            status=status,
+            room=room,
+            therapist_id=therapist_id,
+            t_start=t_start,
+            t_end=t_end,
+        )
+        what = _describe(feed, *names, url=url)
         key = (FORMAT_VERSION, public_id, sequence, status, t_start, t_end, t_changed, what)
         items.append(("ics:" + hashlib.sha256(repr(key).encode()).hexdigest(), key))
     cached = cache.get_many([cache_key for cache_key, _ in items])
@@ -337,11 +375,17 @@ def _cached_blocks(feed: CalendarFeed, rows) -> list[bytes]:
     return blocks
 
 
-def _describe(feed, session, modality, therapist_name, first_name, last_name) -> tuple:
-    """Summary (and location) at the feed's privacy level. Never anything clinical."""
+def _describe(feed, session, modality, therapist_name, first_name, last_name, *, url="") -> tuple:
+    """Summary (and location) at the feed's privacy level. Never anything clinical.
+
+    A video session's link (``url``, only at the "full" level) is its LOCATION and URL.
+    """
+    linked = (("location", url), ("url", url)) if url else ()
     if feed.kind == FeedKind.CLIENT:
         telehealth = modality == Modality.TELEHEALTH
         where = "Telehealth" if telehealth else (feed.practice.address or feed.practice.name)
+        if linked:
+            return (("summary", f"{session} with {therapist_name}"), *linked)
         return (("summary", f"{session} with {therapist_name}"), ("location", where))
     summary = session
     if feed.kind == FeedKind.PRACTICE:
@@ -350,7 +394,7 @@ def _describe(feed, session, modality, therapist_name, first_name, last_name) ->
         summary += " — " + f"{first_name[:1]}.{last_name[:1]}.".upper()
     elif feed.privacy == FeedPrivacy.FULL:
         summary += f" — {first_name} {last_name}"
-    return (("summary", summary),)
+    return (("summary", summary), *linked)
 
 
 def _feed_name(feed: CalendarFeed) -> str:

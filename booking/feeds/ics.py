@@ -137,6 +137,7 @@ def appointment_event(
     status: str,
     summary: str,
     location: str | None = None,
+    url: str | None = None,
     stamp: datetime | None = None,
 ) -> Event:
     """One appointment as an event, for feeds, downloads and email attachments alike.
@@ -157,6 +158,7 @@ def appointment_event(
         transparency="OPAQUE",
         summary=summary,
         location=location,
+        url=url or None,
     )
 
 

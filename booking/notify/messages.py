@@ -4,7 +4,7 @@ Reminders carry the minimum (first name, time in the client's zone, practice
 name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
@@ -14,12 +14,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from booking import video
 from booking.feeds import calendar_links, ics
 from booking.hooks import intake_link
 from booking.models import (
     ACTIVE_STATUSES,
     STAFF_KINDS,
     Appointment,
+    Channel,
     Notification,
     NotificationKind,
 )
@@ -114,7 +116,30 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         "book_url": settings.SITE_URL + reverse("booking:landing"),
         "google_url": calendar_links.google(appointment),
         "outlook_url": calendar_links.outlook(appointment),
+        "video_url": video_link_in(notification),
     }
+
+
+# The video link is in a session's last reminder, and never in one sent further ahead.
+VIDEO_LINK_LEAD = timedelta(hours=24)
+
+
+def video_link_in(notification: Notification) -> str:
+    """The video link, for the reminder closest to the session on its channel (texts only
+    when the practice opts in); empty for every other message."""
+    appointment = notification.appointment
+    if notification.kind != NotificationKind.REMINDER or notification.offset > VIDEO_LINK_LEAD:
+        return ""
+    if notification.channel == Channel.SMS and not appointment.practice.video_link_by_sms:
+        return ""
+    offsets = [
+        rule["minutes_before"]
+        for rule in appointment.session_type.effective_reminder_schedule
+        if rule["channel"] == notification.channel
+    ]
+    if offsets and notification.offset > timedelta(minutes=min(offsets)):
+        return ""
+    return video.video_link(appointment)
 
 
 def verify_email_context(notification: Notification) -> dict:

@@ -88,8 +88,11 @@ def hold_for_browser(
     now: datetime | None = None,
     public_id: uuid.UUID | None = None,
     source_ref: str = "",
+    client_region: str = "",
 ) -> Appointment:
     """Hold ``start`` with one of ``therapists`` (picked fairly) for this browser and address.
+
+    A video session goes only to a therapist licensed in ``client_region``.
 
     Steps: the browser's current hold for the same choice is returned as is;
     otherwise its holds are released, the address's active holds are counted
@@ -116,6 +119,7 @@ def hold_for_browser(
                 now=now,
                 public_id=public_id,
                 source_ref=source_ref,
+                client_region=client_region,
             )
         except SlotUnavailable:
             # A double tap whose twin committed first: that hold is this browser's.
@@ -140,14 +144,20 @@ def _require_below_limit(address: str, now: datetime) -> None:
         raise TooManyHolds(TOO_MANY_MESSAGE, retry_after=max(wait, 1))
 
 
-def _hold_one(
-    *, session_type, therapists, start, now, public_id=None, source_ref=""
+def _hold_one(  # noqa: PLR0913
+    *, session_type, therapists, start, now, public_id=None, source_ref="", client_region=""
 ) -> Appointment:
+    licensed = selectors.therapists_licensed_for(
+        therapists, session_type=session_type, region=client_region
+    )
     free = [
         t
-        for t in therapists
+        for t in licensed
         if selectors.slot_is_free(therapist=t, session_type=session_type, start=start, now=now)
     ]
+    if therapists and not licensed:
+        # Nobody may see a client there by video: the service refuses, naming the contact.
+        free = therapists[:1]
     if not free:
         raise SlotUnavailable(services.TAKEN_MESSAGE)
     therapist = selectors.therapist_pick_fairly(candidates=free, start=start)
@@ -159,6 +169,7 @@ def _hold_one(
         duration=HOLD_UNTIL_DETAILS,
         public_id=public_id,
         source_ref=source_ref,
+        client_region=client_region,
     )
 
 

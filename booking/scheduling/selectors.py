@@ -18,7 +18,8 @@ from booking.models import (
 )
 from booking.scheduling import slots
 from booking.tokens import manage_token_for, manage_token_parts
-from practice.models import SessionType, Therapist
+from practice import licensing
+from practice.models import Modality, SessionType, Therapist
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -504,3 +505,11 @@ def client_sessions_near(
         .select_related("therapist", "session_type")
         .order_by("start")
     )
+
+
+def therapists_licensed_for(therapists, *, session_type, region: str) -> list:
+    """Those who may see a client in ``region``: everyone for an in-person session; for a
+    video session, those licensed there (practice/licensing.py, the one rule)."""
+    if session_type.modality != Modality.TELEHEALTH:
+        return list(therapists)
+    return [t for t in therapists if licensing.licensed_in(t, region)]

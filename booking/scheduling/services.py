@@ -14,7 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
-from booking.exceptions import InvalidBooking, NotChangeable, PolicyViolation, SlotUnavailable
+from booking import video
+from booking.exceptions import (
+    InvalidBooking,
+    NotChangeable,
+    NotLicensed,
+    PolicyViolation,
+    SlotUnavailable,
+)
 from booking.feeds.feeds import feeds_delete_of_client, feeds_retire_urls_of_client
 from booking.hooks import intake_for_booking, intake_needed_before_confirming
 from booking.models import (
@@ -42,9 +49,9 @@ from clients.services import (
     client_prove_email,
     client_rotate_links,
 )
-from practice import dbfaults
+from practice import dbfaults, licensing
 from practice.display import is_ambiguous, wall_time
-from practice.models import Room, SessionType, Therapist
+from practice.models import Modality, Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
 _EXCLUSION_VIOLATION = "23P01"
@@ -103,6 +110,8 @@ def appointment_book(
     by_staff: bool = False,
     await_email: bool = False,
     by=None,
+    client_region: str = "",
+    licence_override_reason: str = "",
 ) -> Appointment:
     """Book a session. Raises SlotUnavailable if the time is not free (or not offered).
 
@@ -118,9 +127,16 @@ def appointment_book(
     A session staff book in the past (``by_staff``, a start before ``now``) is
     a record of one that took place: confirmed, and the client is sent
     nothing (no "is booked", no reminders, no intake invitation).
+
+    A video session needs ``client_region`` (where the client will be) and the
+    therapist licensed there (``_require_licensed``); staff (``by``) may book it
+    anyway with a ``licence_override_reason``, kept on the session and in its log.
     """
     now = now or timezone.now()
     start = _utc_start(start)
+    if by_staff and not client_region:
+        # Staff who did not say: the client's zone's likely region (practice/licensing.py).
+        client_region = licensing.region_from_zone(client.time_zone)
     in_the_past = by_staff and start < now
     if in_the_past and enforce_availability:
         raise InvalidBooking("That time has passed: record it with the hours overridden.")
@@ -138,10 +154,13 @@ def appointment_book(
         room=room,
         series=series,
         occurrence_date=occurrence_date,
+        video_room=video.new_room(),
+        client_region=client_region,
     )
     appointment.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
+    _require_licensed(appointment, override_reason=licence_override_reason, by=by)
     if await_email:
         _await_email(appointment, now)
     else:
@@ -166,6 +185,8 @@ def appointment_book(
             by_client=await_email,
             client_notified=not in_the_past,
         )
+        if appointment.licence_override_reason:
+            _log(appointment, AppointmentEventKind.LICENCE_OVERRIDE, now=now, by=by)
     return appointment
 
 
@@ -211,6 +232,7 @@ def appointment_book_public(
     start: datetime,
     client_details: dict,
     now: datetime | None = None,
+    client_region: str = "",
 ) -> Appointment:
     """An anonymous booking: a new contact from the typed details, waiting for its email link.
 
@@ -226,6 +248,7 @@ def appointment_book_public(
             start=start,
             now=now,
             await_email=True,
+            client_region=client_region,
         )
 
 
@@ -238,6 +261,7 @@ def appointment_hold(
     duration: timedelta = HOLD_DURATION,
     public_id: uuid.UUID | None = None,
     source_ref: str = "",
+    client_region: str = "",
 ) -> Appointment:
     """Hold an offered time for ``duration`` while the client types their details.
 
@@ -261,12 +285,15 @@ def appointment_hold(
         status=AppointmentStatus.HELD,
         hold_expires_at=now + duration,
         source_ref=source_ref,
+        video_room=video.new_room(),
+        client_region=client_region,
     )
     if public_id is not None:
         hold.public_id = public_id
     hold.set_times(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
+    _require_licensed(hold)
     with transaction.atomic():
         _require_offered(hold, now=now)
         _require_no_overlap(hold, now=now)
@@ -530,6 +557,8 @@ def appointment_reschedule(
         )
         if appointment.email_confirm_by is not None:
             appointment.email_confirm_by = min(appointment.email_confirm_by, start)
+        # The old room is not offered again: whoever still has its link finds it empty.
+        appointment.video_room = video.new_room()
         if actor == Actor.CLIENT:
             _require_offered(appointment, now=now)
         elif enforce_availability:
@@ -852,11 +881,45 @@ def _require_changeable(appointment: Appointment, *, actor: Actor, now: datetime
     if actor == Actor.CLIENT and now >= late_cancel_deadline(appointment):
         practice = appointment.practice
         window = humanize_duration(practice.late_cancel_window)
-        contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
-        reach = f" Please contact the practice{f' ({contact})' if contact else ''}."
         raise PolicyViolation(
-            f"Sessions can't be cancelled or moved online within {window} of their start.{reach}"
+            f"Sessions can't be cancelled or moved online within {window} of their start."
+            f" {_contact_sentence(practice)}"
         )
+
+
+def _contact_sentence(practice) -> str:
+    contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
+    return f"Please contact the practice{f' ({contact})' if contact else ''}."
+
+
+def _require_licensed(appointment: Appointment, *, override_reason: str = "", by=None) -> None:
+    """A video session: the client says where they will be, and the therapist is licensed
+    there (practice/licensing.py); staff may book it anyway, with a reason. In person: no check.
+    """
+    if appointment.session_type.modality != Modality.TELEHEALTH:
+        appointment.client_region = ""
+        return
+    region = appointment.client_region = (appointment.client_region or "").strip().upper()
+    if region and region not in licensing.REGIONS:
+        raise InvalidBooking(
+            f"Not a place we know: {region[:8]}. Use a code such as US-NY, US-CA or CA-ON."
+        )
+    if not region:
+        raise InvalidBooking(
+            "For a video session, say where you will be during it (client_region, e.g. US-NY): "
+            "your therapist must be licensed there."
+        )
+    if licensing.licensed_in(appointment.therapist, region):
+        return
+    reason = override_reason.strip()[:300]
+    if reason and by is not None and by.is_authenticated:
+        appointment.licence_override_reason, appointment.licence_override_by = reason, by
+        return
+    raise NotLicensed(
+        f"{appointment.therapist.display_name} is not licensed to see clients in "
+        f"{licensing.region_label(region)} by video, so this session cannot be booked here. "
+        + _contact_sentence(appointment.practice)
+    )
 
 
 def _log(

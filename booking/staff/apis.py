@@ -47,7 +47,9 @@ from booking.scheduling import series as series_services
 from booking.scheduling.selectors import NEAR_DAYS, client_sessions_near
 from booking.scheduling.services import OUTCOMES, Actor
 from clients.access import client_or_404
-from practice import dbfaults
+from clients.audit import audit
+from clients.models import AuditAction
+from practice import dbfaults, licensing
 from practice.access import can_run_practice_calendar, therapists_manageable
 from practice.api import FORBIDDEN, NO_PAGE, DateField, Pages, StaffApi, int_param
 from practice.api import ErrorSerializer as StaffError
@@ -137,6 +139,13 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The staff user who entered cancel_reason; null: the client's own words.",
     )
+    licence_override_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who booked this video session although the therapist is not licensed in "
+        "client_region (with licence_override_reason).",
+    )
 
     class Meta:
         model = Appointment
@@ -157,6 +166,9 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "cancel_reason_by",
+            "client_region",
+            "licence_override_reason",
+            "licence_override_by",
             "created_at",
             "updated_at",
         ]
@@ -183,6 +195,22 @@ class AppointmentCreateSerializer(serializers.Serializer):
         help_text="The start has passed and this is a record of a session that took place: "
         "booked as confirmed, outside hours if need be, and the client is sent nothing. Without "
         "it a start in the past is answered 409 (code in_the_past) and nothing is booked.",
+    )
+    client_region = serializers.ChoiceField(
+        choices=sorted(licensing.REGIONS),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Video sessions: where the client will be (ISO 3166-2, e.g. US-NY). Blank: "
+        "the likely region of the client's time zone.",
+    )
+    licence_override_reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Book a video session although the therapist is not licensed in "
+        "client_region (otherwise 409, code not_licensed): why, kept with your name.",
     )
 
 
@@ -319,7 +347,19 @@ class StaffAppointmentListApi(StaffApi, generics.GenericAPIView):
             enforce_availability=not (values["override_hours"] or past),
             by_staff=True,
             by=request.user,
+            client_region=values["client_region"],
+            licence_override_reason=values["licence_override_reason"],
         )
+        if appointment.licence_override_reason:
+            # Booked outside the therapist's licences: in the audit trail as well as the log.
+            audit(
+                request,
+                action=AuditAction.CREATE,
+                what="licence_override",
+                client=client,
+                fields=["client_region", "licence_override_reason"],
+                via="api",
+            )
         return Response(
             StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
         )

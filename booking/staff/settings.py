@@ -17,7 +17,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.access import staff_required
 from practice.display import render_in_zone
-from practice.models import Modality, Room, SessionType, Therapist
+from practice.models import Modality, Room, SessionType, Therapist, VideoProvider
 from practice.origins import validate_origin
 from practice.services import (
     SESSION_TYPE_FIELDS,
@@ -88,6 +88,16 @@ class SettingsForm(forms.Form):
     )
     therapists_add_clients = forms.BooleanField(
         label="Therapists may add clients (assigned to themselves; for a solo practice)",
+        required=False,
+    )
+    video_provider = forms.ChoiceField(
+        label="Video sessions' links",
+        choices=VideoProvider.choices,
+        help_text="Each therapist may choose their own on their profile page. Jitsi needs "
+        "JITSI_BASE_URL set on the server.",
+    )
+    video_link_by_sms = forms.BooleanField(
+        label="Put the video link in the last text reminder too (email always has it)",
         required=False,
     )
     reminders = forms.MultipleChoiceField(
@@ -179,6 +189,8 @@ class SettingsForm(forms.Form):
             "quiet_hours_end",
             "sms_names_practice",
             "therapists_add_clients",
+            "video_provider",
+            "video_link_by_sms",
             "reminder_schedule",
             "late_cancel_fee",
             "embed_origins",
@@ -203,6 +215,8 @@ def _initial(practice) -> dict:
             "therapists_add_clients",
             "late_cancel_fee",
             "embed_origins",
+            "video_provider",
+            "video_link_by_sms",
         )
     }
     for name in DURATIONS:

@@ -26,13 +26,19 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.api.serializers import AwareDateTimeField
-from booking.exceptions import BookingError, SlotUnavailable, TooManyHolds
+from booking.exceptions import (
+    BookingError,
+    InvalidBooking,
+    NotLicensed,
+    SlotUnavailable,
+    TooManyHolds,
+)
 from booking.models import SOURCE_REF, Appointment, AppointmentStatus
 from booking.scheduling import holds, policy, selectors, services
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.web.forms import DetailsForm
 from booking.web.views import manage_url_with_news
-from practice import dbfaults
+from practice import dbfaults, licensing
 from practice.display import wall_time
 from practice.errors import error_page
 from practice.models import Modality, SessionType, SlugKind, Therapist
@@ -362,6 +368,13 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         if request.GET.get("reschedule")
         else None
     )
+    video = session_type.modality == Modality.TELEHEALTH
+    region = client_region(request, zone_name) if video else ""
+    if video and moving is not None and moving.client_region:
+        region = moving.client_region  # a move keeps where the client said they would be
+    allowed = selectors.therapists_licensed_for(
+        candidates, session_type=session_type, region=region
+    )
     if moving is not None and moving.therapist_id in {t.pk for t in candidates}:
         own = moving
     elif request.GET.get("reschedule"):
@@ -370,8 +383,9 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         own = _own_hold(request, session_type=session_type, candidates=candidates, now=now)
     choice = {
         "session_type": session_type,
-        "therapist": therapist,
-        "offering": offering,
+        # A video session: only those licensed where the client will be (none: no times).
+        "therapist": therapist if allowed else None,
+        "offering": allowed,
         "zone": zone,
         "now": now,
         "own": own,
@@ -395,6 +409,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
     params = {
         **base,
         "tz": zone_name,
+        "region": region,
         "reschedule": request.GET.get("reschedule", ""),
         "ref": source_ref(request),
     }
@@ -420,8 +435,12 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         "horizon_days": horizon.days,
         "therapist_zones": sorted({t.time_zone for t in candidates} - {zone_name}),
         "message": note
+        or (video and not allowed and _nobody_licensed(practice, region))
         or request.GET.get("taken")
         and "Sorry, that time was just taken. Here are the times still free.",
+        "video": video and not moving,
+        "region": region,
+        "regions": licensing.REGIONS.items(),
         "reschedule": params["reschedule"],
         "moving": moving,
     }
@@ -430,6 +449,23 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         # This answer is this browser's alone: no shared or stored copy.
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def client_region(request: HttpRequest, zone_name: str) -> str:
+    """Where the client says they will be for a video session: as picked (``region``), else the
+    likely region of their zone (never their network address). practice/licensing.py."""
+    asked = (request.GET.get("region") or request.POST.get("region") or "").upper()
+    return asked if asked in licensing.REGIONS else licensing.region_from_zone(zone_name)
+
+
+def _nobody_licensed(practice, region: str) -> str:
+    contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
+    where = licensing.region_label(region) if region else "the place you chose"
+    return (
+        f"No therapist here is licensed to see clients in {where} by video. If you will be "
+        "somewhere else during the session, choose it below; otherwise please contact the "
+        f"practice{f' ({contact})' if contact else ''}."
+    )
 
 
 @require_GET
@@ -464,6 +500,7 @@ def hold(request: HttpRequest) -> HttpResponse:
         "therapist": request.POST.get("therapist", ""),
         "tz": _zone_name(request, practice),
         "ref": source_ref(request),
+        "region": request.POST.get("region", "")[:8],
     }
     if start is None:
         return redirect(_times_url(**back))
@@ -479,9 +516,14 @@ def hold(request: HttpRequest) -> HttpResponse:
             therapists=offering,
             start=start,
             source_ref=back["ref"],
+            client_region=back["region"],
         )
     except TooManyHolds as exc:
         return _too_many_holds(request, exc, times_url=_times_url(**back))
+    except (NotLicensed, InvalidBooking) as exc:
+        return error_page(
+            request, status=exc.http_status, title="We cannot book this", message=exc.message
+        )
     except BookingError:
         day = start.astimezone(get_zone(back["tz"])).date().isoformat()
         return redirect(_times_url(**back, start=day, taken=1))
@@ -613,6 +655,7 @@ def _details_after_cleanup(request: HttpRequest, token: str) -> HttpResponse:
             therapists=[choice.therapist],
             start=choice.start,
             public_id=parts[0],
+            client_region=request.POST.get("region", "")[:8],
         )
         booked = services.appointment_confirm_hold(
             hold=renewed,

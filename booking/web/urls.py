@@ -16,6 +16,7 @@ urlpatterns = [
     path("manage/<str:token>/reschedule/", views.reschedule, name="reschedule"),
     path("manage/<str:token>/session.ics", views.appointment_ics, name="appointment-ics"),
     path("manage/<str:token>/new-links/", views.new_links, name="new-links"),
+    path("manage/<str:token>/join/", views.join, name="join"),
     path("confirm/<str:token>/", views.confirm_email, name="confirm-email"),
     # A link cut at a slash, or with something added: the link page, not a bare 404.
     # (Ending in "/" so that a link missing its last slash still gets one first.)

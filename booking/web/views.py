@@ -3,13 +3,14 @@
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
+from booking import video
 from booking.api.serializers import AwareDateTimeField
 from booking.exceptions import BookingError
 from booking.feeds import calendar_links, feeds, ics
@@ -123,8 +124,18 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
         + f"&tz={shown_zone}&reschedule={token}",
         "message": message,
+        **_video_context(appointment, now),
     }
     return render(request, "booking/manage.html", context, status=status)
+
+
+def _video_context(appointment, now) -> dict:
+    """Join now, or when Join will appear; nothing when no link is sent (no provider)."""
+    if not video.video_link(appointment) or now >= appointment.end:
+        return {}
+    if video.join_open(appointment, now=now):
+        return {"video_join": True}
+    return {"video_join_at": video.join_opens_at(appointment)}
 
 
 def _shown_zone(request: HttpRequest, client) -> str:
@@ -173,6 +184,30 @@ def _banner(request: HttpRequest, appointment) -> tuple[str, bool]:
 
 
 manage_page = require_GET(rate_limited("manage")(link_page(manage)))
+
+
+@require_GET
+@rate_limited("manage")
+@link_page
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's Join: a redirect to the video room while it is open, else the manage page.
+
+    The room's address goes only in this answer's Location (never logged, never in our
+    addresses), so the manage page can be shared or cached without it.
+    """
+    appointment = appointment_or_404(token)
+    url = video.join_url(appointment)
+    if not url:
+        message = (
+            "The video room is open from 10 minutes before the session until its end."
+            if appointment.is_active
+            else "This session is no longer booked, so it has no video room."
+        )
+        return manage(request, token, message=message, status=409)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -533,7 +533,7 @@ def _booking_check(request, client, start, therapist) -> dict:
 def _book_manual(request, client, form, *, past: bool):
     data = form.cleaned_data
     try:
-        appointment_book(
+        appointment = appointment_book(
             therapist=data["therapist"],
             session_type=data["session_type"],
             client=client,
@@ -542,11 +542,22 @@ def _book_manual(request, client, form, *, past: bool):
             enforce_availability=not (data["override_hours"] or past),
             by_staff=True,
             by=request.user,
+            client_region=data["client_region"],
+            licence_override_reason=data["licence_override_reason"],
         )
     except BookingError as exc:
         form.add_error(None, exc.message)
         return None
     audit(request, action=AuditAction.CREATE, what="appointment", client=client)
+    if appointment.licence_override_reason:
+        fields = ["client_region", "licence_override_reason"]
+        audit(
+            request,
+            action=AuditAction.CREATE,
+            what="licence_override",
+            client=client,
+            fields=fields,
+        )
     if past:
         messages.success(
             request, "Recorded as a session that took place. The client was sent nothing."

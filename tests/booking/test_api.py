@@ -104,7 +104,7 @@ def test_slots_come_in_the_asked_zone_with_their_offset(api, now, therapist):
 def test_slots_only_reveal_times(api, now, therapist):
     book(api, therapist)
     body = slots(api, therapist).json()
-    assert set(body) == {"timezone", "therapist_timezone", "slots"}
+    assert set(body) == {"timezone", "therapist_timezone", "licensed", "slots"}
     assert all(set(slot) == {"start", "end"} for slot in body["slots"])
     assert "2026-03-03T10:00:00-05:00" not in [s["start"] for s in body["slots"]]
     assert "robin" not in str(body).lower()

@@ -29,7 +29,10 @@ def pages(client, therapist, session_type, django_capture_on_commit_callbacks):
         "/book/times/",
         {"session_type": session_type.pk, "therapist": therapist.pk, "tz": "America/New_York"},
     ).content.decode()
-    hold = appointment_hold(therapist=therapist, session_type=session_type, start=TUESDAY_10)
+    region = "US-NY" if session_type.modality == "telehealth" else ""
+    hold = appointment_hold(
+        therapist=therapist, session_type=session_type, start=TUESDAY_10, client_region=region
+    )
     details = client.get(f"/book/details/{manage_token_for(hold.public_id)}/").content.decode()
     hold.delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,6 +41,7 @@ def pages(client, therapist, session_type, django_capture_on_commit_callbacks):
             session_type=session_type,
             client=ClientFactory(practice=therapist.practice),
             start=TUESDAY_10,
+            client_region=region,
         )
     manage = client.get(f"/book/manage/{manage_token(booked)}/").content.decode()
     (email,) = mail.outbox
@@ -63,6 +67,8 @@ def test_a_telehealth_session_says_video_and_no_address(
 ):
     at.modality = "telehealth"
     at.save()
+    therapist.licence_jurisdictions = "US-NY"  # the client's zone's region (the licence check)
+    therapist.save()
     shown, email = pages(client, therapist, at, django_capture_on_commit_callbacks)
     for name, text in shown.items():
         assert "By video: the link arrives by email before your session." in text, name

@@ -42,6 +42,10 @@ THERAPISTS = [
     ),
 ]
 
+# Invented licences: New York therapists for NY and NJ, the Los Angeles one for CA and,
+# through a compact in a real practice, more (the demo keeps it to licences).
+DEMO_LICENCES = {"America/New_York": "US-NJ US-NY", "America/Los_Angeles": "US-CA US-OR US-WA"}
+
 SESSION_TYPES = [
     # name, minutes, price, modality, buffer after, step, extra
     ("Individual session", 50, "150.00", Modality.IN_PERSON, 10, 30, {}),
@@ -181,6 +185,8 @@ class Command(BaseCommand):
                 "display_name": display_name,
                 "time_zone": zone,
                 "bio": "An invented therapist for the demo practice.",
+                # Video clients are offered only where their therapist is licensed.
+                "licence_jurisdictions": DEMO_LICENCES[zone],
             },
         )
         StaffMember.objects.update_or_create(
