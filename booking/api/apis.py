@@ -131,7 +131,7 @@ def _validate_pair(practice: Practice, attrs: dict) -> None:
         raise serializers.ValidationError(
             {"session_type": ["This session type is not offered at this practice."]}
         )
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise serializers.ValidationError(
             {"session_type": [f"{therapist.display_name} does not offer {session_type.name}."]}
         )

@@ -8,9 +8,10 @@ that follows cannot interleave with another writer.
 
 import functools
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
@@ -47,6 +48,8 @@ from practice.models import Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
 _EXCLUSION_VIOLATION = "23P01"
+# The first key of pg_advisory_xact_lock(key, therapist_id): "bk", bookings of a therapist.
+_BOOKING_LOCK = 0x626B
 
 TAKEN_MESSAGE = (
     "Sorry, that time has just been taken or is no longer available. Please pick another."
@@ -129,17 +132,14 @@ def appointment_book(
             "This person has not confirmed their email yet: book once they have, or make "
             "them a client record of your own (Clients → New client)."
         )
-    appointment = Appointment(
-        practice_id=therapist.practice_id,
+    appointment = _new_appointment(
         therapist=therapist,
         session_type=session_type,
+        start=start,
         client=client,
         room=room,
         series=series,
         occurrence_date=occurrence_date,
-    )
-    appointment.set_times(
-        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
     if await_email:
         _await_email(appointment, now)
@@ -153,19 +153,49 @@ def appointment_book(
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        if not in_the_past:
-            notifications_send_after_commit(
-                _messages_for_booking(appointment, now, confirmation=confirmation)
-            )
-        _log(
-            appointment,
-            AppointmentEventKind.RECORDED if in_the_past else AppointmentEventKind.BOOKED,
-            now=now,
-            by=by,
-            by_client=await_email,
-            client_notified=not in_the_past,
+        _record_booked(
+            appointment, now=now, by=by, in_the_past=in_the_past, confirmation=confirmation
         )
     return appointment
+
+
+def _new_appointment(
+    *, therapist: Therapist, session_type: SessionType, start: datetime, **fields
+) -> Appointment:
+    """An unsaved session at ``start`` (UTC) with its buffered times."""
+    appointment = Appointment(
+        practice_id=therapist.practice_id, therapist=therapist, session_type=session_type, **fields
+    )
+    if Therapist.practice.is_cached(therapist):
+        # The answer reads the practice (the change deadline): no second query for it.
+        appointment.practice = therapist.practice
+    appointment.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    return appointment
+
+
+def _record_booked(
+    appointment: Appointment,
+    *,
+    now: datetime,
+    by=None,
+    in_the_past: bool = False,
+    confirmation: bool = True,
+) -> None:
+    """A saved booking's messages (sent after commit) and its action-log line."""
+    if not in_the_past:
+        notifications_send_after_commit(
+            _messages_for_booking(appointment, now, confirmation=confirmation)
+        )
+    _log(
+        appointment,
+        AppointmentEventKind.RECORDED if in_the_past else AppointmentEventKind.BOOKED,
+        now=now,
+        by=by,
+        by_client=appointment.email_confirm_by is not None,
+        client_notified=not in_the_past,
+    )
 
 
 def _messages_for_booking(appointment: Appointment, now: datetime, *, confirmation=True):
@@ -215,17 +245,47 @@ def appointment_book_public(
 
     The same path whatever the email, so the answer never tells whether the
     practice knows an address (docs/architecture.md, "Who is booking").
+
+    Nothing is written before the time is known to be free: a taken time is
+    refused on one read; then, under the therapist's booking lock, the engine
+    confirms the time is still offered (a racer that got in first is "busy"
+    by then); only then are the contact, the session, its message and its log
+    line written. The exclusion constraints stay the final word.
     """
-    with transaction.atomic():
-        contact = client_create_contact(practice=therapist.practice, **client_details)
-        return appointment_book(
-            therapist=therapist,
-            session_type=session_type,
-            client=contact,
-            start=start,
-            now=now,
-            await_email=True,
-        )
+    now = now or timezone.now()
+    start = _utc_start(start)
+    _require_bookable(therapist=therapist, session_type=session_type, client=None, room=None)
+    appointment = _new_appointment(therapist=therapist, session_type=session_type, start=start)
+    _await_email(appointment, now)
+    _require_no_overlap(appointment, now=now)
+    with _one_transaction():
+        _lock_therapist(therapist)
+        _require_offered(appointment, now=now)
+        appointment.client = client_create_contact(practice=therapist.practice, **client_details)
+        _save_or_conflict(appointment, savepoint=False)
+        _record_booked(appointment, now=now)
+    return appointment
+
+
+@contextmanager
+def _one_transaction():
+    """The caller's transaction when there is one (``atomic_retrying`` in the API), else a
+    new one. No savepoint: the refusals inside come before any write, and a lost race at
+    the constraint ends the caller's transaction with it (nothing of the booking is kept)."""
+    if connection.in_atomic_block:
+        yield
+    else:
+        with transaction.atomic():
+            yield
+
+
+def _lock_therapist(therapist: Therapist) -> None:
+    """Serialise bookings of one therapist until COMMIT (PostgreSQL; on SQLite every write
+    transaction already holds the database's write lock): a racer that waited here
+    finds the time busy in the engine and is refused before writing anything."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_BOOKING_LOCK, therapist.pk])
 
 
 def appointment_hold(
@@ -249,7 +309,7 @@ def appointment_hold(
     start = _utc_start(start)
     if not (therapist.is_active and session_type.is_active):
         raise InvalidBooking("This therapist or session type is not taking bookings.")
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
     if source_ref and not SOURCE_REF.fullmatch(source_ref):
         raise InvalidBooking("A source tag is a short word like attachment-article.")
@@ -677,9 +737,11 @@ def _utc_start(start: datetime) -> datetime:
 
 
 def _require_bookable(
-    *, therapist: Therapist, session_type: SessionType, client: Client, room: Room | None
+    *, therapist: Therapist, session_type: SessionType, client: Client | None, room: Room | None
 ) -> None:
-    practice_ids = {therapist.practice_id, session_type.practice_id, client.practice_id}
+    practice_ids = {therapist.practice_id, session_type.practice_id}
+    if client is not None:
+        practice_ids.add(client.practice_id)
     if room is not None:
         practice_ids.add(room.practice_id)
     if len(practice_ids) != 1:
@@ -688,7 +750,7 @@ def _require_bookable(
         )
     if not (therapist.is_active and session_type.is_active):
         raise InvalidBooking("This therapist or session type is not taking bookings.")
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
 
 
@@ -732,25 +794,44 @@ def _second_occurrence_message(appointment: Appointment, *, now: datetime) -> st
 
 
 def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:
-    """The application-level twin of the exclusion constraints (the only guard on SQLite).
+    """The application-level twin of the exclusion constraints (the only guard on SQLite),
+    in one read: the live sessions and holds in the way.
 
-    Expired holds in the way are deleted first: in the database they still
-    block (a constraint cannot read the clock), for the engine they are free.
+    Expired holds in the way are deleted: in the database they still block (a
+    constraint cannot read the clock), for the engine they are free.
     """
     overlapping = Q(
         therapist_id=appointment.therapist_id,
         blocked_start__lt=appointment.blocked_end,
         blocked_end__gt=appointment.blocked_start,
     )
-    in_room = Q(room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start)
     if appointment.room_id is not None:
-        overlapping |= in_room
-    others = Appointment.objects.exclude(pk=appointment.pk).filter(overlapping)
-    others.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).delete()
-    clashes = others.filter(selectors.blocking_at(now))
-    if appointment.room_id is not None and clashes.filter(in_room).exists():
+        overlapping |= Q(
+            room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start
+        )
+    others = (
+        Appointment.objects.exclude(pk=appointment.pk)
+        .filter(overlapping, status__in=[*ACTIVE_STATUSES, AppointmentStatus.HELD])
+        .order_by()
+        .values_list("pk", "status", "hold_expires_at", "room_id", "start", "end")
+    )
+    in_room, taken, expired = False, False, []
+    for pk, state, expires, room_id, start, end in others:
+        if state == AppointmentStatus.HELD and (expires is None or expires <= now):
+            if expires is not None:
+                expired.append(pk)
+            continue
+        taken = True
+        in_room |= (
+            room_id is not None
+            and room_id == appointment.room_id
+            and (start < appointment.end and end > appointment.start)
+        )
+    if expired:
+        Appointment.objects.filter(pk__in=expired).delete()
+    if in_room:
         raise SlotUnavailable("That room is already booked at this time.")
-    if clashes.exists():
+    if taken:
         raise SlotUnavailable(TAKEN_MESSAGE)
 
 
@@ -800,10 +881,13 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
-def _save_or_conflict(appointment: Appointment) -> None:
-    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable."""
+def _save_or_conflict(appointment: Appointment, *, savepoint: bool = True) -> None:
+    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable.
+
+    ``savepoint=False`` when nothing in the transaction is worth keeping after a
+    conflict (the public booking): two statements fewer."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             appointment.save()
     except IntegrityError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == _EXCLUSION_VIOLATION:
