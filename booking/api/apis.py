@@ -322,16 +322,11 @@ class BookingCreateApi(PublicApi):
         payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        # A connection dropped before COMMIT: book again on a fresh one (nothing
-        # was written); dropped during COMMIT: look the booking up, never repeat it.
-        appointment = dbfaults.atomic_retrying(
-            lambda: services.appointment_book_public(
-                therapist=data["therapist"],
-                session_type=data["session_type"],
-                start=data["start"],
-                client_details={**data["client"], "time_zone": data["timezone"]},
-            ),
-            landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
+        appointment = services.appointment_book_public(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            start=data["start"],
+            client_details={**data["client"], "time_zone": data["timezone"]},
         )
         return _booking_response(request, appointment, status.HTTP_201_CREATED)
 

@@ -8,7 +8,6 @@ that follows cannot interleave with another writer.
 
 import functools
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -148,6 +147,7 @@ def appointment_book(
     if in_the_past:
         appointment.status, appointment.awaiting_intake = AppointmentStatus.CONFIRMED, False
     with transaction.atomic():
+        _lock_therapist(therapist.pk)
         if enforce_availability:
             _require_offered(appointment, now=now)
         _require_no_overlap(appointment, now=now)
@@ -247,45 +247,50 @@ def appointment_book_public(
     practice knows an address (docs/architecture.md, "Who is booking").
 
     Nothing is written before the time is known to be free: a taken time is
-    refused on one read; then, under the therapist's booking lock, the engine
-    confirms the time is still offered (a racer that got in first is "busy"
-    by then); only then are the contact, the session, its message and its log
-    line written. The exclusion constraints stay the final word.
+    refused on one read, before any transaction; then, under the therapist's
+    booking lock, the engine confirms the time is still offered (a racer that
+    got in first is "busy" by then); only then are the contact, the session,
+    its message and its log line written. The exclusion constraints stay the
+    final word. A connection dropped before COMMIT: booked again on a fresh
+    one (nothing was written); dropped during COMMIT: the booking is looked
+    up, never repeated (``practice.dbfaults.atomic_retrying``).
     """
     now = now or timezone.now()
     start = _utc_start(start)
     _require_bookable(therapist=therapist, session_type=session_type, client=None, room=None)
-    appointment = _new_appointment(therapist=therapist, session_type=session_type, start=start)
-    _await_email(appointment, now)
-    _require_no_overlap(appointment, now=now)
-    with _one_transaction():
-        _lock_therapist(therapist)
+
+    def unsaved() -> Appointment:
+        appointment = _new_appointment(therapist=therapist, session_type=session_type, start=start)
+        _await_email(appointment, now)
+        return appointment
+
+    _require_no_overlap(unsaved(), now=now)
+
+    def book() -> Appointment:
+        # In the transaction atomic_retrying opens (or the caller's), without a savepoint:
+        # the refusals come before any write, and a lost race at the constraint ends the
+        # transaction with nothing of the booking kept.
+        appointment = unsaved()
+        _lock_therapist(therapist.pk)
         _require_offered(appointment, now=now)
         appointment.client = client_create_contact(practice=therapist.practice, **client_details)
         _save_or_conflict(appointment, savepoint=False)
         _record_booked(appointment, now=now)
-    return appointment
+        return appointment
+
+    return dbfaults.atomic_retrying(
+        book, landed=lambda made: Appointment.objects.filter(pk=made.pk).exists()
+    )
 
 
-@contextmanager
-def _one_transaction():
-    """The caller's transaction when there is one (``atomic_retrying`` in the API), else a
-    new one. No savepoint: the refusals inside come before any write, and a lost race at
-    the constraint ends the caller's transaction with it (nothing of the booking is kept)."""
-    if connection.in_atomic_block:
-        yield
-    else:
-        with transaction.atomic():
-            yield
-
-
-def _lock_therapist(therapist: Therapist) -> None:
-    """Serialise bookings of one therapist until COMMIT (PostgreSQL; on SQLite every write
-    transaction already holds the database's write lock): a racer that waited here
-    finds the time busy in the engine and is refused before writing anything."""
+def _lock_therapist(therapist_id: int) -> None:
+    """Serialise the writes to one therapist's book until COMMIT (PostgreSQL; on SQLite
+    every write transaction already holds the database's write lock): a racer that
+    waited here finds the time busy and is refused before writing anything, and two
+    racers never wait on each other's row in the exclusion constraint (a deadlock)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_BOOKING_LOCK, therapist.pk])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_BOOKING_LOCK, therapist_id])
 
 
 def appointment_hold(
@@ -327,6 +332,7 @@ def appointment_hold(
         start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
     with transaction.atomic():
+        _lock_therapist(therapist.pk)
         _require_offered(hold, now=now)
         _require_no_overlap(hold, now=now)
         _save_or_conflict(hold)
@@ -576,6 +582,7 @@ def appointment_reschedule(
     now = now or timezone.now()
     start = _utc_start(start)
     with transaction.atomic():
+        _lock_therapist(appointment.therapist_id)
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
         session_type = appointment.session_type
