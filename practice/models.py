@@ -363,6 +363,14 @@ class Therapist(models.Model):
     def zone(self):
         return get_zone(self.time_zone)
 
+    def offers(self, session_type) -> bool:
+        """Whether they offer this session type. Asked once per instance: the booking API
+        checks it while validating and the booking service again, in one request."""
+        answers = self.__dict__.setdefault("_offers", {})
+        if session_type.pk not in answers:
+            answers[session_type.pk] = self.session_types.filter(pk=session_type.pk).exists()
+        return answers[session_type.pk]
+
     @property
     def modalities(self) -> list[str]:
         """How they see clients, as the booking pages say it."""

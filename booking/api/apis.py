@@ -131,7 +131,7 @@ def _validate_pair(practice: Practice, attrs: dict) -> None:
         raise serializers.ValidationError(
             {"session_type": ["This session type is not offered at this practice."]}
         )
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise serializers.ValidationError(
             {"session_type": [f"{therapist.display_name} does not offer {session_type.name}."]}
         )
@@ -362,17 +362,12 @@ class BookingCreateApi(PublicApi):
         payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        # A connection dropped before COMMIT: book again on a fresh one (nothing
-        # was written); dropped during COMMIT: look the booking up, never repeat it.
-        appointment = dbfaults.atomic_retrying(
-            lambda: services.appointment_book_public(
-                therapist=data["therapist"],
-                session_type=data["session_type"],
-                start=data["start"],
-                client_details={**data["client"], "time_zone": data["timezone"]},
-                client_region=data.get("client_region", ""),
-            ),
-            landed=lambda made: Appointment.objects.filter(pk=made.pk).exists(),
+        appointment = services.appointment_book_public(
+            therapist=data["therapist"],
+            session_type=data["session_type"],
+            start=data["start"],
+            client_details={**data["client"], "time_zone": data["timezone"]},
+            client_region=data.get("client_region", ""),
         )
         return _booking_response(request, appointment, status.HTTP_201_CREATED)
 

@@ -138,6 +138,7 @@ def notifications_schedule_for_undo(*, appointment: Appointment, now: datetime) 
 def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
     practice = appointment.practice
     client = appointment.client
+    reminders = []
     for rule in appointment.session_type.effective_reminder_schedule:
         # The worker asks the same again before sending (booking.notify.dispatch).
         if rule["channel"] == Channel.SMS and not client.can_receive_sms:
@@ -152,13 +153,22 @@ def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
         )
         # Booked inside the offset: skipped, not sent late (kept, so staff see why).
         state = NotificationState.SKIPPED if due < now else NotificationState.SCHEDULED
-        _create(
-            appointment, NotificationKind.REMINDER, rule["channel"], due, offset=before, state=state
+        reminders.append(
+            _new(appointment, NotificationKind.REMINDER, rule["channel"], due, offset=before)
         )
+        reminders[-1].state = state
+    # One INSERT for all of them (save() would be one each).
+    Notification.objects.bulk_create(reminders)
 
 
 def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=None):
-    return Notification.objects.create(
+    notification = _new(appointment, kind, channel, due_at, offset=offset, state=state)
+    notification.save()
+    return notification
+
+
+def _new(appointment, kind, channel, due_at, *, offset=timedelta(0), state=None):
+    return Notification(
         appointment=appointment,
         kind=kind,
         channel=channel,

@@ -10,7 +10,7 @@ import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 
@@ -55,6 +55,8 @@ from practice.models import Modality, Room, SessionType, Therapist
 
 # SQLSTATE exclusion_violation
 _EXCLUSION_VIOLATION = "23P01"
+# The first key of pg_advisory_xact_lock(key, therapist_id): "bk", bookings of a therapist.
+_BOOKING_LOCK = 0x626B
 
 TAKEN_MESSAGE = (
     "Sorry, that time has just been taken or is no longer available. Please pick another."
@@ -146,19 +148,16 @@ def appointment_book(
             "This person has not confirmed their email yet: book once they have, or make "
             "them a client record of your own (Clients → New client)."
         )
-    appointment = Appointment(
-        practice_id=therapist.practice_id,
+    appointment = _new_appointment(
         therapist=therapist,
         session_type=session_type,
+        start=start,
         client=client,
         room=room,
         series=series,
         occurrence_date=occurrence_date,
         video_room=video.new_room(),
         client_region=client_region,
-    )
-    appointment.set_times(
-        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
     )
     _require_licensed(appointment, override_reason=licence_override_reason, by=by)
     if await_email:
@@ -168,26 +167,57 @@ def appointment_book(
     if in_the_past:
         appointment.status, appointment.awaiting_intake = AppointmentStatus.CONFIRMED, False
     with transaction.atomic():
+        _lock_therapist(therapist.pk)
         if enforce_availability:
             _require_offered(appointment, now=now)
         _require_no_overlap(appointment, now=now)
         _save_or_conflict(appointment)
         appointment.client = client
-        if not in_the_past:
-            notifications_send_after_commit(
-                _messages_for_booking(appointment, now, confirmation=confirmation)
-            )
-        _log(
-            appointment,
-            AppointmentEventKind.RECORDED if in_the_past else AppointmentEventKind.BOOKED,
-            now=now,
-            by=by,
-            by_client=await_email,
-            client_notified=not in_the_past,
+        _record_booked(
+            appointment, now=now, by=by, in_the_past=in_the_past, confirmation=confirmation
         )
         if appointment.licence_override_reason:
             _log(appointment, AppointmentEventKind.LICENCE_OVERRIDE, now=now, by=by)
     return appointment
+
+
+def _new_appointment(
+    *, therapist: Therapist, session_type: SessionType, start: datetime, **fields
+) -> Appointment:
+    """An unsaved session at ``start`` (UTC) with its buffered times."""
+    appointment = Appointment(
+        practice_id=therapist.practice_id, therapist=therapist, session_type=session_type, **fields
+    )
+    if Therapist.practice.is_cached(therapist):
+        # The answer reads the practice (the change deadline): no second query for it.
+        appointment.practice = therapist.practice
+    appointment.set_times(
+        start, buffer_before=session_type.buffer_before, buffer_after=session_type.buffer_after
+    )
+    return appointment
+
+
+def _record_booked(
+    appointment: Appointment,
+    *,
+    now: datetime,
+    by=None,
+    in_the_past: bool = False,
+    confirmation: bool = True,
+) -> None:
+    """A saved booking's messages (sent after commit) and its action-log line."""
+    if not in_the_past:
+        notifications_send_after_commit(
+            _messages_for_booking(appointment, now, confirmation=confirmation)
+        )
+    _log(
+        appointment,
+        AppointmentEventKind.RECORDED if in_the_past else AppointmentEventKind.BOOKED,
+        now=now,
+        by=by,
+        by_client=appointment.email_confirm_by is not None,
+        client_notified=not in_the_past,
+    )
 
 
 def _messages_for_booking(appointment: Appointment, now: datetime, *, confirmation=True):
@@ -238,18 +268,61 @@ def appointment_book_public(
 
     The same path whatever the email, so the answer never tells whether the
     practice knows an address (docs/architecture.md, "Who is booking").
+
+    Nothing is written before the time is known to be free: a taken time is
+    refused on one read, before any transaction; then, under the therapist's
+    booking lock, the engine confirms the time is still offered (a racer that
+    got in first is "busy" by then); only then are the contact, the session,
+    its message and its log line written. The exclusion constraints stay the
+    final word. A connection dropped before COMMIT: booked again on a fresh
+    one (nothing was written); dropped during COMMIT: the booking is looked
+    up, never repeated (``practice.dbfaults.atomic_retrying``).
     """
-    with transaction.atomic():
-        contact = client_create_contact(practice=therapist.practice, **client_details)
-        return appointment_book(
+    now = now or timezone.now()
+    start = _utc_start(start)
+    _require_bookable(therapist=therapist, session_type=session_type, client=None, room=None)
+
+    def unsaved() -> Appointment:
+        appointment = _new_appointment(
             therapist=therapist,
             session_type=session_type,
-            client=contact,
             start=start,
-            now=now,
-            await_email=True,
+            video_room=video.new_room(),
             client_region=client_region,
         )
+        _await_email(appointment, now)
+        return appointment
+
+    first = unsaved()
+    _require_licensed(first)
+    _require_no_overlap(first, now=now)
+
+    def book() -> Appointment:
+        # In the transaction atomic_retrying opens (or the caller's), without a savepoint:
+        # the refusals come before any write, and a lost race at the constraint ends the
+        # transaction with nothing of the booking kept.
+        appointment = unsaved()
+        _require_licensed(appointment)
+        _lock_therapist(therapist.pk)
+        _require_offered(appointment, now=now)
+        appointment.client = client_create_contact(practice=therapist.practice, **client_details)
+        _save_or_conflict(appointment, savepoint=False)
+        _record_booked(appointment, now=now)
+        return appointment
+
+    return dbfaults.atomic_retrying(
+        book, landed=lambda made: Appointment.objects.filter(pk=made.pk).exists()
+    )
+
+
+def _lock_therapist(therapist_id: int) -> None:
+    """Serialise the writes to one therapist's book until COMMIT (PostgreSQL; on SQLite
+    every write transaction already holds the database's write lock): a racer that
+    waited here finds the time busy and is refused before writing anything, and two
+    racers never wait on each other's row in the exclusion constraint (a deadlock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_BOOKING_LOCK, therapist_id])
 
 
 def appointment_hold(
@@ -274,7 +347,7 @@ def appointment_hold(
     start = _utc_start(start)
     if not (therapist.is_active and session_type.is_active):
         raise InvalidBooking("This therapist or session type is not taking bookings.")
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
     if source_ref and not SOURCE_REF.fullmatch(source_ref):
         raise InvalidBooking("A source tag is a short word like attachment-article.")
@@ -295,6 +368,7 @@ def appointment_hold(
     )
     _require_licensed(hold)
     with transaction.atomic():
+        _lock_therapist(therapist.pk)
         _require_offered(hold, now=now)
         _require_no_overlap(hold, now=now)
         _save_or_conflict(hold)
@@ -546,6 +620,7 @@ def appointment_reschedule(
     now = now or timezone.now()
     start = _utc_start(start)
     with transaction.atomic():
+        _lock_therapist(appointment.therapist_id)
         appointment = _lock(appointment)
         _require_changeable(appointment, actor=actor, now=now)
         session_type = appointment.session_type
@@ -796,9 +871,11 @@ def _utc_start(start: datetime) -> datetime:
 
 
 def _require_bookable(
-    *, therapist: Therapist, session_type: SessionType, client: Client, room: Room | None
+    *, therapist: Therapist, session_type: SessionType, client: Client | None, room: Room | None
 ) -> None:
-    practice_ids = {therapist.practice_id, session_type.practice_id, client.practice_id}
+    practice_ids = {therapist.practice_id, session_type.practice_id}
+    if client is not None:
+        practice_ids.add(client.practice_id)
     if room is not None:
         practice_ids.add(room.practice_id)
     if len(practice_ids) != 1:
@@ -807,7 +884,7 @@ def _require_bookable(
         )
     if not (therapist.is_active and session_type.is_active):
         raise InvalidBooking("This therapist or session type is not taking bookings.")
-    if not therapist.session_types.filter(pk=session_type.pk).exists():
+    if not therapist.offers(session_type):
         raise InvalidBooking(f"{therapist.display_name} does not offer {session_type.name}.")
 
 
@@ -851,25 +928,44 @@ def _second_occurrence_message(appointment: Appointment, *, now: datetime) -> st
 
 
 def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:
-    """The application-level twin of the exclusion constraints (the only guard on SQLite).
+    """The application-level twin of the exclusion constraints (the only guard on SQLite),
+    in one read: the live sessions and holds in the way.
 
-    Expired holds in the way are deleted first: in the database they still
-    block (a constraint cannot read the clock), for the engine they are free.
+    Expired holds in the way are deleted: in the database they still block (a
+    constraint cannot read the clock), for the engine they are free.
     """
     overlapping = Q(
         therapist_id=appointment.therapist_id,
         blocked_start__lt=appointment.blocked_end,
         blocked_end__gt=appointment.blocked_start,
     )
-    in_room = Q(room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start)
     if appointment.room_id is not None:
-        overlapping |= in_room
-    others = Appointment.objects.exclude(pk=appointment.pk).filter(overlapping)
-    others.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).delete()
-    clashes = others.filter(selectors.blocking_at(now))
-    if appointment.room_id is not None and clashes.filter(in_room).exists():
+        overlapping |= Q(
+            room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start
+        )
+    others = (
+        Appointment.objects.exclude(pk=appointment.pk)
+        .filter(overlapping, status__in=[*ACTIVE_STATUSES, AppointmentStatus.HELD])
+        .order_by()
+        .values_list("pk", "status", "hold_expires_at", "room_id", "start", "end")
+    )
+    in_room, taken, expired = False, False, []
+    for pk, state, expires, room_id, start, end in others:
+        if state == AppointmentStatus.HELD and (expires is None or expires <= now):
+            if expires is not None:
+                expired.append(pk)
+            continue
+        taken = True
+        in_room |= (
+            room_id is not None
+            and room_id == appointment.room_id
+            and (start < appointment.end and end > appointment.start)
+        )
+    if expired:
+        Appointment.objects.filter(pk__in=expired).delete()
+    if in_room:
         raise SlotUnavailable("That room is already booked at this time.")
-    if clashes.exists():
+    if taken:
         raise SlotUnavailable(TAKEN_MESSAGE)
 
 
@@ -955,10 +1051,13 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
-def _save_or_conflict(appointment: Appointment) -> None:
-    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable."""
+def _save_or_conflict(appointment: Appointment, *, savepoint: bool = True) -> None:
+    """Save; an exclusion-constraint violation (a lost race) becomes SlotUnavailable.
+
+    ``savepoint=False`` when nothing in the transaction is worth keeping after a
+    conflict (the public booking): two statements fewer."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             appointment.save()
     except IntegrityError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == _EXCLUSION_VIOLATION:

@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from booking.exceptions import SlotUnavailable
 from booking.models import Appointment, AppointmentStatus
 from booking.scheduling.services import appointment_book
+from clients.models import Client
 from tests.conftest import requires_postgres
 from tests.factories import ClientFactory, RoomFactory, TherapistFactory
 
@@ -180,3 +181,34 @@ def test_a_lost_race_at_the_constraint_becomes_slot_unavailable(
             start=TUESDAY_10,
         )
     assert Appointment.objects.count() == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_public_booking_that_loses_at_the_constraint_is_a_409_that_keeps_nothing(
+    now, therapist, practice, monkeypatch
+):
+    """The public path saves without a savepoint: a constraint violation still ends as a
+    409, and the contact written before it goes with the rolled-back transaction."""
+    from booking.scheduling import services
+
+    session_type = therapist.session_types.get()
+    appointment_book(
+        therapist=therapist,
+        session_type=session_type,
+        client=ClientFactory(practice=practice),
+        start=TUESDAY_10,
+    )
+    monkeypatch.setattr(services, "_require_offered", lambda appointment, now: None)
+    monkeypatch.setattr(services, "_require_no_overlap", lambda appointment, now: None)
+    payload = {
+        "therapist": therapist.pk,
+        "session_type": session_type.pk,
+        "start": TUESDAY_10.isoformat(),
+        "timezone": "UTC",
+        "client": {"first_name": "Lost", "last_name": "Race", "email": "lost@example.com"},
+    }
+    response = HttpClient().post("/api/v1/bookings/", payload, content_type="application/json")
+    assert response.status_code == 409
+    assert Appointment.objects.count() == 1
+    assert not Client.objects.filter(email="lost@example.com").exists()
