@@ -450,16 +450,15 @@ def slot_map_any(
     """
     free: dict[datetime, list[Therapist]] = {}
     therapists = list(therapists)
-    versions = (
-        availability_versions_get(
-            practice_id=therapists[0].practice_id, therapist_ids=[t.pk for t in therapists]
+    versions = {}  # every therapist's versions in one query (a page shows one practice's)
+    if therapists:
+        versions = availability_versions_get(
+            practice_id=therapists[0].practice_id,
+            therapist_ids=[t.pk for t in therapists if t.practice_id == therapists[0].practice_id],
         )
-        if therapists
-        else {}
-    )
     for therapist in therapists:
         for start in slot_list(
-            versions=versions[therapist.pk],
+            versions=versions.get(therapist.pk, READ_VERSIONS),
             therapist=therapist,
             session_type=session_type,
             window_start=window_start,
