@@ -357,6 +357,7 @@ def test_a_therapist_copies_tunes_and_rotates_their_feed_from_the_app(client, bo
     urls = feeds.feed_urls(feed)
     assert urls["https"] in page.content.decode() and urls["webcal"] in page.content.decode()
     assert "Google refreshes" in page.content.decode()
+    assert "sessions from 90 days back to 365 days ahead" in " ".join(page.content.decode().split())
     response = client.post(
         f"/staff/calendar-feeds/{feed.public_id}/settings/", {"privacy": "initials"}, follow=True
     )
