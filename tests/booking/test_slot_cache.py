@@ -13,7 +13,7 @@ from booking.scheduling.services import (
     appointment_cancel,
     appointment_hold,
 )
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, TherapistFactory
 
 # Tuesday 3 March 2026: 09:00-17:00 in New York is 14:00-22:00 UTC.
 TUESDAY = datetime(2026, 3, 3, 5, tzinfo=UTC)  # 00:00 EST
@@ -202,3 +202,25 @@ def test_a_version_seen_in_a_rolled_back_transaction_is_never_issued_again(
         raise Undo
     _book(therapist, practice)
     assert versions(therapist) != seen
+
+
+def test_the_times_pages_slot_part_reads_every_version_at_once(
+    now, therapist, practice, django_assert_num_queries
+):
+    colleague = TherapistFactory(practice=practice, offers=[therapist.session_types.get()])
+    therapists = list(type(therapist).objects.filter(pk__in=[therapist.pk, colleague.pk]))
+    session_type = therapist.session_types.select_related("practice").get()
+    ask = dict(
+        therapists=therapists,
+        session_type=session_type,
+        window_start=TUESDAY,
+        window_end=TUESDAY + timedelta(days=7),
+        now=now,
+    )
+    # Cold: the versions of both at once, then three reads each.
+    with django_assert_num_queries(1 + 3 * 2):
+        cold = selectors.slot_map_any(**ask)
+    with django_assert_num_queries(1):
+        warm = selectors.slot_map_any(**ask)
+    assert warm == cold
+    assert set(cold[TUESDAY_10]) == {therapist, colleague}
