@@ -2,8 +2,12 @@
 
 Two measurements:
   engine  - the pure slot engine (booking.slots.free_slots), no database;
-  selector - booking.selectors.slot_list: the four reads plus the engine, on the
-             database DATABASE_URL names (a throwaway test database is created).
+  selector - booking.selectors.slot_list, read afresh (the versions, three reads
+             and the engine) and from the slots cache, on the database
+             DATABASE_URL names (a throwaway test database is created);
+  requests - whole GET /api/v1/slots/ requests in-process, cache cold and warm.
+With REDIS_URL the cache is Redis and the cold rows empty the Redis database it
+names: never point it at a live one.
 
 Usage:
   .venv/bin/python bench/slots_bench.py                 # SQLite
@@ -24,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practice.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2htYXJrLW9ubHkta2V5LW5vdC1yZWFsLWRhdGE=")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("HTTPS", "0")  # in-process over plain HTTP: no redirect to HTTPS
 
 import django  # noqa: E402
 
@@ -130,24 +136,79 @@ def run_selector() -> None:
         )
         now = START - timedelta(days=1)
         vendor = connection.vendor
-        print(f"\nselector on {vendor}: 4 queries + engine, one therapist, 5,000 appointments")
-        print(f"{'days':>5} {'all in window ms':>17} {'over 2 years ms':>16}")
-        for days in (7, 30, 90):
+        print(
+            f"\nselector on {vendor}, cache {cache_name()}: one therapist, 5,000 appointments; "
+            "cold = read afresh (versions + 3 reads), warm = from the slots cache (1 query)"
+        )
+        print(
+            f"{'days':>5} {'in window cold':>15} {'warm':>8} {'over 2 years cold':>18} {'warm':>8}"
+        )
+        for days in (7, 30, 45, 90):
             timings = [
                 median_ms(
-                    lambda d=days, t=t: slot_list(
+                    lambda d=days, t=t, c=cached: slot_list(
                         therapist=t,
                         session_type=session_type,
                         window_start=START,
                         window_end=START + timedelta(days=d),
                         now=now,
+                        cached=c,
                     )
                 )
                 for t in (therapist, spread)
+                for cached in (False, True)
             ]
-            print(f"{days:>5} {timings[0]:>17.2f} {timings[1]:>16.2f}")
+            print(
+                f"{days:>5} {timings[0]:>15.2f} {timings[1]:>8.2f} "
+                f"{timings[2]:>18.2f} {timings[3]:>8.2f}"
+            )
+        run_requests(therapist=spread, session_type=session_type)
     finally:
         teardown_databases(old, verbosity=0)
+
+
+def cache_name() -> str:
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def run_requests(*, therapist, session_type) -> None:
+    """Whole GET /api/v1/slots/ requests in-process (Django's test client: middleware,
+    throttle, serializers), the cache emptied before each (cold) or kept (warm)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    http = Client()
+    print("\nGET /api/v1/slots/ in-process, the therapist with 5,000 sessions over 2 years")
+    print(f"{'days':>5} {'cold ms':>8} {'warm ms':>8} {'queries cold':>13} {'warm':>5}")
+    for days in (30, 45):
+        query = {
+            "therapist": therapist.pk,
+            "session_type": session_type.pk,
+            "start": START.astimezone(ZONE).date().isoformat(),
+            "end": (START + timedelta(days=days - 1)).astimezone(ZONE).date().isoformat(),
+        }
+
+        def get(query=query):
+            response = http.get("/api/v1/slots/", query)
+            assert response.status_code == 200, response.content
+
+        def cold(get=get):
+            cache.clear()
+            get()
+
+        counts = []
+        for fn in (cold, get):
+            with CaptureQueriesContext(connection) as queries:
+                fn()
+            counts.append(len(queries))
+        print(
+            f"{days:>5} {median_ms(cold):>8.2f} {median_ms(get):>8.2f} "
+            f"{counts[0]:>13} {counts[1]:>5}"
+        )
 
 
 if __name__ == "__main__":

@@ -123,6 +123,28 @@ class TimeOff(models.Model):
         return f"Time off {self.start_date}–{self.end_date}"
 
 
+class AvailabilityVersion(models.Model):
+    """The version of one scope's availability facts, for the slots cache.
+
+    Written only by database triggers (migration 0023), in the transaction of
+    every write that changes what the slot engine reads: a therapist's
+    appointments (holds included), weekly hours, extra hours, own time off and
+    zone ("therapist:<id>"); the practice's holidays, session types and settings
+    ("practice:<id>"). Each bump stores a fresh random value, never a count, so a
+    version seen inside a transaction that rolls back is never seen again.
+    Plain keys, no foreign keys: a trigger may write while its owner is deleted.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    version = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "booking_availability_version"
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.version}"
+
+
 class Series(models.Model):
     """Standing appointments: the same local time every week or every other week.
 

@@ -159,10 +159,36 @@ def _validate_region(attrs: dict) -> None:
         )
 
 
+def _refuse_pair(practice: Practice, therapist_id: int, session_type_id: int) -> None:
+    """Say why a slots question's therapist and session type do not go together (the
+    error path: it may take a few queries)."""
+    fields = {"therapist": _therapist_field(), "session_type": _session_type_field()}
+    found, errors = {}, {}
+    for name, value in (("therapist", therapist_id), ("session_type", session_type_id)):
+        try:
+            if not 0 < value < 2**63:  # no row has it, and the database would refuse to look
+                fields[name].fail("does_not_exist", pk_value=value)
+            found[name] = fields[name].to_internal_value(value)
+        except serializers.ValidationError as error:
+            errors[name] = error.detail
+    if errors:
+        raise serializers.ValidationError(errors)
+    _validate_pair(practice, found)
+    raise serializers.ValidationError({"therapist": ["This therapist takes no bookings here."]})
+
+
 class SlotListApi(PublicApi):
     class SlotQuerySerializer(serializers.Serializer):
-        therapist = _therapist_field()
-        session_type = _session_type_field()
+        # Ids here, resolved together in validate(): the therapist, the session type,
+        # whether one offers the other and the availability versions are one query.
+        therapist = serializers.IntegerField(
+            help_text="The therapist's id.",
+            error_messages={"invalid": "Give the therapist's id, a number."},
+        )
+        session_type = serializers.IntegerField(
+            help_text="The session type's id.",
+            error_messages={"invalid": "Give the session type's id, a number."},
+        )
         start = DateField(help_text="First day, in the zone given by tz.")
         end = DateField(help_text="Last day (inclusive), in the zone given by tz.")
         tz = TimeZoneField(
@@ -174,7 +200,14 @@ class SlotListApi(PublicApi):
 
         def validate(self, attrs):
             practice = self.context["practice"]
-            _validate_pair(practice, attrs)
+            found = selectors.slot_question_get(
+                practice_id=practice.pk,
+                therapist_id=attrs["therapist"],
+                session_type_id=attrs["session_type"],
+            )
+            if found is None:
+                _refuse_pair(practice, attrs["therapist"], attrs["session_type"])
+            attrs["therapist"], attrs["session_type"], attrs["versions"] = found
             _validate_region(attrs)
             if not attrs.get("tz"):
                 attrs["tz"] = practice.time_zone
@@ -235,6 +268,7 @@ class SlotListApi(PublicApi):
             window_start=window_start,
             window_end=window_end,
             now=timezone.now(),
+            versions=data["versions"],
         )
         if not licensed:
             starts = []

@@ -253,10 +253,11 @@ EVENT_FIELDS = (
 def feed_build(feed: CalendarFeed, now: datetime) -> bytes:
     """The feed's text: two queries (sessions, time off), whatever the number of events.
 
-    Serialising an event with ``icalendar`` costs ~0.3 ms, so each event's
-    text is cached under a key made of everything it says (content-addressed:
-    a changed session or privacy level is simply a new key). A change to one
-    session of a 10,000-event feed re-renders one event, not 10,000.
+    Each event is written directly (``ics.appointment_event_bytes``: the same
+    bytes ``icalendar`` writes, at a tenth of its cost), and its text is cached
+    under a key made of everything it says (content-addressed: a changed
+    session or privacy level is simply a new key). A change to one session of
+    a 10,000-event feed re-renders one event, not 10,000.
     """
     rows = (
         feed_appointments(feed, now)
@@ -359,7 +360,7 @@ def _cached_blocks(feed: CalendarFeed, rows, links: _VideoLinks) -> list[bytes]:
     for cache_key, (_, public_id, sequence, status, t_start, t_end, t_changed, what) in items:
         block = cached.get(cache_key)
         if block is None:
-            event = ics.appointment_event(
+            block = fresh[cache_key] = ics.appointment_event_bytes(
                 public_id=public_id,
                 start=datetime.fromtimestamp(t_start, UTC),
                 end=datetime.fromtimestamp(t_end, UTC),
@@ -368,7 +369,6 @@ def _cached_blocks(feed: CalendarFeed, rows, links: _VideoLinks) -> list[bytes]:
                 status=status,
                 **dict(what),
             )
-            block = fresh[cache_key] = event.to_ical()
         blocks.append(block)
     if fresh:
         cache.set_many(fresh, timeout=EVENT_CACHE_SECONDS)

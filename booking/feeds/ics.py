@@ -162,6 +162,90 @@ def appointment_event(
     )
 
 
+def appointment_event_bytes(
+    *,
+    public_id,
+    start: datetime,
+    end: datetime,
+    changed: datetime,
+    sequence: int,
+    status: str,
+    summary: str,
+    location: str | None = None,
+    url: str | None = None,
+) -> bytes:
+    """``appointment_event(...).to_ical()``, byte for byte, written directly.
+
+    For the feeds' cold build: ``icalendar`` spends ~0.25 ms an event on
+    property objects, and a feed may hold thousands. Same properties in the
+    same order, the same TEXT escaping and line folding as ``icalendar``
+    7.x (tests/booking/test_ics_fast.py compares the two on random input and
+    parses the result back).
+    """
+    stamp = _utc_stamp(changed)
+    lines = [
+        "BEGIN:VEVENT",
+        "SUMMARY:" + _escape(summary),
+        "DTSTART:" + _utc_stamp(start),
+        "DTEND:" + _utc_stamp(end),
+        "DTSTAMP:" + stamp,
+        "UID:" + _escape(event_uid(public_id)),
+        f"SEQUENCE:{int(sequence)}",
+        "LAST-MODIFIED:" + stamp,
+    ]
+    if location is not None:
+        lines.append("LOCATION:" + _escape(location))
+    lines += ["STATUS:" + ical_status(status), "TRANSP:OPAQUE"]
+    if url:
+        lines.append("URL:" + url)  # a URI value: not TEXT-escaped (as icalendar writes it)
+    lines.append("END:VEVENT")
+    return "".join(_fold(line) + "\r\n" for line in lines).encode()
+
+
+def _utc_stamp(instant: datetime) -> str:
+    # What strftime("%Y%m%dT%H%M%SZ") gives, at a third of its cost.
+    t = instant.astimezone(UTC)
+    return f"{t.year:04}{t.month:02}{t.day:02}T{t.hour:02}{t.minute:02}{t.second:02}Z"
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping, in icalendar's order (which normalises line ends)."""
+    return (
+        text.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Fold a content line before 75 octets, never splitting a character, and (as
+    icalendar does) never leaving a backslash or caret at the end of a piece."""
+    if len(line.encode()) < limit:
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width >= limit:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                pieces.append("".join(current))
+                current, size = [carried], len(carried.encode())
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    if current:
+        pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
 def busy_event(*, uid: str, start, end, changed: datetime) -> Event:
     """Time off, as a busy block with no detail: instants (in UTC), or dates (all day)."""
     changed = changed.astimezone(UTC)

@@ -95,7 +95,13 @@ def my_feeds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/staff_feeds.html",
-        {"panels": panels, "privacy_choices": FeedPrivacy.choices, "nav": "feeds"},
+        {
+            "panels": panels,
+            "privacy_choices": FeedPrivacy.choices,
+            "nav": "feeds",
+            "days_back": feeds.PAST.days,
+            "days_ahead": feeds.AHEAD.days,
+        },
     )
 
 

@@ -1,7 +1,8 @@
 """Writes for a therapist's availability: weekly hours, extra hours on a date, time off.
 
-Each change is visible to the slot engine at once (it reads these tables on
-every question; nothing is cached), so public slots follow immediately.
+Each change is visible to the slot engine at once: the slots cache is keyed by
+versions that database triggers bump in the same transaction (docs/architecture.md,
+"The slots cache"), so public slots follow immediately.
 """
 
 import re

@@ -1,9 +1,22 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
-from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -11,12 +24,14 @@ from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
+    AvailabilityVersion,
     EpochSeconds,
     ExtraHours,
     TimeOff,
     WorkingHours,
 )
-from booking.scheduling import slots
+from booking.scheduling import slot_cache, slots
+from booking.scheduling.slot_cache import Versions
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
 from practice.models import Modality, SessionType, Therapist
@@ -28,6 +43,29 @@ def blocking_at(now: datetime) -> Q:
     return Q(status__in=ACTIVE_STATUSES) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
 
 
+READ_VERSIONS = object()  # slot_rules_get's default: read the versions (one query)
+
+
+def availability_versions_get(*, practice_id: int, therapist_ids: list[int]) -> dict[int, Versions]:
+    """Each therapist's (own, practice's) availability versions, in one query."""
+    keys = [f"therapist:{pk}" for pk in therapist_ids] + [f"practice:{practice_id}"]
+    found = dict(AvailabilityVersion.objects.filter(key__in=keys).values_list("key", "version"))
+    practice_version = found.get(f"practice:{practice_id}")
+    return {pk: (found.get(f"therapist:{pk}"), practice_version) for pk in therapist_ids}
+
+
+def availability_version_subqueries(*, practice_id: int, therapist_id: int) -> dict:
+    """Annotations that read the same two versions inside another query (no query of their own)."""
+
+    def version(key: str) -> Subquery:
+        return Subquery(AvailabilityVersion.objects.filter(key=key).values("version")[:1])
+
+    return {
+        "therapist_version": version(f"therapist:{therapist_id}"),
+        "practice_version": version(f"practice:{practice_id}"),
+    }
+
+
 def slot_rules_get(
     *,
     therapist: Therapist,
@@ -36,59 +74,127 @@ def slot_rules_get(
     window_end: datetime,
     now: datetime,
     exclude_appointment_id: int | None = None,
+    versions=READ_VERSIONS,
+    cached: bool = True,
 ) -> slots.Rules:
-    """A therapist's rules and busy time around a UTC window, in four queries."""
+    """A therapist's rules and busy time around a UTC window.
+
+    From the slots cache when its entry answers (``slot_cache``): one query for
+    the versions, none when the caller read them (``versions``); else three
+    reads, kept for the next question. ``cached=False`` always reads afresh.
+    """
     window_start, window_end = slots.clamp_window(window_start, window_end)
     zone = therapist.zone
     # Local dates that can touch the window, with a day's margin for zone offsets.
     first_day = window_start.astimezone(zone).date() - timedelta(days=1)
     last_day = window_end.astimezone(zone).date() + timedelta(days=1)
-
-    weekly = defaultdict(list)
-    # .order_by(): the models' default orderings would join the therapist table.
-    hours = (
-        WorkingHours.objects.filter(therapist=therapist)
-        .filter(Q(modality="") | Q(modality=session_type.modality))
-        .order_by()
+    if cached and versions is READ_VERSIONS:
+        versions = availability_versions_get(
+            practice_id=therapist.practice_id, therapist_ids=[therapist.pk]
+        )[therapist.pk]
+    facts = None
+    if cached and slot_cache.usable(versions):
+        facts = slot_cache.entry_get(therapist.pk, therapist.time_zone, versions)
+        if facts is not None and not facts.answers(first_day, last_day, now):
+            facts = None
+        if facts is None:
+            cover_first, cover_last = slot_cache.cover(
+                first_day, last_day, now.astimezone(zone).date()
+            )
+            facts = slot_facts_read(
+                therapist=therapist, first_day=cover_first, last_day=cover_last, now=now
+            )
+            slot_cache.entry_set(therapist.pk, therapist.time_zone, versions, facts)
+    if facts is None:
+        facts = slot_facts_read(
+            therapist=therapist, first_day=first_day, last_day=last_day, now=now
+        )
+    return facts.rules(
+        zone=zone,
+        modality=session_type.modality,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
     )
-    for weekday, start, end in hours.values_list("weekday", "start_time", "end_time"):
-        weekly[weekday].append((start, end))
 
-    extra = defaultdict(list)
-    extra_rows = (
+
+def slot_facts_read(
+    *, therapist: Therapist, first_day: date, last_day: date, now: datetime
+) -> slot_cache.Facts:
+    """A therapist's availability facts over local dates [first_day, last_day], in three
+    queries: weekly and extra hours (one union), time off, blocked spans."""
+    zone = therapist.zone
+    # .order_by(): the models' default orderings would join the therapist table.
+    weekly = (
+        WorkingHours.objects.filter(therapist=therapist)
+        .order_by()
+        .annotate(
+            a=F("weekday"),
+            b=F("start_time"),
+            c=F("end_time"),
+            d=F("modality"),
+            e=Cast(Value(None), DateField()),
+        )
+        .values_list("a", "b", "c", "d", "e")
+    )
+    extra = (
         ExtraHours.objects.filter(therapist=therapist, date__range=(first_day, last_day))
         .order_by()
-        .values_list("date", "start_time", "end_time")
+        .annotate(
+            a=Value(-1, IntegerField()),
+            b=F("start_time"),
+            c=F("end_time"),
+            d=Value("", CharField()),
+            e=F("date"),
+        )
+        .values_list("a", "b", "c", "d", "e")
     )
-    for day, start, end in extra_rows:
-        extra[day].append((start, end))
+    hours = list(weekly.union(extra, all=True))
 
-    time_off = [
-        slots.time_off_span(zone, start, off.start_time, end, off.end_time)
+    time_off = tuple(
+        tuple(
+            t.timestamp()
+            for t in slots.time_off_span(zone, start, off.start_time, end, off.end_time)
+        )
         for off, start, end in time_off_in_window(
             practice_id=therapist.practice_id,
             therapist_ids=[therapist.pk],
             first_day=first_day,
             last_day=last_day,
         )
-    ]
+    )
 
     # Buffers reach at most a few hours; a day's margin catches every neighbour.
-    busy_rows = Appointment.objects.filter(
-        blocking_at(now),
-        therapist=therapist,
-        blocked_start__lt=window_end + timedelta(days=1),
-        blocked_end__gt=window_start - timedelta(days=1),
+    span_start = wall_to_utc_lenient(first_day, time(0), zone) - timedelta(days=1)
+    span_end = wall_to_utc_lenient(last_day + timedelta(days=1), time(0), zone) + timedelta(days=1)
+    busy = tuple(
+        Appointment.objects.filter(
+            blocking_at(now),
+            therapist=therapist,
+            blocked_start__lt=span_end,
+            blocked_end__gt=span_start,
+        )
+        .order_by()
+        .annotate(
+            s=EpochSeconds("blocked_start"),
+            e=EpochSeconds("blocked_end"),
+            x=Case(
+                When(status=AppointmentStatus.HELD, then=EpochSeconds("hold_expires_at")),
+                default=Value(None, FloatField()),
+            ),
+        )
+        .values_list("pk", "s", "e", "x")
     )
-    if exclude_appointment_id is not None:
-        busy_rows = busy_rows.exclude(pk=exclude_appointment_id)
-    busy = list(
-        busy_rows.order_by()
-        .annotate(s=EpochSeconds("blocked_start"), e=EpochSeconds("blocked_end"))
-        .values_list("s", "e")
+    return slot_cache.Facts(
+        first_day=first_day,
+        last_day=last_day,
+        built_at=now.timestamp(),
+        weekly=tuple((a, b, c, d) for a, b, c, d, e in hours if e is None),
+        extra=tuple((e, b, c) for a, b, c, d, e in hours if e is not None),
+        time_off=time_off,
+        busy=busy,
     )
-
-    return slots.Rules(zone=zone, weekly=weekly, extra=extra, time_off=time_off, busy=busy)
 
 
 def time_off_applying(
@@ -128,6 +234,36 @@ def time_off_in_window(
     ]
 
 
+def slot_question_get(
+    *, practice_id: int, therapist_id: int, session_type_id: int
+) -> tuple[Therapist, SessionType, Versions] | None:
+    """The therapist and session type of a public slots question with their availability
+    versions, in one query; None unless both are active at this practice and the
+    therapist offers the session type."""
+    if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
+        return None
+    offer = (
+        Therapist.session_types.through.objects.filter(
+            therapist_id=therapist_id,
+            sessiontype_id=session_type_id,
+            therapist__practice_id=practice_id,
+            therapist__is_active=True,
+            sessiontype__practice_id=practice_id,
+            sessiontype__is_active=True,
+        )
+        .select_related("therapist", "sessiontype__practice")
+        .annotate(
+            **availability_version_subqueries(practice_id=practice_id, therapist_id=therapist_id)
+        )
+        .order_by()
+        .first()
+    )
+    if offer is None:
+        return None
+    versions = (offer.therapist_version, offer.practice_version)
+    return offer.therapist, offer.sessiontype, versions
+
+
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
     return slots.Request(
         duration=session_type.duration,
@@ -147,8 +283,13 @@ def slot_list(
     window_end: datetime,
     now: datetime,
     exclude_appointment_id: int | None = None,
+    versions=READ_VERSIONS,
+    cached: bool = True,
 ) -> list[datetime]:
-    """Free UTC start times for a therapist and session type in [window_start, window_end)."""
+    """Free UTC start times for a therapist and session type in [window_start, window_end).
+
+    ``versions``/``cached``: as for ``slot_rules_get``.
+    """
     rules = slot_rules_get(
         therapist=therapist,
         session_type=session_type,
@@ -156,6 +297,8 @@ def slot_list(
         window_end=window_end,
         now=now,
         exclude_appointment_id=exclude_appointment_id,
+        versions=versions,
+        cached=cached,
     )
     request = slot_request_for(session_type=session_type, now=now)
     return slots.free_slots(rules, request, window_start, window_end)
@@ -307,8 +450,16 @@ def slot_map_any(
     ``exclude_appointment_id``: a session counted as free (the browser's own hold).
     """
     free: dict[datetime, list[Therapist]] = {}
+    therapists = list(therapists)
+    versions = {}  # every therapist's versions in one query (a page shows one practice's)
+    if therapists:
+        versions = availability_versions_get(
+            practice_id=therapists[0].practice_id,
+            therapist_ids=[t.pk for t in therapists if t.practice_id == therapists[0].practice_id],
+        )
     for therapist in therapists:
         for start in slot_list(
+            versions=versions.get(therapist.pk, READ_VERSIONS),
             therapist=therapist,
             session_type=session_type,
             window_start=window_start,

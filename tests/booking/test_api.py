@@ -155,10 +155,14 @@ def test_slots_cost_a_fixed_number_of_queries(api, now, therapist, django_assert
         "start": "2026-03-03",
         "end": "2026-04-30",
     }
-    # practice + therapist + session type + offers check, then the engine's 4 reads.
-    with django_assert_max_num_queries(8):
+    # Cold: the practice, the therapist with the session type and the versions (one
+    # query), then hours, time off and busy time. Warm: the first two only.
+    with django_assert_max_num_queries(5):
         response = api.get("/api/v1/slots/", query)
     assert response.status_code == 200
+    with django_assert_max_num_queries(2):
+        again = api.get("/api/v1/slots/", query)
+    assert again.json() == response.json()
 
 
 # --- booking ------------------------------------------------------------------

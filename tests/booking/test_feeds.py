@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from booking.feeds import feeds
-from booking.models import FeedFetch, FeedKind, TimeOff
+from booking.models import Appointment, FeedFetch, FeedKind, TimeOff
 from booking.scheduling.services import (
     Actor,
     appointment_book,
@@ -357,6 +357,7 @@ def test_a_therapist_copies_tunes_and_rotates_their_feed_from_the_app(client, bo
     urls = feeds.feed_urls(feed)
     assert urls["https"] in page.content.decode() and urls["webcal"] in page.content.decode()
     assert "Google refreshes" in page.content.decode()
+    assert "sessions from 90 days back to 365 days ahead" in " ".join(page.content.decode().split())
     response = client.post(
         f"/staff/calendar-feeds/{feed.public_id}/settings/", {"privacy": "initials"}, follow=True
     )
@@ -397,3 +398,28 @@ def test_the_feeds_page_marks_each_link_to_copy(client, booked, therapist):
     for url in (urls["https"], urls["webcal"]):
         assert f'value="{url}" data-copy>' in page
     assert "/static/booking/share.js" in page
+
+
+# The window, stated here on its own (docs/architecture.md, "Calendar feeds"): a
+# therapist's or the practice's feed from 90 days back to 365 days ahead, by start.
+@pytest.mark.parametrize(
+    ("from_now", "shown"),
+    [
+        (-timedelta(days=90, minutes=1), False),
+        (-timedelta(days=90), True),
+        (timedelta(days=365) - timedelta(minutes=1), True),
+        (timedelta(days=365), False),
+    ],
+)
+def test_the_feed_window_runs_from_90_days_back_to_a_year_ahead(
+    client, now, booked, feed, from_now, shown
+):
+    start = now + from_now
+    Appointment.objects.filter(pk=booked.pk).update(
+        start=start,
+        end=start + timedelta(minutes=50),
+        blocked_start=start,
+        blocked_end=start + timedelta(minutes=50),
+    )
+    _, events = events_of(fetch(client, feed))
+    assert (f"{booked.public_id}@booking.example" in events) == shown
