@@ -751,6 +751,7 @@ def appointment_undo(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_therapist(appointment.therapist_id)  # the order every change takes: no deadlock
         appointment = _lock(appointment)
         event = selectors.appointment_latest_event(appointment)
         undoable = (AppointmentEventKind.CANCELLED, AppointmentEventKind.MOVED)
