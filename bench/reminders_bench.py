@@ -1,17 +1,19 @@
 """Benchmark: 10,000 due reminders through the real Celery worker, Redis and PostgreSQL.
 
 Each round: mark every reminder due, let the scanner claim them (batches of
-500) and enqueue one send task per row, then time until the worker has marked
-all 10,000 sent. Emails go to Django's locmem backend inside the worker, so the
-whole send path (re-read, lock, render text + HTML + .ics, mark sent) is timed
-but no SMTP server.
+500) and enqueue one send task per batch of ``SEND_BATCH`` ids, then time until
+the worker has marked all 10,000 sent. Emails go to Django's locmem backend
+inside the worker, so the whole send path (lock and check, mark started, render
+text + HTML, mark sent) is timed but no SMTP server.
 
 Usage (needs PostgreSQL and Redis):
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/booking REDIS_URL=redis://127.0.0.1:6379/0 \\
-    .venv/bin/python bench/reminders_bench.py
-Figures go to docs/performance.md.
+    .venv/bin/python bench/reminders_bench.py [--database bench_db] [--concurrency 1,2,4]
+``--database`` names the database it creates (and drops); by default Django's
+test name for DATABASE_URL's (``test_<name>``). Figures go to docs/performance.md.
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -48,7 +50,7 @@ from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory 
 from tests.support.celery_helpers import WorkerProcess, wait_for  # noqa: E402
 
 APPOINTMENTS = 5000  # two email reminders each: 10,000 rows
-CONCURRENCY = (1, 2, 4, 8)
+CONCURRENCY = "1,2,4,8"
 
 
 def create_rows() -> None:
@@ -119,6 +121,12 @@ def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
 def main() -> None:
     from django.db import connection
 
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", help="the database to create and drop (default test_<name>)")
+    parser.add_argument("--concurrency", default=CONCURRENCY, help="worker processes per round")
+    args = parser.parse_args()
+    if args.database:
+        connection.settings_dict["TEST"]["NAME"] = args.database
     old = setup_databases(verbosity=0, interactive=False)
     # The worker subprocess reads the test database through DATABASE_URL.
     print(f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}")
@@ -129,7 +137,7 @@ def main() -> None:
             print(
                 f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} {'per second':>11}"
             )
-            for concurrency in CONCURRENCY:
+            for concurrency in map(int, args.concurrency.split(",")):
                 dispatched, total = one_round(concurrency, Path(tmp))
                 rate = 2 * APPOINTMENTS / total
                 print(f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f}")
