@@ -15,6 +15,7 @@ test name for DATABASE_URL's (``test_<name>``). Figures go to docs/performance.m
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -87,7 +88,15 @@ def sent() -> int:
     return Notification.objects.filter(state=NotificationState.SENT).count()
 
 
-def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
+def worker_cpu_seconds() -> float:
+    """User + system CPU of every finished child process (the worker and its pool)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_round(concurrency: int, workdir: Path) -> tuple[float, float, float]:
+    """Claim + enqueue seconds, seconds until all are sent, and the worker's CPU seconds
+    (its start-up included: about 2 s), which the machine's other load does not inflate."""
     Notification.objects.update(
         state=NotificationState.SCHEDULED,
         due_at=timezone.now(),
@@ -101,6 +110,7 @@ def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
         env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
         log=workdir / f"worker-{concurrency}.log",
     )
+    cpu_before = worker_cpu_seconds()
     worker.start(concurrency=concurrency)
     try:
         wait_for(
@@ -113,9 +123,10 @@ def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
             notifications_enqueue(ids)
         dispatched = time.perf_counter() - t0
         wait_for(lambda: sent() == 2 * APPOINTMENTS, timeout=1800, interval=0.2, what="all sent")
-        return dispatched, time.perf_counter() - t0
+        total = time.perf_counter() - t0
     finally:
         worker.stop()
+    return dispatched, total, worker_cpu_seconds() - cpu_before
 
 
 def main() -> None:
@@ -129,18 +140,27 @@ def main() -> None:
         connection.settings_dict["TEST"]["NAME"] = args.database
     old = setup_databases(verbosity=0, interactive=False)
     # The worker subprocess reads the test database through DATABASE_URL.
-    print(f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}")
+    print(
+        f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}",
+        flush=True,
+    )
     try:
         create_rows()
         app.control.purge()
         with tempfile.TemporaryDirectory() as tmp:
             print(
-                f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} {'per second':>11}"
+                f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} "
+                f"{'per second':>11} {'worker CPU ms each':>18} {'load (1 min)':>13}",
+                flush=True,
             )
             for concurrency in map(int, args.concurrency.split(",")):
-                dispatched, total = one_round(concurrency, Path(tmp))
-                rate = 2 * APPOINTMENTS / total
-                print(f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f}")
+                dispatched, total, cpu = one_round(concurrency, Path(tmp))
+                rate, cpu_each = 2 * APPOINTMENTS / total, cpu * 1000 / (2 * APPOINTMENTS)
+                print(
+                    f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f} "
+                    f"{cpu_each:>18.2f} {os.getloadavg()[0]:>13.1f}",
+                    flush=True,
+                )
     finally:
         teardown_databases(old, verbosity=0)
 
