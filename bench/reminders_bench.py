@@ -1,18 +1,21 @@
 """Benchmark: 10,000 due reminders through the real Celery worker, Redis and PostgreSQL.
 
 Each round: mark every reminder due, let the scanner claim them (batches of
-500) and enqueue one send task per row, then time until the worker has marked
-all 10,000 sent. Emails go to Django's locmem backend inside the worker, so the
-whole send path (re-read, lock, render text + HTML + .ics, mark sent) is timed
-but no SMTP server.
+500) and enqueue one send task per batch of ``SEND_BATCH`` ids, then time until
+the worker has marked all 10,000 sent. Emails go to Django's locmem backend
+inside the worker, so the whole send path (lock and check, mark started, render
+text + HTML, mark sent) is timed but no SMTP server.
 
 Usage (needs PostgreSQL and Redis):
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/booking REDIS_URL=redis://127.0.0.1:6379/0 \\
-    .venv/bin/python bench/reminders_bench.py
-Figures go to docs/performance.md.
+    .venv/bin/python bench/reminders_bench.py [--database bench_db] [--concurrency 1,2,4]
+``--database`` names the database it creates (and drops); by default Django's
+test name for DATABASE_URL's (``test_<name>``). Figures go to docs/performance.md.
 """
 
+import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -48,7 +51,7 @@ from tests.factories import ClientFactory, SessionTypeFactory, TherapistFactory 
 from tests.support.celery_helpers import WorkerProcess, wait_for  # noqa: E402
 
 APPOINTMENTS = 5000  # two email reminders each: 10,000 rows
-CONCURRENCY = (1, 2, 4, 8)
+CONCURRENCY = "1,2,4,8"
 
 
 def create_rows() -> None:
@@ -85,7 +88,15 @@ def sent() -> int:
     return Notification.objects.filter(state=NotificationState.SENT).count()
 
 
-def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
+def worker_cpu_seconds() -> float:
+    """User + system CPU of every finished child process (the worker and its pool)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_round(concurrency: int, workdir: Path) -> tuple[float, float, float]:
+    """Claim + enqueue seconds, seconds until all are sent, and the worker's CPU seconds
+    (its start-up included: about 2 s), which the machine's other load does not inflate."""
     Notification.objects.update(
         state=NotificationState.SCHEDULED,
         due_at=timezone.now(),
@@ -99,6 +110,7 @@ def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
         env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
         log=workdir / f"worker-{concurrency}.log",
     )
+    cpu_before = worker_cpu_seconds()
     worker.start(concurrency=concurrency)
     try:
         wait_for(
@@ -111,28 +123,44 @@ def one_round(concurrency: int, workdir: Path) -> tuple[float, float]:
             notifications_enqueue(ids)
         dispatched = time.perf_counter() - t0
         wait_for(lambda: sent() == 2 * APPOINTMENTS, timeout=1800, interval=0.2, what="all sent")
-        return dispatched, time.perf_counter() - t0
+        total = time.perf_counter() - t0
     finally:
         worker.stop()
+    return dispatched, total, worker_cpu_seconds() - cpu_before
 
 
 def main() -> None:
     from django.db import connection
 
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", help="the database to create and drop (default test_<name>)")
+    parser.add_argument("--concurrency", default=CONCURRENCY, help="worker processes per round")
+    args = parser.parse_args()
+    if args.database:
+        connection.settings_dict["TEST"]["NAME"] = args.database
     old = setup_databases(verbosity=0, interactive=False)
     # The worker subprocess reads the test database through DATABASE_URL.
-    print(f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}")
+    print(
+        f"database {connection.settings_dict['NAME']}, broker {settings.CELERY_BROKER_URL}",
+        flush=True,
+    )
     try:
         create_rows()
         app.control.purge()
         with tempfile.TemporaryDirectory() as tmp:
             print(
-                f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} {'per second':>11}"
+                f"{'concurrency':>11} {'claim+enqueue s':>16} {'all sent s':>11} "
+                f"{'per second':>11} {'worker CPU ms each':>18} {'load (1 min)':>13}",
+                flush=True,
             )
-            for concurrency in CONCURRENCY:
-                dispatched, total = one_round(concurrency, Path(tmp))
-                rate = 2 * APPOINTMENTS / total
-                print(f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f}")
+            for concurrency in map(int, args.concurrency.split(",")):
+                dispatched, total, cpu = one_round(concurrency, Path(tmp))
+                rate, cpu_each = 2 * APPOINTMENTS / total, cpu * 1000 / (2 * APPOINTMENTS)
+                print(
+                    f"{concurrency:>11} {dispatched:>16.2f} {total:>11.2f} {rate:>11.0f} "
+                    f"{cpu_each:>18.2f} {os.getloadavg()[0]:>13.1f}",
+                    flush=True,
+                )
     finally:
         teardown_databases(old, verbosity=0)
 

@@ -11,15 +11,18 @@ same row and two deliveries of one send task never send twice.
         +--stuck (worker died, task lost) after NOTIFICATION_STUCK_AFTER_SECONDS
 """
 
+import contextlib
 import logging
 import smtplib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from anymail.exceptions import AnymailAPIError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +44,8 @@ from practice.dbfaults import DISCONNECTS, retry_on_fresh_connection
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 500
+# Ids per send task: one locking read, one connection to the email provider.
+SEND_BATCH = 50
 
 # Errors worth another try later; anything else is a bug or a permanent refusal.
 # An SMTP reply (or an email provider's HTTP answer) says which it is: transient_error().
@@ -120,52 +125,193 @@ def notification_send(
     now: datetime | None = None,
     hand_off: Callable[[int, str, datetime], None] | None = None,
 ) -> str:
-    """Send one claimed notification; a no-op unless it is claimed and still applies.
+    """Send one claimed notification: a batch of one (``notifications_send_batch``).
 
     Returns what happened (``sent``, ``cancelled``, ``retry``, ``failed``,
     ``noop``, ``unrecorded``), for logs and tests.
+    """
+    outcomes = notifications_send_batch(
+        notification_ids=[notification_id], now=now, hand_off=hand_off
+    )
+    return outcomes[notification_id]
+
+
+def notifications_send_batch(
+    *,
+    notification_ids: list[int],
+    now: datetime | None = None,
+    hand_off: Callable[[int, str, datetime], None] | None = None,
+) -> dict[int, str]:
+    """Send claimed notifications over one connection to the email provider, each at most once.
+
+    Returns each id's outcome: ``sent``, ``cancelled``, ``retry``, ``failed``,
+    ``noop`` (not ours to send: gone, already sent or started, called off),
+    ``unrecorded`` (sent; the database was away, the broker carries the
+    record), or ``deferred`` (still claimed and not started: the batch ran out
+    of time, and the caller hands these to a worker again).
+
+    Steps:
+    1. One transaction locks the batch's appointments, then its rows (the
+       booking services' order: appointment first), and calls off in one
+       UPDATE the rows that no longer apply (a cancelled or moved session, a
+       reminder after the start).
+    2. For each remaining row, in id order: mark it started with a
+       conditional UPDATE (a row called off or taken by another delivery since
+       step 1 is skipped), build it, and hand it over on the batch's
+       connection. The provider's acceptance is recorded at once, in the same
+       commit as the next row's start: one commit per message, and the window
+       in which a dying worker leaves an accepted message unrecorded stays one
+       message wide (docs/deployment.md, "What survives which fault").
+    3. A failed message is that message's alone: it is put back with its
+       back-off or failed (``_after_error``), the connection is replaced, and
+       the batch goes on. Once the batch has run for half the task's soft time
+       limit (a slow or hung server), the rows not started are deferred.
 
     Every database step runs on a fresh connection if the last one dropped
     (``retry_on_fresh_connection``), above all the record of the provider's
     acceptance: a send that reached the provider must never look unsent.
     """
-    now = now or timezone.now()
-    notification = retry_on_fresh_connection(lambda: _start(notification_id, now), what="a claim")
-    if isinstance(notification, str):
-        return notification
+    ids = list(dict.fromkeys(notification_ids))
+    outcomes = dict.fromkeys(ids, "noop")
+    checked_at = now or timezone.now()
+    to_send, called_off = retry_on_fresh_connection(
+        lambda: _check_batch(ids, checked_at), what="a claim"
+    )
+    outcomes.update(dict.fromkeys(called_off, "cancelled"))
+    outbox, accepted, unexpected = _Outbox(), None, None
+    began, budget = time.monotonic(), settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    try:
+        for index, notification in enumerate(to_send):
+            if index and time.monotonic() - began > budget:
+                outcomes.update(dict.fromkeys((n.pk for n in to_send[index:]), "deferred"))
+                break
+            started_at = now or timezone.now()
+            started = _record_and_start(accepted, notification, started_at, hand_off, outcomes)
+            accepted = None
+            if not started:
+                continue  # called off, or another delivery started it, since step 1
+            try:
+                accepted = _deliver_one(notification, started_at, outbox, outcomes)
+            except Exception as exc:  # a bug in one message must not stop the others
+                log.exception("Notification %s could not be sent", notification.pk)
+                outbox.drop()
+                unexpected = unexpected or exc
+        _record_and_start(accepted, None, None, hand_off, outcomes)
+    finally:
+        outbox.drop()
+    if unexpected is not None:
+        raise unexpected  # after the others: never swallowed (its row is left to the scanner)
+    return outcomes
+
+
+class _Outbox:
+    """The batch's one connection to the email provider: opened on first use, replaced
+    after any error (a reply may have left it closed or mid-conversation)."""
+
+    def __init__(self):
+        self.backend = None
+
+    def send(self, email) -> None:
+        if self.backend is None:
+            self.backend = get_connection()
+            self.backend.open()
+        email.connection = self.backend
+        email.send()
+
+    def drop(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is None:
+            return
+        # QUIT on a broken connection can fail: the connection is gone either way.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            backend.close()
+
+
+@dataclass
+class _Accepted:
+    """A message the provider accepted, whose record is the next commit's first write."""
+
+    notification_id: int
+    provider_id: str
+    accepted_at: datetime
+    provider_ms: float  # how long the hand-over took
+    at: float  # time.monotonic() at the acceptance
+
+
+def _deliver_one(notification, started_at, outbox: _Outbox, outcomes) -> _Accepted | None:
+    """Hand one started message over; on an error, put it back or fail it (step 3)."""
     began = time.monotonic()
     try:
-        provider_id = _deliver(notification, now)
-    except TRANSIENT_ERRORS as exc:
-        return _after_error(notification, exc, transient=True, now=now)
+        provider_id = _deliver(notification, started_at, outbox)
+    except TRANSIENT_ERRORS as exc:  # the soft time limit too: the budget then defers the rest
+        outbox.drop()
+        outcomes[notification.pk] = _after_error(notification, exc, transient=True, now=started_at)
+        return None
     except REPLY_ERRORS as exc:
-        return _after_error(notification, exc, transient=transient_error(exc), now=now)
-    except sms.SMSError as exc:
-        return _after_error(notification, exc, transient=exc.transient, now=now)
-    accepted_at, accepted = timezone.now(), time.monotonic()
-    try:
-        retry_on_fresh_connection(
-            lambda: notification_record_acceptance(
-                notification_id=notification.pk, provider_id=provider_id, accepted_at=accepted_at
-            ),
-            what="marking a message sent",
+        outbox.drop()
+        transient = transient_error(exc)
+        outcomes[notification.pk] = _after_error(
+            notification, exc, transient=transient, now=started_at
         )
-    except DISCONNECTS:
-        # The database stayed away through every retry: the message was sent.
-        log.error("Notification %s sent; the database is away", notification.pk)
-        if hand_off is not None:
-            hand_off(notification.pk, provider_id, accepted_at)
-        return "unrecorded"
-    # The window in which a dying worker would leave an accepted message
-    # unrecorded (docs/deployment.md, "What survives which fault").
-    done = time.monotonic()
-    log.info(
-        "Notification %s sent: provider took %.1f ms, recorded %.1f ms after its acceptance",
-        notification.pk,
-        (accepted - began) * 1000,
-        (done - accepted) * 1000,
+        return None
+    except sms.SMSError as exc:
+        outcomes[notification.pk] = _after_error(
+            notification, exc, transient=exc.transient, now=started_at
+        )
+        return None
+    accepted = time.monotonic()
+    return _Accepted(
+        notification.pk, provider_id, timezone.now(), (accepted - began) * 1000, accepted
     )
-    return "sent"
+
+
+def _record_and_start(
+    accepted: _Accepted | None, notification, started_at, hand_off, outcomes
+) -> bool:
+    """One commit: record the last accepted message as sent, and start the next (if any).
+
+    Both writes are conditional UPDATEs that a repeat finds done (the start
+    matches its own ``send_started_at``), so the pair is simply repeated on a
+    fresh connection if the connection drops, even during its COMMIT.
+    Returns whether ``notification`` is now started, and ours to send.
+    """
+
+    def both() -> bool:
+        with transaction.atomic():
+            if accepted is not None:
+                notification_record_acceptance(
+                    notification_id=accepted.notification_id,
+                    provider_id=accepted.provider_id,
+                    accepted_at=accepted.accepted_at,
+                )
+            return notification is not None and _mark_started(notification, started_at)
+
+    if accepted is None and notification is None:
+        return False
+    try:
+        started = retry_on_fresh_connection(both, what="marking a message sent")
+    except DISCONNECTS:
+        if accepted is not None:
+            # The database stayed away through every retry: the message was sent.
+            log.error("Notification %s sent; the database is away", accepted.notification_id)
+            outcomes[accepted.notification_id] = "unrecorded"
+            if hand_off is not None:
+                hand_off(accepted.notification_id, accepted.provider_id, accepted.accepted_at)
+        raise  # the rest of the batch waits for the scanner
+    if accepted is not None:
+        outcomes[accepted.notification_id] = "sent"
+        # The window in which a dying worker would leave an accepted message
+        # unrecorded (docs/deployment.md, "What survives which fault").
+        log.info(
+            "Notification %s sent: provider took %.1f ms, recorded %.1f ms after its acceptance",
+            accepted.notification_id,
+            accepted.provider_ms,
+            (time.monotonic() - accepted.at) * 1000,
+        )
+    if started:
+        notification.attempts += 1
+        notification.send_started_at = started_at
+    return started
 
 
 def notification_record_acceptance(
@@ -182,20 +328,23 @@ def notification_record_acceptance(
     )
 
 
-def _start(notification_id: int, now: datetime) -> Notification | str:
-    """Lock the appointment (if any), then the row; mark the send as started, or say why not.
+def _check_batch(ids: list[int], now: datetime) -> tuple[list[Notification], list[int]]:
+    """Step 1: lock the appointments (if any), then the rows; call off what no longer
+    applies. Returns the rows to send, in id order, and the ids called off.
 
     The same lock order as the booking services (appointment first), so a
-    cancellation either lands before this check or waits until the send began.
+    cancellation either lands before this check or finds the row still
+    claimed and not started, and calls it off (step 2's UPDATE then skips it).
     """
     with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
+        appointments = {
+            appointment.pk: appointment
+            for appointment in Appointment.objects.select_for_update(of=("self",))
             .select_related("practice", "client", "therapist", "session_type")
-            .filter(notifications__pk=notification_id)
-            .first()
-        )
-        notification = (
+            .filter(pk__in=Notification.objects.filter(pk__in=ids).values("appointment_id"))
+            .order_by("pk")
+        }
+        rows = (
             Notification.objects.select_for_update(of=("self",))
             .select_related(
                 "therapist__user",
@@ -205,23 +354,35 @@ def _start(notification_id: int, now: datetime) -> Notification | str:
                 "safety_alert__practice",
                 "practice",
             )
-            .filter(pk=notification_id)
-            .first()
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
-        if notification is None:
-            return "noop"
-        if notification.state != NotificationState.SENDING or notification.send_started_at:
-            return "noop"  # already sent, cancelled, or another delivery is sending it
-        if not _still_applies(notification, appointment, now):
-            notification.state = NotificationState.CANCELLED
-            notification.save(update_fields=["state"])
-            return "cancelled"
-        # Exact without F(): the row is locked.
-        notification.attempts += 1
-        notification.send_started_at = now
-        notification.save(update_fields=["attempts", "send_started_at"])
-        notification.appointment = appointment
-        return notification
+        to_send, called_off = [], []
+        for notification in rows:
+            if notification.state != NotificationState.SENDING or notification.send_started_at:
+                continue  # already sent, cancelled, or another delivery is sending it
+            appointment = appointments.get(notification.appointment_id)
+            notification.appointment = appointment
+            if _still_applies(notification, appointment, now):
+                to_send.append(notification)
+            else:
+                called_off.append(notification.pk)
+        if called_off:
+            Notification.objects.filter(pk__in=called_off).update(state=NotificationState.CANCELLED)
+    return to_send, called_off
+
+
+def _mark_started(notification: Notification, started_at: datetime) -> bool:
+    """Claimed and not started (nor called off since the check): now started.
+
+    Idempotent: a repeat after a COMMIT whose answer was lost finds its own
+    ``send_started_at`` and sets the same values again.
+    """
+    return bool(
+        Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING)
+        .filter(Q(send_started_at__isnull=True) | Q(send_started_at=started_at))
+        .update(attempts=notification.attempts + 1, send_started_at=started_at)
+    )
 
 
 def _client_of(notification: Notification, appointment: Appointment | None):
@@ -281,12 +442,12 @@ def _still_applies(notification: Notification, appointment: Appointment | None, 
     return not (notification.kind == NotificationKind.REMINDER and now >= appointment.start)
 
 
-def _deliver(notification: Notification, now: datetime) -> str:
+def _deliver(notification: Notification, now: datetime, outbox: _Outbox) -> str:
     if notification.channel == Channel.SMS:
         body = messages.build_sms(notification)
         return sms.get_backend().send(to=notification.appointment.client.phone, body=body)
     email = messages.build_email(notification, now=now)
-    email.send()
+    outbox.send(email)
     # An HTTP provider's own id (what its delivery webhooks name), else our Message-ID.
     # (Several recipients get several provider ids: keep ours then.)
     provider_id = getattr(getattr(email, "anymail_status", None), "message_id", None)

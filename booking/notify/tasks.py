@@ -22,11 +22,23 @@ from practice.dbfaults import DISCONNECTS, reset_connection, retry_on_fresh_conn
 log = dispatch.log
 
 
+@shared_task(ignore_result=True)
+def send_notifications(notification_ids: list[int]) -> dict[int, str]:
+    """A batch of claimed rows (``dispatch.SEND_BATCH`` at most): one connection, each once.
+
+    Rows the batch had no time for are handed to a worker again, still claimed.
+    """
+    outcomes = dispatch.notifications_send_batch(
+        notification_ids=notification_ids, hand_off=_hand_off_acceptance
+    )
+    notifications_enqueue([pk for pk, outcome in outcomes.items() if outcome == "deferred"])
+    return outcomes
+
+
 @shared_task(name="booking.tasks.send_notification", ignore_result=True)
 def send_notification(notification_id: int) -> str:
-    return dispatch.notification_send(
-        notification_id=notification_id, hand_off=_hand_off_acceptance
-    )
+    """One row: what queues written before batches may still hold (new work is batched)."""
+    return send_notifications([notification_id])[notification_id]
 
 
 @shared_task(
@@ -117,10 +129,11 @@ def notifications_send_now(ids: list[int]) -> None:
 
 
 def notifications_enqueue(ids: list[int]) -> None:
-    """Hand ids to the workers. A broker outage loses nothing: the scanner retries."""
-    for index, notification_id in enumerate(ids):
+    """Hand ids to the workers, ``SEND_BATCH`` to a task. A broker outage loses nothing:
+    the scanner retries."""
+    for index in range(0, len(ids), dispatch.SEND_BATCH):
         try:
-            send_notification.apply_async((notification_id,), retry=False)
+            send_notifications.apply_async((ids[index : index + dispatch.SEND_BATCH],), retry=False)
         except BrokerError:
             log.warning("Broker unavailable; %d notification(s) left for the scanner.", len(ids))
             Notification.objects.filter(

@@ -46,6 +46,8 @@ class _Handler:
         self.accept_delay = 0.0
         # Recipients whose RCPT TO is never answered (a hung server, for those only).
         self.hang_rcpt: set[str] = set()
+        # The client's address and port of each accepted message: one per connection.
+        self.peers: list[tuple] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.hang_rcpt:
@@ -62,6 +64,7 @@ class _Handler:
         if self.before_accepting is not None and (reply := self.before_accepting(message)):
             return reply
         self.messages.append(message)
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
