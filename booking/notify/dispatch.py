@@ -340,7 +340,9 @@ def _check_batch(ids: list[int], now: datetime) -> tuple[list[Notification], lis
         appointments = {
             appointment.pk: appointment
             for appointment in Appointment.objects.select_for_update(of=("self",))
-            .select_related("practice", "client", "therapist", "session_type")
+            # The session type's and therapist's practice too: reminder offsets and the
+            # video provider are read through them (one read for the batch, not one each).
+            .select_related("practice", "client", "therapist__practice", "session_type__practice")
             .filter(pk__in=Notification.objects.filter(pk__in=ids).values("appointment_id"))
             .order_by("pk")
         }
