@@ -115,6 +115,35 @@ def notifications_send_after_commit(ids: list[int]) -> None:
         transaction.on_commit(lambda: notifications_send_now(ids), robust=True)
 
 
+def notifications_send_when_due(*, appointment_id: int, at: datetime) -> None:
+    """After commit, send the session's messages held back until ``at`` (a change staff may
+    still undo) as soon as they fall due, instead of at the scanner's next pass, up to a
+    minute later. A short countdown on the broker; if it is lost, the scanner sends them.
+    """
+
+    def publish():
+        try:
+            send_session_messages_due.apply_async((appointment_id,), eta=at, retry=False)
+        except BrokerError:
+            log.warning("Broker unavailable; a held-back message is left for the scanner.")
+
+    transaction.on_commit(publish, robust=True)
+
+
+@shared_task(ignore_result=True)
+def send_session_messages_due(appointment_id: int) -> int:
+    """Claim and send what is due now for one session (nothing, if an undo called it off)."""
+    ids = list(
+        Notification.objects.filter(
+            appointment_id=appointment_id,
+            state=NotificationState.SCHEDULED,
+            due_at__lte=timezone.now(),
+        ).values_list("pk", flat=True)
+    )
+    notifications_send_now(ids)
+    return len(ids)
+
+
 def notifications_send_now(ids: list[int]) -> None:
     """Claim these (due now) and hand them to the workers, without waiting for the scanner."""
     now = timezone.now()

@@ -39,7 +39,7 @@ from booking.models import (
     NotificationState,
 )
 from booking.notify import notifications
-from booking.notify.tasks import notifications_send_after_commit
+from booking.notify.tasks import notifications_send_after_commit, notifications_send_when_due
 from booking.scheduling import selectors
 from booking.scheduling.policy import humanize_duration, late_cancel_deadline
 from clients.models import Client
@@ -644,9 +644,12 @@ def appointment_reschedule(
         notify = notify or actor == Actor.CLIENT
         due_now = []
         if notify:
+            delay = _undo_delay(undoable, actor)
             due_now = notifications.notifications_schedule_for_reschedule(
-                appointment=appointment, now=now, delay=_undo_delay(undoable, actor)
+                appointment=appointment, now=now, delay=delay
             )
+            if delay:
+                notifications_send_when_due(appointment_id=appointment.pk, at=now + delay)
         else:
             notifications.notifications_call_off(appointment=appointment)
         _log(
@@ -707,9 +710,12 @@ def appointment_cancel(
         notify = notify or actor == Actor.CLIENT
         due_now = []
         if notify:
+            delay = _undo_delay(undoable, actor)
             due_now = notifications.notifications_schedule_for_cancellation(
-                appointment=appointment, now=now, delay=_undo_delay(undoable, actor)
+                appointment=appointment, now=now, delay=delay
             )
+            if delay:
+                notifications_send_when_due(appointment_id=appointment.pk, at=now + delay)
         else:
             notifications.notifications_call_off(appointment=appointment)
         _log(

@@ -247,3 +247,57 @@ def test_a_cancelled_request_still_waiting_for_its_email_link_is_not_brought_bac
         appointment_undo(appointment=unproven, by=team["receptionist"])
     unproven.refresh_from_db()
     assert unproven.status == AppointmentStatus.CANCELLED
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """What reaches the broker for held-back messages: (session id, eta)."""
+    from booking.notify import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.send_session_messages_due,
+        "apply_async",
+        lambda args, eta, retry: sent.append((args[0], eta)),
+    )
+    return sent
+
+
+def test_the_held_back_notice_goes_as_the_window_closes_not_at_the_next_scan(
+    client, team, booked, now, time_machine, published, django_capture_on_commit_callbacks
+):
+    """Without this the notice waited for the scanner's next pass: 20 to 80 seconds."""
+    from booking.notify.tasks import send_session_messages_due
+
+    sign_in(client, team["receptionist"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(client, booked)
+    assert published == [(booked.pk, now + UNDO_WINDOW)]
+    time_machine.move_to(now + UNDO_WINDOW, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_session_messages_due(booked.pk) == 1
+    assert [m.to for m in mail.outbox] == [[booked.client.email]]
+    # The scanner's next pass finds nothing left to send: once.
+    scanner_at(now + UNDO_WINDOW + timedelta(minutes=2), time_machine)
+    assert len(mail.outbox) == 1
+
+
+def test_an_undone_change_leaves_the_held_back_task_nothing_to_send(
+    client, team, booked, now, time_machine, published, django_capture_on_commit_callbacks
+):
+    from booking.notify.tasks import send_session_messages_due
+
+    sign_in(client, team["receptionist"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = cancel(client, booked).content.decode()
+    undo = undo_form(page)
+    time_machine.move_to(now + timedelta(seconds=5), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(undo["action"], undo["fields"], follow=True)
+    time_machine.move_to(now + UNDO_WINDOW, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_session_messages_due(booked.pk) == 0
+    scanner_at(now + UNDO_WINDOW + timedelta(minutes=2), time_machine)
+    assert mail.outbox == []
