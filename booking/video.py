@@ -105,6 +105,13 @@ class JitsiProvider(BaseProvider):
         return jwt.encode(claims, settings.JITSI_JWT_SECRET, algorithm="HS256")
 
 
+# The link travels in a session's last email reminder, never in one sent further ahead
+# than this; a session with no such reminder to come gets one of its own, due
+# VIDEO_LINK_BEFORE the start (at once when that has passed): booking.notify.notifications.
+VIDEO_LINK_LEAD = timedelta(hours=24)
+VIDEO_LINK_BEFORE = timedelta(hours=1)
+
+
 def provider_key(therapist: Therapist) -> str:
     return therapist.video_provider or therapist.practice.video_provider
 

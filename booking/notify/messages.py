@@ -120,15 +120,14 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
     }
 
 
-# The video link is in a session's last reminder, and never in one sent further ahead.
-VIDEO_LINK_LEAD = timedelta(hours=24)
-
-
 def video_link_in(notification: Notification) -> str:
     """The video link, for the reminder closest to the session on its channel (texts only
     when the practice opts in); empty for every other message."""
     appointment = notification.appointment
-    if notification.kind != NotificationKind.REMINDER or notification.offset > VIDEO_LINK_LEAD:
+    if (
+        notification.kind != NotificationKind.REMINDER
+        or notification.offset > video.VIDEO_LINK_LEAD
+    ):
         return ""
     if notification.channel == Channel.SMS and not appointment.practice.video_link_by_sms:
         return ""

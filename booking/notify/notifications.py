@@ -7,6 +7,7 @@ messages commit (or roll back) together. Sending is ``booking.notify.dispatch``'
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from booking import video
 from booking.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -18,7 +19,7 @@ from booking.models import (
 )
 from booking.notify.selectors import notifications_failed_for_desk
 from clients.models import Client
-from practice.models import Practice, Therapist
+from practice.models import Modality, Practice, Therapist
 from practice.timezones import wall_to_utc_lenient
 
 # Rows that have not started sending can still be called off.
@@ -157,8 +158,39 @@ def _schedule_reminders(appointment: Appointment, now: datetime) -> None:
             _new(appointment, NotificationKind.REMINDER, rule["channel"], due, offset=before)
         )
         reminders[-1].state = state
+    if appointment.session_type.modality == Modality.TELEHEALTH:
+        link = _video_link_reminder(appointment, reminders, now)
+        if link is not None:
+            reminders.append(link)
     # One INSERT for all of them (save() would be one each).
     Notification.objects.bulk_create(reminders)
+
+
+def _video_link_reminder(appointment: Appointment, reminders, now: datetime):
+    """The pages promise a video session's link by email before it starts, and only an email
+    reminder within ``VIDEO_LINK_LEAD`` carries it (booking.notify.messages). Booked inside
+    those offsets (or with none configured), the session gets one more email reminder, due
+    ``VIDEO_LINK_BEFORE`` the start, or at once when that has passed."""
+    if any(
+        r.channel == Channel.EMAIL
+        and r.state == NotificationState.SCHEDULED
+        and r.offset <= video.VIDEO_LINK_LEAD
+        for r in reminders
+    ):
+        return None
+    practice = appointment.practice
+    due = reminder_due_at(
+        start=appointment.start,
+        before=video.VIDEO_LINK_BEFORE,
+        zone=appointment.client.zone,
+        quiet_start=practice.quiet_hours_start,
+        quiet_end=practice.quiet_hours_end,
+    )
+    due = max(now, due)
+    if due >= appointment.start:
+        return None
+    offset = timedelta(minutes=(appointment.start - due) // timedelta(minutes=1))
+    return _new(appointment, NotificationKind.REMINDER, Channel.EMAIL, due, offset=offset)
 
 
 def _create(appointment, kind, channel, due_at, *, offset=timedelta(0), state=None):

@@ -421,3 +421,54 @@ def test_the_owner_picks_the_practices_provider_on_the_settings_page(client, pra
     assert client.post("/staff/settings/", values).status_code == 302
     practice.refresh_from_db()
     assert (practice.video_provider, practice.video_link_by_sms) == ("jitsi", True)
+
+
+# --- the link always arrives (trial: a session booked inside the last reminder's offset) ---
+
+
+def link_emails(appointment):
+    link = video.video_link(appointment)
+    return [m for m in mail.outbox if link in m.body]
+
+
+def test_a_video_session_booked_inside_its_last_reminder_still_gets_its_link_by_email(
+    now, book, by_video, time_machine
+):
+    """Booked 23 hours ahead: the 48 h and 24 h reminders are already past (skipped), so
+    before this no message ever carried the link the pages promise."""
+    start = THURSDAY_10
+    time_machine.move_to(start - timedelta(hours=23), tick=False)
+    by_video.min_notice = timedelta(0)
+    by_video.save()
+    appointment = book(start)
+    assert link_emails(appointment) == []  # not in the confirmation
+    run_scanner_at(start - timedelta(hours=1, seconds=1), time_machine)
+    assert link_emails(appointment) == []  # not early either
+    run_scanner_at(start - timedelta(hours=1), time_machine)
+    (sent,) = link_emails(appointment)
+    assert sent.to == [appointment.client.email]
+    run_scanner_at(start - timedelta(minutes=5), time_machine)
+    assert len(link_emails(appointment)) == 1
+
+
+def test_a_video_session_booked_minutes_ahead_gets_its_link_at_once(
+    now, book, by_video, time_machine
+):
+    start = THURSDAY_10
+    time_machine.move_to(start - timedelta(minutes=18), tick=False)
+    by_video.min_notice = timedelta(0)
+    by_video.save()
+    appointment = book(start)
+    run_scanner_at(start - timedelta(minutes=18), time_machine)
+    (sent,) = link_emails(appointment)
+    assert "Join by video from 10 minutes before the start" in sent.body
+
+
+def test_no_extra_link_message_when_a_reminder_within_a_day_carries_it(now, book, time_machine):
+    appointment = book()  # Thursday: the 24 h email reminder will carry the link
+    from booking.models import Notification, NotificationKind
+
+    reminders = Notification.objects.filter(
+        appointment=appointment, kind=NotificationKind.REMINDER, channel="email"
+    )
+    assert sorted(r.offset for r in reminders) == [timedelta(hours=24), timedelta(hours=48)]
