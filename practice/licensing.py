@@ -147,18 +147,31 @@ ZONE_REGION = {
     "Australia/Darwin": "AU-NT",
 }
 
-# ISO 3166-2: a country, a hyphen, a subdivision of up to three letters or digits (or a
-# country alone, for a country without a licensing subdivision: IE).
-_CODE = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")
+
+def _codes(text: str) -> list[str]:
+    """Codes typed with commas or spaces ("US-NY, us-nj"), upper-cased, sorted, deduplicated."""
+    return sorted({part.upper() for part in re.split(r"[\s,;]+", (text or "").strip()) if part})
+
+
+def _wrong(code: str) -> str:
+    """Why ``code`` is no place a client can be, in words that say what to type instead."""
+    if code == "CA":
+        return "CA is Canada: for California write US-CA, for a province e.g. CA-ON"
+    for country in ("US", "CA", "AU", "GB"):
+        if f"{country}-{code}" in REGIONS:
+            return f"{code}: write {country}-{code} for {REGIONS[country + '-' + code]}"
+    return f"{code} is not a place we know"
 
 
 def jurisdictions_parse(text: str) -> list[str]:
-    """Codes typed with commas or spaces ("US-NY, us-nj") as a sorted list, or ValueError."""
-    codes = {part.upper() for part in re.split(r"[\s,;]+", text.strip()) if part}
-    wrong = sorted(code for code in codes if not _CODE.fullmatch(code))
+    """The codes typed, each one a place a client can pick (``REGIONS``: a code outside it
+    could never match a client, so a therapist typing "NY" would silently be offered to
+    nobody), or ValueError naming what to type instead."""
+    codes = _codes(text)
+    wrong = [_wrong(code) for code in codes if code not in REGIONS]
     if wrong:
-        raise ValueError(", ".join(wrong))
-    return sorted(codes)
+        raise ValueError("; ".join(wrong))
+    return codes
 
 
 def validate_jurisdictions(text: str) -> None:
@@ -166,7 +179,7 @@ def validate_jurisdictions(text: str) -> None:
         jurisdictions_parse(text)
     except ValueError as exc:
         raise ValidationError(
-            f"Not a jurisdiction code: {exc}. Use ISO 3166-2 codes such as US-NY, US-CA, CA-ON."
+            f"{exc}. Use ISO 3166-2 codes such as US-NY, US-CA, CA-ON, GB-ENG or IE."
         ) from exc
 
 
@@ -183,6 +196,6 @@ def licensed_in(therapist, region: str) -> bool:
     licence there, or a compact privilege there (both as the therapist recorded them)."""
     if not region:
         return False
-    held = jurisdictions_parse(therapist.licence_jurisdictions or "")
-    held += jurisdictions_parse(therapist.compact_jurisdictions or "")
+    # Read leniently: a row saved before the codes were checked must not break a page.
+    held = _codes(therapist.licence_jurisdictions) + _codes(therapist.compact_jurisdictions)
     return region.upper() in held

@@ -375,3 +375,21 @@ def test_moving_a_video_session_keeps_where_the_client_said_they_would_be(
     ).content.decode()
     assert "No therapist here is licensed" not in page
     assert ">07:00<" in page  # 10:00 in New York, as Los Angeles reads it
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [("NY", "write US-NY for New York"), ("CA", "for California write US-CA"), ("ON", "CA-ON")],
+)
+def test_a_state_without_its_country_is_refused_with_what_to_write(therapist, text, hint):
+    """Trial: "NY CA" was saved, matched no client's place, and the therapist silently
+    vanished from video booking."""
+    therapist.licence_jurisdictions = text
+    with pytest.raises(ValidationError, match=hint):
+        therapist.full_clean()
+
+
+def test_a_code_saved_before_the_check_does_not_break_the_rule(california):
+    california.licence_jurisdictions = "NY US-CA"  # as an older row may hold it
+    assert licensing.licensed_in(california, "US-CA")
+    assert not licensing.licensed_in(california, "US-NY")
