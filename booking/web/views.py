@@ -135,7 +135,9 @@ def _video_context(appointment, now) -> dict:
         return {}
     if video.join_open(appointment, now=now):
         return {"video_join": True}
-    return {"video_join_at": video.join_opens_at(appointment)}
+    opens = video.join_opens_at(appointment)
+    # A page left open shows Join when it opens (static/booking/booking.js reloads it then).
+    return {"video_join_at": opens, "video_join_in": int((opens - now).total_seconds()) + 1}
 
 
 def _shown_zone(request: HttpRequest, client) -> str:

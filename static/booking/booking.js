@@ -202,6 +202,16 @@
     link.parentNode.hidden = false;
   });
 
+  // A manage page left open until its video session's Join opens: reload it then, so the
+  // button appears (only within a day; a page kept open longer is reloaded by its reader).
+  var later = document.querySelector("[data-reload-in]");
+  if (later) {
+    var seconds = parseInt(later.getAttribute("data-reload-in"), 10);
+    if (seconds > 0 && seconds <= 86400) {
+      window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    }
+  }
+
   // After a failed submit, move focus to the summary of what to fix.
   var focus = document.querySelector("[data-focus]");
   if (focus) { focus.focus(); }

@@ -83,3 +83,20 @@ def test_join_appears_ten_minutes_before_and_opens_the_room(
     page.wait_for_url(link)
     assert rooms == [link]
     assert page.get_by_role("heading", name="Video room").is_visible()
+
+
+def test_a_manage_page_left_open_shows_join_when_it_opens(open_page, video_session, time_machine):
+    """Trial: the page said "a button appears on this page at 11:05" and, left open, it never
+    did until the reader reloaded it."""
+    time_machine.move_to(video_session.start - timedelta(minutes=10, seconds=3), tick=True)
+    page = open_page(viewport=PHONE)
+    page.route(
+        "https://meet.example/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<title>R</title>"),
+    )
+    page.goto(f"{page.base}/book/manage/{manage_token(video_session)}/")
+    assert page.get_by_test_id("join-later").is_visible()
+    assert page.get_by_test_id("join").count() == 0
+    # Nobody touches the page: within a few seconds of opening, Join is there.
+    page.get_by_role("link", name="Join video session").wait_for(state="visible", timeout=15_000)
+    assert page.get_by_test_id("join-later").count() == 0
