@@ -440,6 +440,9 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         and "Sorry, that time was just taken. Here are the times still free.",
         "video": video and not moving,
         "region": region,
+        "region_guessed": bool(region)
+        and region != (request.GET.get("region") or "").upper()
+        and not (moving is not None and moving.client_region),
         "regions": licensing.REGIONS.items(),
         "reschedule": params["reschedule"],
         "moving": moving,
@@ -460,7 +463,14 @@ def client_region(request: HttpRequest, zone_name: str) -> str:
 
 def _nobody_licensed(practice, region: str) -> str:
     contact = " or ".join(c for c in (practice.contact_phone, practice.contact_email) if c)
-    where = licensing.region_label(region) if region else "the place you chose"
+    if not region:
+        # Nothing picked, and the zone gives no likely place (e.g. Europe/Berlin).
+        return (
+            "Choose where you will be during the video session to see its times: your "
+            "therapist must be licensed there. Not in the list? Please contact the practice"
+            f"{f' ({contact})' if contact else ''}."
+        )
+    where = licensing.region_label(region)
     return (
         f"No therapist here is licensed to see clients in {where} by video. If you will be "
         "somewhere else during the session, choose it below; otherwise please contact the "

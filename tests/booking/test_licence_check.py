@@ -393,3 +393,19 @@ def test_a_code_saved_before_the_check_does_not_break_the_rule(california):
     california.licence_jurisdictions = "NY US-CA"  # as an older row may hold it
     assert licensing.licensed_in(california, "US-CA")
     assert not licensing.licensed_in(california, "US-NY")
+
+
+def test_a_zone_with_no_likely_place_asks_for_one_rather_than_blaming_a_choice(
+    client, now, video, new_york
+):
+    """Trial, browser in Europe/Berlin: the page said nobody was licensed in "the place you
+    chose" and "we guessed from your time zone", with nothing chosen and nothing guessed."""
+    page = times(client, video, tz="Europe/Berlin")
+    assert "the place you chose" not in page and "We guessed" not in page
+    assert "Choose where you will be during the video session" in page
+    assert PHONE in page
+
+
+def test_we_guessed_is_said_only_of_a_guess(client, now, video, new_york):
+    assert "We guessed from your time zone" in times(client, video)
+    assert "We guessed" not in times(client, video, region="US-NY")
