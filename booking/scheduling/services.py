@@ -802,6 +802,10 @@ def appointment_undo(
                 f"Could not undo: that time has been taken since. {stays}"
             ) from exc
         notifications.notifications_schedule_for_undo(appointment=appointment, now=now)
+        if event.client_notified:
+            # Its message was called off before it left: the log must not say "client told".
+            event.client_notified = False
+            event.save(update_fields=["client_notified"])
         _log(
             appointment,
             AppointmentEventKind.UNDONE,

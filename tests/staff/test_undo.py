@@ -108,6 +108,9 @@ def test_undo_of_a_cancel_restores_the_session_and_nothing_reaches_the_client(
     ).exists()
     last = AppointmentEvent.objects.filter(appointment=booked).last()
     assert (last.kind, last.by, last.client_notified) == ("undone", team["receptionist"], False)
+    # The cancel it undid no longer reads "client told": its message never left.
+    cancelled = AppointmentEvent.objects.get(appointment=booked, kind="cancelled")
+    assert cancelled.client_notified is False
     scanner_at(now + UNDO_WINDOW + timedelta(minutes=1), time_machine)
     assert mail.outbox == []
     log = client.get(f"/staff/appointments/{booked.public_id}/").content.decode()
