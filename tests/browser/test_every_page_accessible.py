@@ -20,6 +20,8 @@ def test_every_client_and_intake_page_passes_axe(open_page, clinic, shot, viewpo
 
     def check(name):
         assert_accessible(page)
+        # Nothing pushes the page sideways at 375 px.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
         shot(page, f"{len(seen):02d}-{name}")
         seen.append(name)
 

@@ -162,8 +162,21 @@ def test_every_staff_page_renders_accessibly(open_page, clinic, shot, viewport):
         "password": "/staff/password/",
         "two-factor": "/staff/two-factor/",
     }
+    too_wide = {}
     for name, path in pages.items():
         response = page.goto(page.base + path)
         assert response.status == 200, (name, response.status)
         assert_accessible(page)
         shot(page, name)
+        # Wide tables scroll inside their region; the page itself never scrolls sideways.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            too_wide[name] = page.evaluate(
+                """(w) => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w
+                        && (!e.closest('.table-wrap') || e.matches('.table-wrap')))
+                .slice(0, 4).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+                        + Math.round(e.getBoundingClientRect().right))""",
+                viewport["width"],
+            )
+    assert too_wide == {}, repr(too_wide)
