@@ -93,10 +93,16 @@ def _next_url(request) -> str:
     return resolve_url("staff-home")
 
 
+def _signed_in(request, response) -> bool:
+    return request.user.is_authenticated and response.status_code == 302
+
+
 @sensitive_post_parameters("password", "otp_token")
 @csrf_protect
 @never_cache
-@rate_limited("login", methods=("POST",))
+# Per address, across user names; a sign-in that succeeds is not counted (an office
+# behind one address signs in many times a day), failures are.
+@rate_limited("login", methods=("POST",), forgive=_signed_in)
 def login(request):
     form = StaffLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():

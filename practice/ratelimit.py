@@ -35,10 +35,12 @@ class _Scope:
         self.throttle_scope = scope
 
 
-def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
+def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None, forgive=None):
     """Decorate an HTML view: over the limit, a readable 429 page with Retry-After.
 
     ``methods``: count only these (e.g. the POSTs of a sign-in form); default all.
+    ``forgive(request, response)``: true when the attempt should not count after all
+    (a sign-in that succeeded: only failures use up an address's allowance).
     """
 
     def decorator(view):
@@ -52,7 +54,12 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
                 response = render(request, "too_many_requests.html", context, status=429)
                 response["Retry-After"] = str(wait)
                 return response
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if counted and forgive is not None and throttle.history and forgive(request, response):
+                # allow_request put this attempt first in the history: take it back out.
+                throttle.history.pop(0)
+                throttle.cache.set(throttle.key, throttle.history, throttle.duration)
+            return response
 
         return wrapped
 
