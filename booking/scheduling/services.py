@@ -1022,9 +1022,18 @@ def _require_licensed(appointment: Appointment, *, override_reason: str = "", by
     if reason and by is not None and by.is_authenticated:
         appointment.licence_override_reason, appointment.licence_override_by = reason, by
         return
-    raise NotLicensed(
+    not_there = (
         f"{appointment.therapist.display_name} is not licensed to see clients in "
-        f"{licensing.region_label(region)} by video, so this session cannot be booked here. "
+        f"{licensing.region_label(region)} by video"
+    )
+    if by is not None and by.is_authenticated:
+        # Staff: what they can do here, not the client's "please contact the practice".
+        raise NotLicensed(
+            f"{not_there}. Choose a therapist licensed there, check where the client will be, "
+            "or book it anyway with a reason (kept with your name and audited)."
+        )
+    raise NotLicensed(
+        f"{not_there}, so this session cannot be booked here. "
         + _contact_sentence(appointment.practice)
     )
 

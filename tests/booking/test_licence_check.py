@@ -338,6 +338,8 @@ def test_the_staff_book_page_refuses_then_overrides_with_a_reason(
     }
     refused = client.post(url, form).content.decode()
     assert "Nora NY is not licensed to see clients in Illinois (US-IL) by video" in refused
+    # Staff are told what they can do, not the client's "please contact the practice".
+    assert "book it anyway with a reason" in refused and "contact the practice" not in refused
     assert not Appointment.objects.exists()
     assert client.post(url, form | {"client_region": "US-NY"}).status_code == 302
     first = Appointment.objects.get()
