@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint bench-slots migrations-check clean
 
+# The stamp is a copy of the requirements last installed: pip runs only when their
+# text changed, not whenever the file is newer (every file of a fresh clone is,
+# and its .venv may be one that is already up to date).
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) \
+	  && $(BIN)/python -m pip install --quiet --upgrade pip; }
+	cmp -s requirements.txt $(STAMP) || $(BIN)/python -m pip install --quiet -r requirements.txt
+	cp requirements.txt $(STAMP)
 
 # The whole service on the embedded default: SQLite, a file-system Celery broker,
 # emails as files under var/. Serves http://127.0.0.1:8000 until Ctrl-C.
