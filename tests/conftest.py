@@ -64,6 +64,10 @@ def client_record(practice):
 
 @pytest.fixture
 def intake_practice(practice):
+    return intake_switch_on(practice)
+
+
+def intake_switch_on(practice):
     """The practice with intake on, the default questionnaire and two required consents."""
     practice.intake_enabled = True
     practice.save()

@@ -24,12 +24,16 @@ def new_client(intake_practice):
 def booked(now, therapist, new_client, django_capture_on_commit_callbacks):
     """A first session for a new client, its messages sent."""
     with django_capture_on_commit_callbacks(execute=True):
-        return appointment_book(
-            therapist=therapist,
-            session_type=therapist.session_types.get(),
-            client=new_client,
-            start=THURSDAY_10,
-        )
+        return book_first_session(therapist, new_client)
+
+
+def book_first_session(therapist, client):
+    return appointment_book(
+        therapist=therapist,
+        session_type=therapist.session_types.get(),
+        client=client,
+        start=THURSDAY_10,
+    )
 
 
 def intake_link_from(email) -> str:
@@ -46,11 +50,15 @@ def intake_email():
 
 @pytest.fixture
 def staff(intake_practice, therapist):
+    return staff_in_every_role(intake_practice, therapist)
+
+
+def staff_in_every_role(practice, therapist):
     """One user per role; the therapist is the one the client booked with."""
-    other = TherapistFactory(practice=intake_practice)
+    other = TherapistFactory(practice=practice)
     return {
-        "owner": make_staff(intake_practice, StaffRole.OWNER),
-        "receptionist": make_staff(intake_practice, StaffRole.RECEPTIONIST),
-        "therapist": make_staff(intake_practice, StaffRole.THERAPIST, therapist=therapist),
-        "other_therapist": make_staff(intake_practice, StaffRole.THERAPIST, therapist=other),
+        "owner": make_staff(practice, StaffRole.OWNER),
+        "receptionist": make_staff(practice, StaffRole.RECEPTIONIST),
+        "therapist": make_staff(practice, StaffRole.THERAPIST, therapist=therapist),
+        "other_therapist": make_staff(practice, StaffRole.THERAPIST, therapist=other),
     }

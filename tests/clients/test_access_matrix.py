@@ -5,12 +5,18 @@ for that role the client does not exist (404, not 403: no hint that they do).
 """
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 from clients.intake import services as intake_services
 from clients.models import Intake
+from tests.clients.conftest import book_first_session, staff_in_every_role
 from tests.clients.test_intake_flow import complete_everything
+from tests.conftest import NOW, intake_switch_on
+from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
 from tests.support.staff import sign_in
 
 ROLES = ["anonymous", "outsider", "receptionist", "therapist", "other_therapist", "owner"]
@@ -47,12 +53,50 @@ API = [
 ]
 
 
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    """The clients/conftest.py practice, staff and booking, the intake submitted: built
+    once for the module's ~300 cases, which only read it. It stays in an open
+    transaction; each case runs in a savepoint of it, rolled back after the case (what
+    it writes: a sign-in, an "outsider", a booking), and the whole is rolled back at
+    the end of the module."""
+    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            practice = intake_switch_on(PracticeFactory())
+            session_type = SessionTypeFactory(practice=practice, name="Individual session")
+            therapist = TherapistFactory(practice=practice, offers=[session_type])
+            client_record = ClientFactory(
+                practice=practice,
+                first_name="Quinn",
+                last_name="Harlowe",
+                email="quinn@example.org",
+            )
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                booked = book_first_session(therapist, client_record)
+            intake = Intake.objects.get(client=booked.client)
+            complete_everything(intake, reason=CLINICAL_ANSWER)
+            intake_services.intake_submit(intake=intake)
+            built = {"submitted": booked.client, "staff": staff_in_every_role(practice, therapist)}
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def submitted(booked):
-    intake = Intake.objects.get(client=booked.client)
-    complete_everything(intake, reason=CLINICAL_ANSWER)
-    intake_services.intake_submit(intake=intake)
-    return booked.client
+def submitted(scene, db, now):
+    return scene["submitted"]
+
+
+@pytest.fixture
+def staff(scene, db):
+    return scene["staff"]
 
 
 def as_role(client, role, staff):
