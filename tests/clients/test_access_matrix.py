@@ -7,7 +7,6 @@ for that role the client does not exist (404, not 403: no hint that they do).
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import TestCase
 from rest_framework.test import APIClient
 
@@ -17,6 +16,7 @@ from tests.clients.conftest import book_first_session, staff_in_every_role
 from tests.clients.test_intake_flow import complete_everything
 from tests.conftest import NOW, intake_switch_on
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
+from tests.support.module_data import rolled_back_after_the_module
 from tests.support.staff import sign_in
 
 ROLES = ["anonymous", "outsider", "receptionist", "therapist", "other_therapist", "owner"]
@@ -56,14 +56,10 @@ API = [
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker):
     """The clients/conftest.py practice, staff and booking, the intake submitted: built
-    once for the module's ~300 cases, which only read it. It stays in an open
-    transaction; each case runs in a savepoint of it, rolled back after the case (what
-    it writes: a sign-in, an "outsider", a booking), and the whole is rolled back at
-    the end of the module."""
-    with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    once for the module's ~300 cases, which only read it (what a case writes, a sign-in,
+    an "outsider", a booking, is rolled back after it)."""
+    with rolled_back_after_the_module(django_db_blocker):
+        with django_db_blocker.unblock(), time_machine.travel(NOW, tick=False):
             practice = intake_switch_on(PracticeFactory())
             session_type = SessionTypeFactory(practice=practice, name="Individual session")
             therapist = TherapistFactory(practice=practice, offers=[session_type])
@@ -78,15 +74,8 @@ def scene(django_db_setup, django_db_blocker):
             intake = Intake.objects.get(client=booked.client)
             complete_everything(intake, reason=CLINICAL_ANSWER)
             intake_services.intake_submit(intake=intake)
-            built = {"submitted": booked.client, "staff": staff_in_every_role(practice, therapist)}
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+            staff = staff_in_every_role(practice, therapist)
+        yield {"submitted": booked.client, "staff": staff}
 
 
 @pytest.fixture
