@@ -42,14 +42,9 @@ from practice.timezones import zone_names
 REPLY_SECONDS = slot_cache.ENTRY_SECONDS
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# A new engine (a deploy) never answers from an old one's replies.
+# A new engine or renderer (a deploy) never answers from an old one's replies.
 FINGERPRINT = hashlib.sha256(
-    b"".join(
-        Path(module.__file__).read_bytes()
-        for module in (slots, slot_cache)
-        if module.__file__ is not None
-    )
-    + Path(__file__).read_bytes()
+    slot_cache.ENGINE_FINGERPRINT.encode() + Path(__file__).read_bytes()
 ).hexdigest()[:16]
 
 

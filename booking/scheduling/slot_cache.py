@@ -21,10 +21,12 @@ Why it cannot answer stale:
    inside it; the answer is cut to exactly what an uncached read would give.
 """
 
+import hashlib
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from django.core.cache import cache
 
@@ -37,6 +39,10 @@ COVER_AHEAD = timedelta(days=70)
 ENTRY_SECONDS = 6 * 60 * 60
 
 Versions = tuple[str | None, str | None]  # (therapist's, practice's)
+# Kept answers are the engine's output: a new engine (a deploy) never reads an old one's.
+ENGINE_FINGERPRINT = hashlib.sha256(
+    Path(slots.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,7 @@ def _answer_key(
         request.buffer_after.total_seconds(),
     )
     return (
-        f"slots:answer:v1:{therapist_id}:{zone_name}:{versions[0]}:{versions[1]}:{modality}:"
+        f"slots:answer:{ENGINE_FINGERPRINT}:{therapist_id}:{zone_name}:{versions[0]}:{versions[1]}:{modality}:"
         f"{':'.join(f'{x:g}' for x in shape)}:{window_start.timestamp():.6f}:"
         f"{window_end.timestamp():.6f}"
     )
