@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side by side: our booking and slots API against the framework's floor
+# Side by side: our booking, slots and calendar-feed answers against the framework's floor
 # (bench/floor/: Django + DRF + psycopg 3, one INSERT under a per-therapist
 # advisory lock and an exclusion constraint; a one-query list), both served by
 # gunicorn with TLS in the same run, driven by wrk over https on loopback.
@@ -9,7 +9,9 @@
 # WORKERS (default 4), WORKER_CLASS (default sync), CONN_MAX_AGE (default 0, as
 # the product's default), CLIENTS (default "1 8 32 64").
 # Prints one line per step and ours ÷ floor; afterwards checks for double
-# bookings on both sides and for 5xx answers and socket errors.
+# bookings on both sides and for 5xx answers and socket errors. The feed steps
+# (a therapist with 1,500 sessions: bench/side_by_side_feed.py) are compared with
+# the floor's one-query list: 200 with the body kept, and 304 with If-None-Match.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_STEP=${1:-10}
@@ -26,6 +28,7 @@ export SECRET_KEY=load-benchmark-only-0123456789abcdefghijklmnopqrstuvwxyz
 export FIELD_ENCRYPTION_KEYS=YmVuY2htYXJrLW9ubHkta2V5LW5vdC1yZWFsLWRhdGE=
 export DEBUG=0 HTTPS=1 ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export RATE_LIMIT_SLOTS=100000000/second RATE_LIMIT_BOOKING=100000000/second
+export RATE_LIMIT_FEED=100000000/second
 export SITE_URL=https://127.0.0.1:$PORT
 export CELERY_TASK_ALWAYS_EAGER=0 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 export SLOTS_FILE=var/side-each.txt RACE_FILE=var/side-race.txt
@@ -94,7 +97,15 @@ uptime
 printf "%-10s %7s | %9s %8s %8s %-22s | %9s %8s %8s %-22s | %6s\n" what clients \
   ours_rps p50_ms p99_ms "ours answers" floor_rps p50_ms p99_ms "floor answers" ratio
 bad=0
-for what in booking contended slots; do
+for what in booking contended slots feed feed304; do
+  if [ "$what" = feed ]; then
+    # A busy therapist's feed (1,500 sessions in its window), after the booking steps.
+    empty_books
+    .venv/bin/python -m bench.side_by_side_feed var/side-feed.txt
+    ours_feed="https://127.0.0.1:$PORT$(cat var/side-feed.txt)"
+    etag=$(curl -sk -D - -o /dev/null "$ours_feed" | sed -n 's/^[Ee][Tt]ag: *//p' | tr -d '\r')
+    wrk -t2 -c8 -d2s "$ours_feed" >/dev/null  # every worker has read the body once
+  fi
   for clients in $CLIENTS; do
     threads=$((clients < 2 ? 1 : 2))
     export WRK_THREADS=$threads
@@ -110,6 +121,12 @@ for what in booking contended slots; do
       slots)
         o=$(run -s bench/load/plain.lua "$ours_slots")
         f=$(run -s bench/load/plain.lua "$floor_slots") ;;
+      feed) # a calendar app that does not send If-None-Match: the body kept under its ETag
+        o=$(run -s bench/load/plain.lua "$ours_feed")
+        f=$(run -s bench/load/plain.lua "$floor_slots") ;;
+      feed304) # one that does: 304 Not Modified
+        o=$(run -s bench/load/plain.lua -H "If-None-Match: $etag" "$ours_feed")
+        f=$(run -s bench/load/plain.lua "$floor_slots") ;;
     esac
     read -r o_rps o_p50 o_p99 o_codes o_err <<<"$o"
     read -r f_rps f_p50 f_p99 f_codes f_err <<<"$f"
@@ -118,7 +135,7 @@ for what in booking contended slots; do
       "$o_rps" "$o_p50" "$o_p99" "$o_codes" "$f_rps" "$f_p50" "$f_p99" "$f_codes" "$ratio"
     for e in "$o_err" "$f_err"; do [ "$e" = none ] || { echo "  socket errors: $e"; bad=1; }; done
     if echo "$o_codes $f_codes" | grep -qE '(^|[ ,])5[0-9][0-9]='; then echo "  5xx answers!"; bad=1; fi
-    if [ "$what" != slots ]; then
+    if [ "$what" = booking ] || [ "$what" = contended ]; then
       doubles=$(psql -d "$DB" -tAc "
         SELECT (SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
                   ON a.therapist_id = b.therapist_id AND a.id < b.id

@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -17,9 +17,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from booking.api import slot_replies
 from booking.api.serializers import AwareDateTimeField, PhoneField, TimeZoneField, isoformat_in
 from booking.models import Appointment
-from booking.scheduling import policy, selectors, services
+from booking.scheduling import policy, selectors, services, slot_cache
 from practice import dbfaults, licensing
 from practice.api import DateField
 from practice.models import Modality, Practice, SessionType, Therapist
@@ -199,18 +200,19 @@ class SlotListApi(PublicApi):
         client_region = _client_region_field()
 
         def validate(self, attrs):
-            practice = self.context["practice"]
+            # The practice's id and zone ("practice_id", "zone"); the practice itself
+            # only to say what is wrong ("practice": a callable).
             found = selectors.slot_question_get(
-                practice_id=practice.pk,
+                practice_id=self.context["practice_id"],
                 therapist_id=attrs["therapist"],
                 session_type_id=attrs["session_type"],
             )
             if found is None:
-                _refuse_pair(practice, attrs["therapist"], attrs["session_type"])
+                _refuse_pair(self.context["practice"](), attrs["therapist"], attrs["session_type"])
             attrs["therapist"], attrs["session_type"], attrs["versions"] = found
             _validate_region(attrs)
             if not attrs.get("tz"):
-                attrs["tz"] = practice.time_zone
+                attrs["tz"] = self.context["zone"]
             if attrs["end"] < attrs["start"]:
                 raise serializers.ValidationError({"end": ["The end date is before the start."]})
             horizon = attrs["session_type"].effective_booking_horizon
@@ -247,43 +249,93 @@ class SlotListApi(PublicApi):
         parameters=[SlotQuerySerializer],
         responses={200: SlotListSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
     )
-    def get(self, request: Request) -> Response:
-        practice = self.practice()
-        query = self.SlotQuerySerializer(data=request.query_params, context={"practice": practice})
+    def get(self, request: Request) -> HttpResponse:
+        # A question asked before, with nothing changed since: its kept reply.
+        now = timezone.now()
+        question = slot_replies.question_read(request.query_params)
+        row = key = None
+        if question is not None:
+            row = selectors.slot_question_row(
+                therapist_id=question.therapist, session_type_id=question.session_type
+            )
+        if row is not None and slot_cache.usable(row.versions):
+            key = slot_replies.reply_key(question, row)
+            body = slot_replies.reply_body(key, now)
+            if body is not None:
+                return HttpResponse(body, content_type="application/json")
+        # The full path: read, check and say what is wrong; answer, and keep the reply.
+        if row is not None:
+            context = {"practice_id": row.practice_id, "zone": row.practice_zone}
+        else:
+            practice = self.practice()
+            context = {"practice_id": practice.pk, "zone": practice.time_zone}
+        context["practice"] = self.practice
+        query = self.SlotQuerySerializer(data=request.query_params, context=context)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        therapist, session_type = data["therapist"], data["session_type"]
         zone = get_zone(data["tz"])
         window_start = datetime.combine(data["start"], time(0), tzinfo=zone)
         window_end = datetime.combine(data["end"] + timedelta(days=1), time(0), tzinfo=zone)
         licensed = bool(
             selectors.therapists_licensed_for(
-                [data["therapist"]],
-                session_type=data["session_type"],
-                region=data.get("client_region", ""),
+                [therapist], session_type=session_type, region=data.get("client_region", "")
             )
         )
-        starts = selectors.slot_list(
-            therapist=data["therapist"],
-            session_type=data["session_type"],
-            window_start=window_start,
-            window_end=window_end,
-            now=timezone.now(),
-            versions=data["versions"],
-        )
-        if not licensed:
-            starts = []
-        duration = data["session_type"].duration
+        head = {
+            "timezone": data["tz"],
+            "therapist_timezone": therapist.time_zone,
+            "licensed": licensed,
+        }
+        request_ = selectors.slot_request_for(session_type=session_type, now=now)
+        starts = []
+        if slot_cache.usable(data["versions"]):
+            answer = selectors.slot_answer_get(
+                therapist=therapist,
+                session_type=session_type,
+                window_start=window_start,
+                window_end=window_end,
+                now=now,
+                versions=data["versions"],
+            )
+            if licensed:
+                starts = slot_cache.answer_starts(answer, request_)
+            # Kept only when the full path read what the key says (no write between).
+            read = (
+                data["versions"],
+                therapist.time_zone,
+                therapist.licence_jurisdictions,
+                therapist.compact_jurisdictions,
+            )
+            if key is not None and read == (
+                row.versions,
+                row.therapist_zone,
+                row.licence_jurisdictions,
+                row.compact_jurisdictions,
+            ):
+                slot_replies.reply_keep(
+                    key,
+                    answer=answer,
+                    request=request_,
+                    now=now,
+                    body_head=head,
+                    duration=session_type.duration,
+                    zone_name=data["tz"],
+                )
+        elif licensed:
+            starts = selectors.slot_list(
+                therapist=therapist,
+                session_type=session_type,
+                window_start=window_start,
+                window_end=window_end,
+                now=now,
+                versions=data["versions"],
+            )
         return Response(
             {
-                "timezone": data["tz"],
-                "therapist_timezone": data["therapist"].time_zone,
-                "licensed": licensed,
+                **head,
                 "slots": [
-                    {
-                        "start": isoformat_in(s, data["tz"]),
-                        "end": isoformat_in(s + duration, data["tz"]),
-                    }
-                    for s in starts
+                    slot_replies.slot_render(s, session_type.duration, data["tz"]) for s in starts
                 ],
             }
         )

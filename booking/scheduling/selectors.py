@@ -1,7 +1,10 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -83,6 +86,29 @@ def slot_rules_get(
     the versions, none when the caller read them (``versions``); else three
     reads, kept for the next question. ``cached=False`` always reads afresh.
     """
+    return _slot_facts_and_rules(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+        versions=versions,
+        cached=cached,
+    )[1]
+
+
+def _slot_facts_and_rules(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None,
+    versions,
+    cached: bool,
+) -> tuple[slot_cache.Facts, slots.Rules]:
     window_start, window_end = slots.clamp_window(window_start, window_end)
     zone = therapist.zone
     # Local dates that can touch the window, with a day's margin for zone offsets.
@@ -109,7 +135,7 @@ def slot_rules_get(
         facts = slot_facts_read(
             therapist=therapist, first_day=first_day, last_day=last_day, now=now
         )
-    return facts.rules(
+    rules = facts.rules(
         zone=zone,
         modality=session_type.modality,
         first_day=first_day,
@@ -117,6 +143,7 @@ def slot_rules_get(
         now=now,
         exclude_appointment_id=exclude_appointment_id,
     )
+    return facts, rules
 
 
 def slot_facts_read(
@@ -264,6 +291,51 @@ def slot_question_get(
     return offer.therapist, offer.sessiontype, versions
 
 
+class SlotQuestionRow(NamedTuple):
+    practice_id: int
+    practice_zone: str
+    therapist_zone: str
+    licence_jurisdictions: str
+    compact_jurisdictions: str
+    versions: Versions
+
+
+def slot_question_row(*, therapist_id: int, session_type_id: int) -> SlotQuestionRow | None:
+    """What a public slots question's answer depends on, in one hand-written query (the
+    practice, its zone, the therapist's zone and licences, the availability versions:
+    ``SlotQuestionRow``), or None unless the
+    therapist and the session type are both active at the current practice
+    (``practice_current``) and one offers the other (``slot_question_get``'s rule).
+
+    Hand-written because this is the whole database cost of a repeated question
+    (booking/api/slot_replies.py) and compiling the ORM's query took longer than
+    running it.
+    """
+    if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SLOT_QUESTION_SQL, [settings.PRACTICE_SLUG] * 2 + [therapist_id, session_type_id]
+        )
+        row = cursor.fetchone()
+    return None if row is None else SlotQuestionRow(*row[:5], versions=(row[5], row[6]))
+
+
+# practice_current's rule in SQL: PRACTICE_SLUG's practice, else the first one created.
+_SLOT_QUESTION_SQL = """
+    SELECT p.id, p.time_zone, t.time_zone, t.licence_jurisdictions, t.compact_jurisdictions,
+           tv.version, pv.version
+    FROM (SELECT id FROM practice_practice WHERE %s = '' OR slug = %s ORDER BY id LIMIT 1) here
+    JOIN practice_practice p ON p.id = here.id
+    JOIN practice_therapist t ON t.practice_id = p.id AND t.is_active
+    JOIN practice_therapist_session_types o ON o.therapist_id = t.id
+    JOIN practice_sessiontype s ON s.id = o.sessiontype_id AND s.practice_id = p.id AND s.is_active
+    LEFT JOIN booking_availability_version tv ON tv.key = 'therapist:' || t.id
+    LEFT JOIN booking_availability_version pv ON pv.key = 'practice:' || p.id
+    WHERE t.id = %s AND s.id = %s
+"""
+
+
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
     return slots.Request(
         duration=session_type.duration,
@@ -285,11 +357,30 @@ def slot_list(
     exclude_appointment_id: int | None = None,
     versions=READ_VERSIONS,
     cached: bool = True,
+    remember: bool = False,
 ) -> list[datetime]:
     """Free UTC start times for a therapist and session type in [window_start, window_end).
 
-    ``versions``/``cached``: as for ``slot_rules_get``.
+    ``versions``/``cached``: as for ``slot_rules_get``. ``remember``: for questions
+    asked again and again (the public slots pages and API), the engine's answer
+    itself is kept under the same versions (``slot_answer_get``), so a repeated
+    question costs no engine run; notice and horizon are cut per question.
     """
+    request = slot_request_for(session_type=session_type, now=now)
+    if cached and versions is READ_VERSIONS:
+        versions = availability_versions_get(
+            practice_id=therapist.practice_id, therapist_ids=[therapist.pk]
+        )[therapist.pk]
+    if remember and cached and exclude_appointment_id is None and slot_cache.usable(versions):
+        answer = slot_answer_get(
+            therapist=therapist,
+            session_type=session_type,
+            window_start=window_start,
+            window_end=window_end,
+            now=now,
+            versions=versions,
+        )
+        return slot_cache.answer_starts(answer, request)
     rules = slot_rules_get(
         therapist=therapist,
         session_type=session_type,
@@ -300,8 +391,47 @@ def slot_list(
         versions=versions,
         cached=cached,
     )
-    request = slot_request_for(session_type=session_type, now=now)
     return slots.free_slots(rules, request, window_start, window_end)
+
+
+def slot_answer_get(
+    *,
+    therapist: Therapist,
+    session_type: SessionType,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    versions: Versions,
+) -> slot_cache.Answer:
+    """The engine's whole answer over a window before notice and horizon cut it
+    (``slot_cache.Answer``), remembered under the availability ``versions``."""
+    request = slot_request_for(session_type=session_type, now=now)
+    window_start, window_end = slots.clamp_window(window_start, window_end)
+    key = (
+        therapist.pk,
+        therapist.time_zone,
+        versions,
+        session_type.modality,
+        request,
+        window_start,
+        window_end,
+    )
+    answer = slot_cache.answer_get(*key)
+    if answer is not None and answer.answers(now):
+        return answer
+    facts, rules = _slot_facts_and_rules(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        exclude_appointment_id=None,
+        versions=versions,
+        cached=True,
+    )
+    answer = slot_cache.answer_build(facts, rules, request, window_start, window_end, now)
+    slot_cache.answer_set(*key, answer=answer)
+    return answer
 
 
 # A manage link outlives its session (or the session's cancellation) by this
@@ -444,10 +574,12 @@ def slot_map_any(
     window_end,
     now,
     exclude_appointment_id: int | None = None,
+    remember: bool = False,
 ) -> dict[datetime, list[Therapist]]:
     """Free starts across several therapists: each start with who is free then.
 
     ``exclude_appointment_id``: a session counted as free (the browser's own hold).
+    ``remember``: as for ``slot_list``.
     """
     free: dict[datetime, list[Therapist]] = {}
     therapists = list(therapists)
@@ -466,6 +598,7 @@ def slot_map_any(
             window_end=window_end,
             now=now,
             exclude_appointment_id=exclude_appointment_id,
+            remember=remember,
         ):
             free.setdefault(start, []).append(therapist)
     return dict(sorted(free.items()))

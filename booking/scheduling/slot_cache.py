@@ -21,9 +21,12 @@ Why it cannot answer stale:
    inside it; the answer is cut to exactly what an uncached read would give.
 """
 
+import hashlib
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from django.core.cache import cache
 
@@ -36,6 +39,10 @@ COVER_AHEAD = timedelta(days=70)
 ENTRY_SECONDS = 6 * 60 * 60
 
 Versions = tuple[str | None, str | None]  # (therapist's, practice's)
+# Kept answers are the engine's output: a new engine (a deploy) never reads an old one's.
+ENGINE_FINGERPRINT = hashlib.sha256(
+    Path(slots.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,95 @@ class Facts:
 def cover(first_day: date, last_day: date, today: date) -> tuple[date, date]:
     """The dates a new entry reads: the question's, widened to yesterday..today+COVER_AHEAD."""
     return min(first_day, today - timedelta(days=1)), max(last_day, today + COVER_AHEAD)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The free starts of one question before notice and horizon cut them.
+
+    ``starts`` (POSIX seconds, ascending) is what the engine offers in the window
+    with every start allowed, holds as they stood at ``built_at``. Notice and
+    horizon only remove starts, so ``answer_starts`` cuts them per question; the
+    only thing time adds back is a hold lapsing, so the entry answers until the
+    first hold that could touch the window expires (``valid_until``), and never
+    a question asked at an earlier "now" than its own.
+    """
+
+    built_at: float
+    valid_until: float
+    starts: tuple[float, ...]
+
+    def answers(self, now: datetime) -> bool:
+        return self.built_at <= now.timestamp() < self.valid_until
+
+
+def answer_build(
+    facts: Facts,
+    rules: slots.Rules,
+    request: slots.Request,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+) -> Answer:
+    """The engine's answer over the whole window (no notice, no horizon) at ``now``."""
+    uncut = slots.Request(
+        duration=request.duration,
+        step=request.step,
+        earliest=window_start,
+        latest=window_end,
+        buffer_before=request.buffer_before,
+        buffer_after=request.buffer_after,
+    )
+    starts = tuple(s.timestamp() for s in slots.free_slots(rules, uncut, window_start, window_end))
+    at = now.timestamp()
+    # A hold can free a start only if its span meets a candidate's buffered span.
+    reach_lo = window_start.timestamp() - request.buffer_before.total_seconds()
+    reach_hi = (window_end + request.duration + request.buffer_after).timestamp()
+    lapses = [
+        expires
+        for _pk, s, e, expires in facts.busy
+        if expires is not None and expires > at and e > reach_lo and s < reach_hi
+    ]
+    return Answer(built_at=at, valid_until=min(lapses, default=float("inf")), starts=starts)
+
+
+def answer_starts(answer: Answer, request: slots.Request) -> list[datetime]:
+    """The answer's starts within notice and horizon: what ``slots.free_slots`` gives."""
+    lo = bisect_left(answer.starts, request.earliest.timestamp())
+    hi = bisect_left(answer.starts, request.latest.timestamp() + 1e-6, lo)
+    return [datetime.fromtimestamp(s, UTC) for s in answer.starts[lo:hi]]
+
+
+def _answer_key(
+    therapist_id: int,
+    zone_name: str,
+    versions: Versions,
+    modality: str,
+    request: slots.Request,
+    window_start: datetime,
+    window_end: datetime,
+) -> str:
+    shape = (
+        request.duration.total_seconds(),
+        request.step.total_seconds(),
+        request.buffer_before.total_seconds(),
+        request.buffer_after.total_seconds(),
+    )
+    return (
+        f"slots:answer:{ENGINE_FINGERPRINT}:{therapist_id}:{zone_name}:{versions[0]}:{versions[1]}:{modality}:"
+        f"{':'.join(f'{x:g}' for x in shape)}:{window_start.timestamp():.6f}:"
+        f"{window_end.timestamp():.6f}"
+    )
+
+
+def answer_get(*key) -> Answer | None:
+    """``key``: therapist id, zone name, versions, modality, request, window start and end."""
+    entry = cache.get(_answer_key(*key))
+    return entry if isinstance(entry, Answer) else None
+
+
+def answer_set(*key, answer: Answer) -> None:
+    cache.set(_answer_key(*key), answer, ENTRY_SECONDS)
 
 
 def _key(therapist_id: int, zone_name: str, versions: Versions) -> str:

@@ -177,6 +177,7 @@ def _days(  # noqa: PLR0913
         window_end=window_end,
         now=now,
         exclude_appointment_id=own.pk if own else None,
+        remember=True,  # the same week is asked again and again
     )
     mine = own.start if own and own.session_type_id == session_type.pk else None
     days = [{"date": first + timedelta(days=i), "slots": []} for i in range(count)]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from booking.models import Appointment, ExtraHours, TimeOff, WorkingHours
-from booking.scheduling import selectors
+from booking.scheduling import selectors, slots
 from booking.scheduling.services import (
     Actor,
     appointment_book,
@@ -26,15 +26,27 @@ def versions(therapist):
     )[therapist.pk]
 
 
-def free(therapist, now, *, cached=True, days=1):
-    return selectors.slot_list(
-        therapist=therapist,
-        session_type=therapist.session_types.select_related("practice").get(),
-        window_start=TUESDAY,
-        window_end=TUESDAY + timedelta(days=days),
-        now=now,
-        cached=cached,
-    )
+@pytest.fixture(params=[False, True], ids=["facts", "remembered answer"])
+def remember(request):
+    """Each question asked through the facts cache, and through the remembered answer
+    (``slot_list(remember=True)``, the public pages' and API's way)."""
+    return request.param
+
+
+@pytest.fixture
+def free(remember):
+    def ask(therapist, now, *, cached=True, days=1):
+        return selectors.slot_list(
+            therapist=therapist,
+            session_type=therapist.session_types.select_related("practice").get(),
+            window_start=TUESDAY,
+            window_end=TUESDAY + timedelta(days=days),
+            now=now,
+            cached=cached,
+            remember=remember and cached,
+        )
+
+    return ask
 
 
 def _book(therapist, practice, start=TUESDAY_10):
@@ -117,7 +129,7 @@ def test_every_therapist_and_practice_has_a_version_from_the_start(therapist):
     assert None not in versions(therapist)
 
 
-def test_a_warm_question_costs_one_query(now, therapist, practice, django_assert_num_queries):
+def test_a_warm_question_costs_one_query(now, therapist, practice, django_assert_num_queries, free):
     _book(therapist, practice)
     first = free(therapist, now)
     session_type = therapist.session_types.select_related("practice").get()
@@ -132,7 +144,7 @@ def test_a_warm_question_costs_one_query(now, therapist, practice, django_assert
     assert again == first
 
 
-def test_a_change_in_raw_sql_shows_at_once(now, therapist, practice):
+def test_a_change_in_raw_sql_shows_at_once(now, therapist, practice, free):
     before = free(therapist, now)
     assert TUESDAY_10 in before
     with connection.cursor() as cursor:
@@ -145,7 +157,7 @@ def test_a_change_in_raw_sql_shows_at_once(now, therapist, practice):
     assert after == free(therapist, now, cached=False)
 
 
-def test_a_booking_and_its_cancellation_show_at_once(now, therapist, practice):
+def test_a_booking_and_its_cancellation_show_at_once(now, therapist, practice, free):
     assert TUESDAY_10 in free(therapist, now)
     appointment = _book(therapist, practice)
     assert TUESDAY_10 not in free(therapist, now)
@@ -153,7 +165,7 @@ def test_a_booking_and_its_cancellation_show_at_once(now, therapist, practice):
     assert TUESDAY_10 in free(therapist, now)
 
 
-def test_a_hold_frees_its_time_when_it_expires_with_no_write(now, therapist, time_machine):
+def test_a_hold_frees_its_time_when_it_expires_with_no_write(now, therapist, time_machine, free):
     appointment_hold(
         therapist=therapist,
         session_type=therapist.session_types.get(),
@@ -168,7 +180,7 @@ def test_a_hold_frees_its_time_when_it_expires_with_no_write(now, therapist, tim
     assert free(therapist, later) == free(therapist, later, cached=False)
 
 
-def test_an_entry_built_later_does_not_answer_for_an_earlier_now(now, therapist):
+def test_an_entry_built_later_does_not_answer_for_an_earlier_now(now, therapist, free):
     hold_until = now + timedelta(minutes=10)
     appointment_hold(
         therapist=therapist,
@@ -182,7 +194,7 @@ def test_an_entry_built_later_does_not_answer_for_an_earlier_now(now, therapist)
     assert TUESDAY_10 not in free(therapist, now)  # at "now" the hold still holds
 
 
-def test_notice_is_applied_per_question_not_cached(now, therapist):
+def test_notice_is_applied_per_question_not_cached(now, therapist, free):
     assert free(therapist, now)  # 24 h from Monday 12:00 UTC leaves all of Tuesday 09-17 EST
     a_day_later = now + timedelta(hours=27)  # Tuesday 15:00 UTC: 24 h notice reaches Wednesday
     assert free(therapist, a_day_later) == []
@@ -224,3 +236,56 @@ def test_the_times_pages_slot_part_reads_every_version_at_once(
         warm = selectors.slot_map_any(**ask)
     assert warm == cold
     assert set(cold[TUESDAY_10]) == {therapist, colleague}
+
+
+def test_a_remembered_answer_runs_no_engine_and_one_query(
+    now, therapist, practice, django_assert_num_queries, monkeypatch
+):
+    _book(therapist, practice)
+    session_type = therapist.session_types.select_related("practice").get()
+    ask = dict(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=TUESDAY,
+        window_end=TUESDAY + timedelta(days=7),
+        now=now,
+        remember=True,
+    )
+    first = selectors.slot_list(**ask)
+    runs = []
+    engine = slots.free_slots
+    monkeypatch.setattr(slots, "free_slots", lambda *a, **k: runs.append(a) or engine(*a, **k))
+    with django_assert_num_queries(1):  # the versions
+        again = selectors.slot_list(**ask)
+    assert again == first
+    assert runs == []
+    # A write moves the version: the engine runs again, and sees the write.
+    _book(therapist, practice, TUESDAY_10 + timedelta(hours=2))
+    runs.clear()  # the booking's own check ran the engine
+    after = selectors.slot_list(**ask)
+    assert len(runs) == 1
+    assert after == selectors.slot_list(**{**ask, "remember": False}, cached=False)
+    assert TUESDAY_10 + timedelta(hours=2) not in after
+
+
+def test_a_remembered_answer_shows_times_the_horizon_reaches_later(now, therapist, time_machine):
+    session_type = therapist.session_types.select_related("practice").get()
+    session_type.booking_horizon = timedelta(days=2)
+    session_type.save()
+    session_type = therapist.session_types.select_related("practice").get()
+    ask = dict(
+        therapist=therapist,
+        session_type=session_type,
+        window_start=TUESDAY,
+        window_end=TUESDAY + timedelta(days=4),
+        remember=True,
+    )
+    # Monday 12:00 UTC + 2 days: Wednesday 12:00 UTC is the last start (07:00 in New York,
+    # before hours), so Tuesday's times only.
+    first = selectors.slot_list(**ask, now=now)
+    assert first and all(start.date() == date(2026, 3, 3) for start in first)
+    later = now + timedelta(hours=27)  # Tuesday 15:00 UTC: Wednesday's day is in reach
+    time_machine.move_to(later, tick=False)
+    again = selectors.slot_list(**ask, now=later)
+    assert any(start.date() == date(2026, 3, 4) for start in again)
+    assert again == selectors.slot_list(**{**ask, "remember": False}, now=later, cached=False)

@@ -94,10 +94,15 @@ def _ask(therapist_id, session_type_id, now, first, days):
         now=now,
     )
     cached = selectors.slot_list(**window)
+    remembered = selectors.slot_list(**window, remember=True)
     fresh = selectors.slot_list(**window, cached=False)
     again = selectors.slot_list(**window)
+    remembered_again = selectors.slot_list(**window, remember=True)
     assert cached == fresh, (first, days)
     assert again == fresh
+    # The remembered answer (slot_cache.Answer) too, first asked or asked again.
+    assert remembered == fresh, (first, days)
+    assert remembered_again == fresh
     return fresh
 
 
@@ -207,9 +212,13 @@ def test_the_cache_answers_exactly_as_the_engine_without_it(db, plan):
                     # The next two weeks, before and after the minutes pass: an entry
                     # built now meets the change and the passing time.
                     _ask(therapist.pk, session_type.pk, now, now, 14)
+                    # And one window that stays put while time passes: the same question
+                    # asked again later, as a page left open asks it.
+                    _ask(therapist.pk, session_type.pk, now, START, 14)
                     now += timedelta(minutes=minutes)
                     traveller.move_to(now)
                     _ask(therapist.pk, session_type.pk, now, now, 14)
+                    _ask(therapist.pk, session_type.pk, now, START, 14)
                 raise Undo
         except Undo:
             pass
