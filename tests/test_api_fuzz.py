@@ -83,9 +83,12 @@ def _is_uuid(value) -> bool:
     return isinstance(value, str)
 
 
+# Derandomized: the same examples every run, so a larger count buys no new cases over
+# time, only minutes of CI on every run (both suites). Schemathesis's boundary-value
+# phase runs whatever the count.
 @schema.parametrize()
 @settings(
-    max_examples=100,
+    max_examples=50,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -126,7 +129,7 @@ def owner_session(bookable, client):
 
 @staff_schema.parametrize()
 @settings(
-    max_examples=60,
+    max_examples=30,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
