@@ -393,10 +393,11 @@ def _mark_started(notification: Notification, started_at: datetime) -> bool:
 
 
 # The two writes every message makes (its start, its acceptance), as statements written
-# once per process: the ORM would build and compile the same UPDATE for each message,
-# which cost more CPU than everything else the worker does for it but the rendering
-# (docs/performance.md, "Reminders"). Each is what the ORM's .update() would send,
-# checked against it by tests/booking/test_notification_batches.py.
+# once per process: the ORM built and compiled the same UPDATE for each message, over a
+# third of the worker's CPU per message (docs/performance.md, "The worker's CPU per
+# message"). Each does what the ORM call beside it did: the same conditions, the same
+# values, adapted by their fields (tests/booking/test_notification_send_cost.py, and
+# the exactly-once tests in test_notification_batches.py and tests/faults/).
 _STATEMENTS = {
     # .filter(pk=…, state=SENDING).update(state=SENT, sent_at=…, provider_accepted_at=…,
     #                                     provider_message_id=…)
