@@ -9,6 +9,7 @@ them for its country): the numbers in it are found and linked, the rest is
 escaped as it is.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -37,8 +38,12 @@ def can_take_texts(number: str, region: str | None = None) -> bool:
 _SHORT = re.compile(r"(?<![\d:.,+/-])\d{3}(?: ?\d{3})?(?![\d:]|[.,/-]\d)")
 
 
+@functools.lru_cache(maxsize=1024)
 def tel_href(number: str, region: str) -> str:
-    """``tel:`` and the number's E.164 form (or a short number's digits); "" if it is none."""
+    """``tel:`` and the number's E.164 form (or a short number's digits); "" if it is none.
+
+    Remembered: every email a practice sends links its one number, twice.
+    """
     try:
         parsed = phonenumbers.parse(number or "", region)
     except phonenumbers.NumberParseException:

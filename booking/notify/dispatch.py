@@ -12,6 +12,7 @@ same row and two deliveries of one send task never send twice.
 """
 
 import contextlib
+import functools
 import logging
 import smtplib
 import time
@@ -23,7 +24,7 @@ from anymail.exceptions import AnymailAPIError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -318,13 +319,14 @@ def notification_record_acceptance(
     *, notification_id: int, provider_id: str, accepted_at: datetime
 ) -> bool:
     """The provider accepted it: sent. Idempotent (a conditional UPDATE); False if already so."""
-    return bool(
-        Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
-            state=NotificationState.SENT,
-            sent_at=accepted_at,
-            provider_accepted_at=accepted_at,
-            provider_message_id=provider_id,
-        )
+    return _run(
+        "record_acceptance",
+        NotificationState.SENT.value,
+        ("sent_at", accepted_at),
+        ("provider_accepted_at", accepted_at),
+        provider_id,
+        notification_id,
+        NotificationState.SENDING.value,
     )
 
 
@@ -380,11 +382,57 @@ def _mark_started(notification: Notification, started_at: datetime) -> bool:
     Idempotent: a repeat after a COMMIT whose answer was lost finds its own
     ``send_started_at`` and sets the same values again.
     """
-    return bool(
-        Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING)
-        .filter(Q(send_started_at__isnull=True) | Q(send_started_at=started_at))
-        .update(attempts=notification.attempts + 1, send_started_at=started_at)
+    return _run(
+        "mark_started",
+        notification.attempts + 1,
+        ("send_started_at", started_at),
+        notification.pk,
+        NotificationState.SENDING.value,
+        ("send_started_at", started_at),
     )
+
+
+# The two writes every message makes (its start, its acceptance), as statements written
+# once per process: the ORM built and compiled the same UPDATE for each message, over a
+# third of the worker's CPU per message (docs/performance.md, "The worker's CPU per
+# message"). Each does what the ORM call beside it did: the same conditions, the same
+# values, adapted by their fields (tests/booking/test_notification_send_cost.py, and
+# the exactly-once tests in test_notification_batches.py and tests/faults/).
+_STATEMENTS = {
+    # .filter(pk=…, state=SENDING).update(state=SENT, sent_at=…, provider_accepted_at=…,
+    #                                     provider_message_id=…)
+    "record_acceptance": (
+        "UPDATE {table} SET {state} = %s, {sent_at} = %s, {provider_accepted_at} = %s,"
+        " {provider_message_id} = %s WHERE {id} = %s AND {state} = %s"
+    ),
+    # .filter(pk=…, state=SENDING).filter(Q(send_started_at__isnull=True) |
+    #         Q(send_started_at=started_at)).update(attempts=…, send_started_at=started_at)
+    "mark_started": (
+        "UPDATE {table} SET {attempts} = %s, {send_started_at} = %s"
+        " WHERE {id} = %s AND {state} = %s"
+        " AND ({send_started_at} IS NULL OR {send_started_at} = %s)"
+    ),
+}
+
+
+@functools.cache
+def _statement(name: str, vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = {field.name: quote(field.column) for field in Notification._meta.concrete_fields}
+    return _STATEMENTS[name].format(table=quote(Notification._meta.db_table), **columns)
+
+
+def _run(name: str, *params) -> bool:
+    """Run a statement of ``_STATEMENTS``; True if it changed a row. A ``(field, value)``
+    parameter is adapted by that field, as the ORM adapts it (a datetime on SQLite)."""
+    fields = Notification._meta
+    values = [
+        fields.get_field(p[0]).get_db_prep_value(p[1], connection) if isinstance(p, tuple) else p
+        for p in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(name, connection.vendor), values)
+        return cursor.rowcount > 0
 
 
 def _client_of(notification: Notification, appointment: Appointment | None):

@@ -4,8 +4,11 @@ Reminders carry the minimum (first name, time in the client's zone, practice
 name, manage link, the late-cancel sentence); nothing clinical is ever in them.
 """
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid, parseaddr
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -66,13 +69,15 @@ def manage_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("booking:manage", args=[manage_token(appointment)])
 
 
+T = TypeVar("T")
+
 LONG_FORMAT = r"l j F Y \a\t "  # + the time on the practice's clock
 SHORT_FORMAT = r"D j M \a\t "  # + the wall time and its zone's abbreviation
 
 
 def _when(instant: datetime, zone) -> str:
     local = instant.astimezone(zone)
-    when = dateformat.format(local, LONG_FORMAT) + dateformat.format(local, time_format())
+    when = dateformat.format(local, LONG_FORMAT + time_format())  # one pass, not two
     return f"{when} ({zone_named(local)})"
 
 
@@ -112,12 +117,19 @@ def context_for(notification: Notification, *, now: datetime | None = None) -> d
         # With the policy sentence (emails/_policy.txt), as on the pages (_late_cancel_fee.html).
         "late_cancel_fee": practice.late_cancel_fee,
         "pending": appointment.status == "pending",
-        "series_starts": _series_starts(appointment, client.zone),
-        "book_url": settings.SITE_URL + reverse("booking:landing"),
-        "google_url": calendar_links.google(appointment),
-        "outlook_url": calendar_links.outlook(appointment),
+        # Worked out only by the templates that show them (a template calls a callable):
+        # a reminder shows none of these four, and 10,000 reminders must go in a minute.
+        "series_starts": _once(lambda: _series_starts(appointment, client.zone)),
+        "book_url": _once(lambda: settings.SITE_URL + reverse("booking:landing")),
+        "google_url": _once(lambda: calendar_links.google(appointment)),
+        "outlook_url": _once(lambda: calendar_links.outlook(appointment)),
         "video_url": video_link_in(notification),
     }
+
+
+def _once(work: Callable[[], T]) -> Callable[[], T]:
+    """``work``'s result, worked out on the first call (a template that shows it) only."""
+    return functools.cache(work)
 
 
 def video_link_in(notification: Notification) -> str:
