@@ -369,15 +369,31 @@ class BookingCreateApi(PublicApi):
                     )
                 return attrs
 
-        therapist = _therapist_field()
-        session_type = _session_type_field()
+        # Ids here, resolved together in validate() as for the slots: the therapist, the
+        # session type and whether one offers the other are one query, not three.
+        therapist = serializers.IntegerField(
+            help_text="The therapist's id.",
+            error_messages={"invalid": "Give the therapist's id, a number."},
+        )
+        session_type = serializers.IntegerField(
+            help_text="The session type's id.",
+            error_messages={"invalid": "Give the session type's id, a number."},
+        )
         start = AwareDateTimeField()
         timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
         client = BookingClientSerializer()
         client_region = _client_region_field()
 
         def validate(self, attrs):
-            _validate_pair(self.context["practice"], attrs)
+            practice = self.context["practice"]
+            found = selectors.booking_pair_get(
+                practice_id=practice.pk,
+                therapist_id=attrs["therapist"],
+                session_type_id=attrs["session_type"],
+            )
+            if found is None:
+                _refuse_pair(practice, attrs["therapist"], attrs["session_type"])
+            attrs["therapist"], attrs["session_type"] = found
             _validate_region(attrs)
             return attrs
 

@@ -234,15 +234,11 @@ def time_off_in_window(
     ]
 
 
-def slot_question_get(
-    *, practice_id: int, therapist_id: int, session_type_id: int
-) -> tuple[Therapist, SessionType, Versions] | None:
-    """The therapist and session type of a public slots question with their availability
-    versions, in one query; None unless both are active at this practice and the
-    therapist offers the session type."""
+def _offer_get(*, practice_id: int, therapist_id: int, session_type_id: int, **annotations):
+    """The therapist-offers-session-type row, both active at this practice, or None."""
     if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
         return None
-    offer = (
+    return (
         Therapist.session_types.through.objects.filter(
             therapist_id=therapist_id,
             sessiontype_id=session_type_id,
@@ -252,16 +248,46 @@ def slot_question_get(
             sessiontype__is_active=True,
         )
         .select_related("therapist", "sessiontype__practice")
-        .annotate(
-            **availability_version_subqueries(practice_id=practice_id, therapist_id=therapist_id)
-        )
+        .annotate(**annotations)
         .order_by()
         .first()
+    )
+
+
+def slot_question_get(
+    *, practice_id: int, therapist_id: int, session_type_id: int
+) -> tuple[Therapist, SessionType, Versions] | None:
+    """The therapist and session type of a public slots question with their availability
+    versions, in one query; None unless both are active at this practice and the
+    therapist offers the session type."""
+    offer = _offer_get(
+        practice_id=practice_id,
+        therapist_id=therapist_id,
+        session_type_id=session_type_id,
+        **availability_version_subqueries(practice_id=practice_id, therapist_id=therapist_id),
     )
     if offer is None:
         return None
     versions = (offer.therapist_version, offer.practice_version)
     return offer.therapist, offer.sessiontype, versions
+
+
+def booking_pair_get(
+    *, practice_id: int, therapist_id: int, session_type_id: int
+) -> tuple[Therapist, SessionType] | None:
+    """The therapist and session type of a public booking, in one query; None unless both
+    are active at this practice and the therapist offers the session type (which the
+    therapist then remembers: ``Therapist.offers`` asks no query for it)."""
+    offer = _offer_get(
+        practice_id=practice_id, therapist_id=therapist_id, session_type_id=session_type_id
+    )
+    if offer is None:
+        return None
+    therapist, session_type = offer.therapist, offer.sessiontype
+    therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
+    # The same practice row: the service and the answer read it (the change deadline).
+    therapist.practice = session_type.practice
+    return therapist, session_type
 
 
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
@@ -379,8 +405,11 @@ def slot_is_free(
     start: datetime,
     now: datetime,
     exclude_appointment_id: int | None = None,
+    cached: bool = True,
 ) -> bool:
-    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy."""
+    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy.
+
+    ``cached``: as for ``slot_rules_get``."""
     return start in slot_list(
         therapist=therapist,
         session_type=session_type,
@@ -388,6 +417,7 @@ def slot_is_free(
         window_end=start + timedelta(microseconds=1),
         now=now,
         exclude_appointment_id=exclude_appointment_id,
+        cached=cached,
     )
 
 

@@ -22,8 +22,8 @@ from clients.models import Client
 from tests.booking.test_api import TUESDAY_10, booking_payload
 from tests.factories import ClientFactory
 
-NEW_CLIENT_BUDGET = 14
-REFUSED_BUDGET = 6
+NEW_CLIENT_BUDGET = 11
+REFUSED_BUDGET = 3
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -53,7 +53,7 @@ def _rows():
     return tuple(m.objects.count() for m in (Client, Appointment, Notification, AppointmentEvent))
 
 
-def test_a_new_clients_booking_costs_at_most_14_queries(
+def test_a_new_clients_booking_costs_at_most_11_queries(
     api, now, therapist, django_assert_max_num_queries
 ):
     payload = booking_payload(therapist)
@@ -81,7 +81,7 @@ def test_a_returning_client_costs_no_more_than_a_new_one(api, now, therapist, pr
     assert len(statements) <= len(new_statements) <= NEW_CLIENT_BUDGET
 
 
-def test_a_refused_booking_costs_at_most_6_queries_and_writes_nothing(
+def test_a_refused_booking_costs_at_most_3_queries_and_writes_nothing(
     api, now, therapist, django_assert_max_num_queries
 ):
     assert _post(api, therapist)[0].status_code == 201
