@@ -17,7 +17,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -41,6 +41,29 @@ _OPERATIONS = (
 )
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every cache call (a few hundred
+    Python calls each time); the rate limits make two such calls on every API
+    request. The client holds no connection of its own (they are the pool's)
+    and is safe to share between threads, so one per pool is enough.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache, answered from local memory while Redis cannot be reached."""
 
@@ -50,6 +73,7 @@ class FailOpenRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 1.0)
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._local = LocMemCache("fail-open", {"OPTIONS": {"MAX_ENTRIES": 2000}})
         self._down_until = 0.0
 

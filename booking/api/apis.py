@@ -387,7 +387,7 @@ class BookingCreateApi(PublicApi):
         def validate(self, attrs):
             practice = self.context["practice"]
             found = selectors.booking_pair_get(
-                practice_id=practice.pk,
+                practice=practice,
                 therapist_id=attrs["therapist"],
                 session_type_id=attrs["session_type"],
             )

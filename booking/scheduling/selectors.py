@@ -34,7 +34,7 @@ from booking.scheduling import slot_cache, slots
 from booking.scheduling.slot_cache import Versions
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
-from practice.models import Modality, SessionType, Therapist
+from practice.models import Modality, Practice, SessionType, Therapist
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -234,11 +234,18 @@ def time_off_in_window(
     ]
 
 
-def _offer_get(*, practice_id: int, therapist_id: int, session_type_id: int, **annotations):
+def _offer_get(
+    *,
+    practice_id: int,
+    therapist_id: int,
+    session_type_id: int,
+    related=("therapist", "sessiontype__practice"),
+    **annotations,
+):
     """The therapist-offers-session-type row, both active at this practice, or None."""
     if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
         return None
-    return (
+    offers = (
         Therapist.session_types.through.objects.filter(
             therapist_id=therapist_id,
             sessiontype_id=session_type_id,
@@ -247,11 +254,11 @@ def _offer_get(*, practice_id: int, therapist_id: int, session_type_id: int, **a
             sessiontype__practice_id=practice_id,
             sessiontype__is_active=True,
         )
-        .select_related("therapist", "sessiontype__practice")
+        .select_related(*related)
         .annotate(**annotations)
-        .order_by()
-        .first()
+        .order_by()  # the pair is unique: at most one row, no ORDER BY needed
     )
+    return next(iter(offers[:1]), None)
 
 
 def slot_question_get(
@@ -273,20 +280,24 @@ def slot_question_get(
 
 
 def booking_pair_get(
-    *, practice_id: int, therapist_id: int, session_type_id: int
+    *, practice: Practice, therapist_id: int, session_type_id: int
 ) -> tuple[Therapist, SessionType] | None:
     """The therapist and session type of a public booking, in one query; None unless both
-    are active at this practice and the therapist offers the session type (which the
+    are active at ``practice`` and the therapist offers the session type (which the
     therapist then remembers: ``Therapist.offers`` asks no query for it)."""
     offer = _offer_get(
-        practice_id=practice_id, therapist_id=therapist_id, session_type_id=session_type_id
+        practice_id=practice.pk,
+        therapist_id=therapist_id,
+        session_type_id=session_type_id,
+        related=("therapist", "sessiontype"),
     )
     if offer is None:
         return None
     therapist, session_type = offer.therapist, offer.sessiontype
     therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
-    # The same practice row: the service and the answer read it (the change deadline).
-    therapist.practice = session_type.practice
+    # Both are at the practice the caller read: the service and the answer read it
+    # (the contact's practice, the change deadline), with no join or query for it.
+    therapist.practice = session_type.practice = practice
     return therapist, session_type
 
 
