@@ -385,14 +385,11 @@ class BookingCreateApi(PublicApi):
         client_region = _client_region_field()
 
         def validate(self, attrs):
-            practice = self.context["practice"]
             found = selectors.booking_pair_get(
-                practice=practice,
-                therapist_id=attrs["therapist"],
-                session_type_id=attrs["session_type"],
+                therapist_id=attrs["therapist"], session_type_id=attrs["session_type"]
             )
             if found is None:
-                _refuse_pair(practice, attrs["therapist"], attrs["session_type"])
+                _refuse_pair(self.context["practice"](), attrs["therapist"], attrs["session_type"])
             attrs["therapist"], attrs["session_type"] = found
             _validate_region(attrs)
             return attrs
@@ -408,9 +405,14 @@ class BookingCreateApi(PublicApi):
         },
     )
     def post(self, request: Request) -> Response:
-        practice = self.practice()
-        payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
-        payload.is_valid(raise_exception=True)
+        # The practice is read inside the therapist's query (booking_pair_get); on the
+        # error paths, on its own: no practice at all is a 404 before any 400, as ever.
+        payload = self.BookingRequestSerializer(
+            data=request.data, context={"practice": self.practice}
+        )
+        if not payload.is_valid():
+            self.practice()
+            raise serializers.ValidationError(payload.errors)
         data = payload.validated_data
         appointment = services.appointment_book_public(
             therapist=data["therapist"],

@@ -34,7 +34,8 @@ from booking.scheduling import slot_cache, slots
 from booking.scheduling.slot_cache import Versions
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
-from practice.models import Modality, Practice, SessionType, Therapist
+from practice.models import Modality, SessionType, Therapist
+from practice.selectors import practices_current
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -251,7 +252,7 @@ def _offer_get(
             sessiontype_id=session_type_id,
             therapist__practice_id=practice_id,
             therapist__is_active=True,
-            sessiontype__practice_id=practice_id,
+            sessiontype__practice_id=F("therapist__practice_id"),
             sessiontype__is_active=True,
         )
         .select_related(*related)
@@ -280,24 +281,25 @@ def slot_question_get(
 
 
 def booking_pair_get(
-    *, practice: Practice, therapist_id: int, session_type_id: int
+    *, therapist_id: int, session_type_id: int
 ) -> tuple[Therapist, SessionType] | None:
-    """The therapist and session type of a public booking, in one query; None unless both
-    are active at ``practice`` and the therapist offers the session type (which the
-    therapist then remembers: ``Therapist.offers`` asks no query for it)."""
+    """The therapist and session type of a public booking with their practice, in one
+    query; None unless both are active at the practice this deployment serves
+    (``practices_current``, read inside the same query) and the therapist offers the
+    session type (which the therapist then remembers: ``Therapist.offers`` asks no
+    query for it)."""
     offer = _offer_get(
-        practice_id=practice.pk,
+        practice_id=Subquery(practices_current().values("pk")[:1]),
         therapist_id=therapist_id,
         session_type_id=session_type_id,
-        related=("therapist", "sessiontype"),
     )
     if offer is None:
         return None
     therapist, session_type = offer.therapist, offer.sessiontype
     therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
-    # Both are at the practice the caller read: the service and the answer read it
-    # (the contact's practice, the change deadline), with no join or query for it.
-    therapist.practice = session_type.practice = practice
+    # The same practice row: the service and the answer read it (the contact's
+    # practice, the change deadline).
+    therapist.practice = session_type.practice
     return therapist, session_type
 
 
