@@ -6,15 +6,21 @@ from django.db.models import Prefetch, QuerySet
 from practice.models import FormerSlug, Practice, SessionType, SlugKind, Therapist
 
 
-def practice_current() -> Practice | None:
-    """The practice this deployment serves: PRACTICE_SLUG, else the first one created.
+def practices_current() -> QuerySet[Practice]:
+    """The practice this deployment serves as the first row of a queryset: PRACTICE_SLUG,
+    else the first one created. For a read that finds it inside another query.
 
     One place to change when one deployment serves several practices (by host).
     """
     practices = Practice.objects.order_by("pk")
     if settings.PRACTICE_SLUG:
         practices = practices.filter(slug=settings.PRACTICE_SLUG)
-    return practices.first()
+    return practices
+
+
+def practice_current() -> Practice | None:
+    """The practice this deployment serves (``practices_current``)."""
+    return practices_current().first()
 
 
 def therapist_list_bookable(*, practice: Practice) -> QuerySet[Therapist]:

@@ -421,15 +421,28 @@ class BookingCreateApi(PublicApi):
                     )
                 return attrs
 
-        therapist = _therapist_field()
-        session_type = _session_type_field()
+        # Ids here, resolved together in validate() as for the slots: the therapist, the
+        # session type and whether one offers the other are one query, not three.
+        therapist = serializers.IntegerField(
+            help_text="The therapist's id.",
+            error_messages={"invalid": "Give the therapist's id, a number."},
+        )
+        session_type = serializers.IntegerField(
+            help_text="The session type's id.",
+            error_messages={"invalid": "Give the session type's id, a number."},
+        )
         start = AwareDateTimeField()
         timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
         client = BookingClientSerializer()
         client_region = _client_region_field()
 
         def validate(self, attrs):
-            _validate_pair(self.context["practice"], attrs)
+            found = selectors.booking_pair_get(
+                therapist_id=attrs["therapist"], session_type_id=attrs["session_type"]
+            )
+            if found is None:
+                _refuse_pair(self.context["practice"](), attrs["therapist"], attrs["session_type"])
+            attrs["therapist"], attrs["session_type"] = found
             _validate_region(attrs)
             return attrs
 
@@ -444,9 +457,14 @@ class BookingCreateApi(PublicApi):
         },
     )
     def post(self, request: Request) -> Response:
-        practice = self.practice()
-        payload = self.BookingRequestSerializer(data=request.data, context={"practice": practice})
-        payload.is_valid(raise_exception=True)
+        # The practice is read inside the therapist's query (booking_pair_get); on the
+        # error paths, on its own: no practice at all is a 404 before any 400, as ever.
+        payload = self.BookingRequestSerializer(
+            data=request.data, context={"practice": self.practice}
+        )
+        if not payload.is_valid():
+            self.practice()
+            raise serializers.ValidationError(payload.errors)
         data = payload.validated_data
         appointment = services.appointment_book_public(
             therapist=data["therapist"],

@@ -38,6 +38,7 @@ from booking.scheduling.slot_cache import Versions
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
 from practice.models import Modality, SessionType, Therapist
+from practice.selectors import practices_current
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -261,29 +262,44 @@ def time_off_in_window(
     ]
 
 
+def _offer_get(
+    *,
+    practice_id: int,
+    therapist_id: int,
+    session_type_id: int,
+    related=("therapist", "sessiontype__practice"),
+    **annotations,
+):
+    """The therapist-offers-session-type row, both active at this practice, or None."""
+    if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
+        return None
+    offers = (
+        Therapist.session_types.through.objects.filter(
+            therapist_id=therapist_id,
+            sessiontype_id=session_type_id,
+            therapist__practice_id=practice_id,
+            therapist__is_active=True,
+            sessiontype__practice_id=F("therapist__practice_id"),
+            sessiontype__is_active=True,
+        )
+        .select_related(*related)
+        .annotate(**annotations)
+        .order_by()  # the pair is unique: at most one row, no ORDER BY needed
+    )
+    return next(iter(offers[:1]), None)
+
+
 def slot_question_get(
     *, practice_id: int, therapist_id: int, session_type_id: int
 ) -> tuple[Therapist, SessionType, Versions] | None:
     """The therapist and session type of a public slots question with their availability
     versions, in one query; None unless both are active at this practice and the
     therapist offers the session type."""
-    if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
-        return None
-    offer = (
-        Therapist.session_types.through.objects.filter(
-            therapist_id=therapist_id,
-            sessiontype_id=session_type_id,
-            therapist__practice_id=practice_id,
-            therapist__is_active=True,
-            sessiontype__practice_id=practice_id,
-            sessiontype__is_active=True,
-        )
-        .select_related("therapist", "sessiontype__practice")
-        .annotate(
-            **availability_version_subqueries(practice_id=practice_id, therapist_id=therapist_id)
-        )
-        .order_by()
-        .first()
+    offer = _offer_get(
+        practice_id=practice_id,
+        therapist_id=therapist_id,
+        session_type_id=session_type_id,
+        **availability_version_subqueries(practice_id=practice_id, therapist_id=therapist_id),
     )
     if offer is None:
         return None
@@ -305,7 +321,7 @@ def slot_question_row(*, therapist_id: int, session_type_id: int) -> SlotQuestio
     practice, its zone, the therapist's zone and licences, the availability versions:
     ``SlotQuestionRow``), or None unless the
     therapist and the session type are both active at the current practice
-    (``practice_current``) and one offers the other (``slot_question_get``'s rule).
+    (``practices_current``) and one offers the other (``slot_question_get``'s rule).
 
     Hand-written because this is the whole database cost of a repeated question
     (booking/api/slot_replies.py) and compiling the ORM's query took longer than
@@ -321,7 +337,8 @@ def slot_question_row(*, therapist_id: int, session_type_id: int) -> SlotQuestio
     return None if row is None else SlotQuestionRow(*row[:5], versions=(row[5], row[6]))
 
 
-# practice_current's rule in SQL: PRACTICE_SLUG's practice, else the first one created.
+# practice.selectors.practices_current's rule in SQL: PRACTICE_SLUG's practice, else the
+# first one created (tests/booking/test_slot_replies.py holds the two to the same answer).
 _SLOT_QUESTION_SQL = """
     SELECT p.id, p.time_zone, t.time_zone, t.licence_jurisdictions, t.compact_jurisdictions,
            tv.version, pv.version
@@ -334,6 +351,28 @@ _SLOT_QUESTION_SQL = """
     LEFT JOIN booking_availability_version pv ON pv.key = 'practice:' || p.id
     WHERE t.id = %s AND s.id = %s
 """
+
+def booking_pair_get(
+    *, therapist_id: int, session_type_id: int
+) -> tuple[Therapist, SessionType] | None:
+    """The therapist and session type of a public booking with their practice, in one
+    query; None unless both are active at the practice this deployment serves
+    (``practices_current``, read inside the same query) and the therapist offers the
+    session type (which the therapist then remembers: ``Therapist.offers`` asks no
+    query for it)."""
+    offer = _offer_get(
+        practice_id=Subquery(practices_current().values("pk")[:1]),
+        therapist_id=therapist_id,
+        session_type_id=session_type_id,
+    )
+    if offer is None:
+        return None
+    therapist, session_type = offer.therapist, offer.sessiontype
+    therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
+    # The same practice row: the service and the answer read it (the contact's
+    # practice, the change deadline).
+    therapist.practice = session_type.practice
+    return therapist, session_type
 
 
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:
@@ -509,8 +548,11 @@ def slot_is_free(
     start: datetime,
     now: datetime,
     exclude_appointment_id: int | None = None,
+    cached: bool = True,
 ) -> bool:
-    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy."""
+    """Whether the engine offers exactly ``start``: hours, time off, notice, horizon, step, busy.
+
+    ``cached``: as for ``slot_rules_get``."""
     return start in slot_list(
         therapist=therapist,
         session_type=session_type,
@@ -518,6 +560,7 @@ def slot_is_free(
         window_end=start + timedelta(microseconds=1),
         now=now,
         exclude_appointment_id=exclude_appointment_id,
+        cached=cached,
     )
 
 

@@ -902,13 +902,21 @@ def _require_bookable(
 def _require_offered(
     appointment: Appointment, *, now: datetime, message: str = TAKEN_MESSAGE
 ) -> None:
-    """The start must be one the slot engine offers (hours, time off, notice, horizon, step)."""
+    """The start must be one the slot engine offers (hours, time off, notice, horizon, step).
+
+    Asked under the therapist's booking lock, just before a write that retires the
+    slots cache's entry (the write bumps the therapist's availability version): so the
+    engine reads the few days around the start afresh rather than read the version,
+    miss (a booking a moment ago retired it too), read some ten weeks and cache them
+    for nobody. Fewer statements, and a shorter hold on the lock.
+    """
     if not selectors.slot_is_free(
         therapist=appointment.therapist,
         session_type=appointment.session_type,
         start=appointment.start,
         now=now,
         exclude_appointment_id=appointment.pk,
+        cached=False,
     ):
         raise SlotUnavailable(_second_occurrence_message(appointment, now=now) or message)
 
