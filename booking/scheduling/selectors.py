@@ -352,6 +352,7 @@ _SLOT_QUESTION_SQL = """
     WHERE t.id = %s AND s.id = %s
 """
 
+
 def booking_pair_get(
     *, therapist_id: int, session_type_id: int
 ) -> tuple[Therapist, SessionType] | None:
