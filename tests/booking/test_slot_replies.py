@@ -193,3 +193,27 @@ def test_the_plain_spelling_is_read():
     read = slot_replies.question_read({**question_stub(), "tz": "Europe/Berlin"})
     assert read is not None
     assert (read.therapist, read.session_type, read.tz) == (1, 2, "Europe/Berlin")
+
+
+@pytest.mark.parametrize("slug", ["", "second"], ids=["first created", "PRACTICE_SLUG"])
+def test_the_question_row_picks_the_practice_practices_current_picks(db, settings, now, slug):
+    from booking.scheduling import selectors
+    from practice.selectors import practice_current
+    from tests.factories import PracticeFactory
+
+    first = PracticeFactory()
+    second = PracticeFactory(slug="second")
+    settings.PRACTICE_SLUG = slug
+    current = practice_current()
+    assert current == (second if slug else first)
+    for practice in (first, second):
+        session_type = SessionTypeFactory(practice=practice)
+        therapist = TherapistFactory(practice=practice, offers=[session_type])
+        row = selectors.slot_question_row(
+            therapist_id=therapist.pk, session_type_id=session_type.pk
+        )
+        if practice == current:
+            assert row is not None
+            assert (row.practice_id, row.practice_zone) == (practice.pk, practice.time_zone)
+        else:
+            assert row is None  # another practice's therapist: the full path says so
