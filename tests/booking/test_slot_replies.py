@@ -82,8 +82,7 @@ def test_notice_and_horizon_move_with_the_clock(api, now, therapist, time_machin
     assert after == fresh(api, query)
 
 
-def test_a_hold_lapsing_shows_its_time_with_no_write(api, now, therapist, time_machine):
-    query = question(therapist)
+def _hold_ten_minutes(therapist, now):
     appointment_hold(
         therapist=therapist,
         session_type=therapist.session_types.get(),
@@ -91,6 +90,11 @@ def test_a_hold_lapsing_shows_its_time_with_no_write(api, now, therapist, time_m
         now=now,
         duration=timedelta(minutes=10),
     )
+
+
+def test_a_hold_lapsing_shows_its_time_with_no_write(api, now, therapist, time_machine):
+    query = question(therapist)
+    _hold_ten_minutes(therapist, now)
     held = ask(api, query)
     assert b"2026-03-03T10:00:00-05:00" not in held[2]
     time_machine.move_to(now + timedelta(minutes=11), tick=False)
@@ -101,13 +105,7 @@ def test_a_hold_lapsing_shows_its_time_with_no_write(api, now, therapist, time_m
 
 def test_a_reply_built_later_does_not_answer_for_an_earlier_now(api, now, therapist, time_machine):
     query = question(therapist)
-    appointment_hold(
-        therapist=therapist,
-        session_type=therapist.session_types.get(),
-        start=TUESDAY_10,
-        now=now,
-        duration=timedelta(minutes=10),
-    )
+    _hold_ten_minutes(therapist, now)
     time_machine.move_to(now + timedelta(minutes=11), tick=False)
     assert b"2026-03-03T10:00:00-05:00" in ask(api, query)[2]
     time_machine.move_to(now, tick=False)  # a worker whose clock is behind
