@@ -39,7 +39,7 @@ from booking.scheduling.selectors import SlotQuestionRow
 from practice import licensing
 from practice.timezones import zone_names
 
-REPLY_SECONDS = slot_cache.ENTRY_SECONDS
+REPLY_SECONDS = slot_cache.ANSWER_SECONDS
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A new engine or renderer (a deploy) never answers from an old one's replies.

@@ -37,6 +37,10 @@ from booking.scheduling import slots
 COVER_AHEAD = timedelta(days=70)
 # Entries under retired versions are never read again; let them go in time.
 ENTRY_SECONDS = 6 * 60 * 60
+# Answers are one per question (window, zone): anyone can ask many, so they are kept
+# only as long as a question is asked again in earnest (a page left open, a busy week),
+# which bounds what one client can make the cache hold to its rate limit's worth.
+ANSWER_SECONDS = 10 * 60
 
 Versions = tuple[str | None, str | None]  # (therapist's, practice's)
 # Kept answers are the engine's output: a new engine (a deploy) never reads an old one's.
@@ -187,7 +191,7 @@ def answer_get(*key) -> Answer | None:
 
 
 def answer_set(*key, answer: Answer) -> None:
-    cache.set(_answer_key(*key), answer, ENTRY_SECONDS)
+    cache.set(_answer_key(*key), answer, ANSWER_SECONDS)
 
 
 def _key(therapist_id: int, zone_name: str, versions: Versions) -> str:
