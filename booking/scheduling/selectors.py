@@ -1,6 +1,7 @@
 """Reads for booking: the slot engine's inputs, and appointments by token."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
@@ -37,8 +38,9 @@ from booking.scheduling import slot_cache, slots
 from booking.scheduling.slot_cache import Versions
 from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
-from practice.models import Modality, SessionType, Therapist
+from practice.models import Modality, Practice, SessionType, Therapist
 from practice.selectors import practices_current
+from practice.sql import prepared_cursor
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -329,28 +331,71 @@ def slot_question_row(*, therapist_id: int, session_type_id: int) -> SlotQuestio
     """
     if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SLOT_QUESTION_SQL, [settings.PRACTICE_SLUG] * 2 + [therapist_id, session_type_id]
-        )
+    sql, here_params = _with_current_practice(_SLOT_QUESTION_SQL, settings.PRACTICE_SLUG)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [*here_params, therapist_id, session_type_id])
         row = cursor.fetchone()
     return None if row is None else SlotQuestionRow(*row[:5], versions=(row[5], row[6]))
 
 
-# practice.selectors.practices_current's rule in SQL: PRACTICE_SLUG's practice, else the
-# first one created (tests/booking/test_slot_replies.py holds the two to the same answer).
-_SLOT_QUESTION_SQL = """
-    SELECT p.id, p.time_zone, t.time_zone, t.licence_jurisdictions, t.compact_jurisdictions,
-           tv.version, pv.version
-    FROM (SELECT id FROM practice_practice WHERE %s = '' OR slug = %s ORDER BY id LIMIT 1) here
-    JOIN practice_practice p ON p.id = here.id
-    JOIN practice_therapist t ON t.practice_id = p.id AND t.is_active
-    JOIN practice_therapist_session_types o ON o.therapist_id = t.id
-    JOIN practice_sessiontype s ON s.id = o.sessiontype_id AND s.practice_id = p.id AND s.is_active
-    LEFT JOIN booking_availability_version tv ON tv.key = 'therapist:' || t.id
-    LEFT JOIN booking_availability_version pv ON pv.key = 'practice:' || p.id
-    WHERE t.id = %s AND s.id = %s
+# The pair a public question or booking names, both active at the current practice,
+# one offering the other (``_offer_get``'s rule, for the hand-written reads below).
+_OFFERED_PAIR = """
+    FROM practice_therapist_session_types o
+    JOIN practice_therapist t ON t.id = o.therapist_id AND t.is_active
+    JOIN practice_sessiontype s ON s.id = o.sessiontype_id AND s.is_active
+    JOIN practice_practice p ON p.id = t.practice_id AND p.id = s.practice_id
+    WHERE p.id = ({here}) AND o.therapist_id = %s AND o.sessiontype_id = %s
 """
+
+_SLOT_QUESTION_COLUMNS = """
+    SELECT p.id, p.time_zone, t.time_zone, t.licence_jurisdictions, t.compact_jurisdictions,
+           (SELECT version FROM booking_availability_version WHERE key = 'therapist:' || t.id),
+           (SELECT version FROM booking_availability_version WHERE key = 'practice:' || p.id)
+"""
+_SLOT_QUESTION_SQL = _SLOT_QUESTION_COLUMNS + _OFFERED_PAIR
+
+
+@lru_cache(maxsize=8)
+def _with_current_practice(sql: str, practice_slug: str) -> tuple[str, tuple]:
+    """``sql`` reading the current practice by ``practices_current`` itself (compiled
+    once per process and PRACTICE_SLUG), and that part's parameters, which come first."""
+    here = practices_current().values("pk")[:1]
+    here_sql, here_params = here.query.sql_with_params()
+    return sql.replace("{here}", here_sql), here_params
+
+
+class _Row:
+    """Builds one model's instance from its columns in a hand-written row, converted
+    as the ORM converts them (booleans, decimals and durations on SQLite…)."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        fields = model._meta.concrete_fields
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+        self.names = [field.attname for field in fields]
+        self.converters = []
+        for i, field in enumerate(fields):
+            column = field.get_col(alias)
+            found = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            if found:
+                self.converters.append((i, column, found))
+
+    def build(self, values: list):
+        for i, column, converters in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], column, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+@lru_cache(maxsize=1)
+def _booking_pair_sql() -> tuple[str, _Row, _Row, _Row]:
+    rows = _Row(Therapist, "t"), _Row(SessionType, "s"), _Row(Practice, "p")
+    return f"SELECT {', '.join(row.sql for row in rows)} {_OFFERED_PAIR}", *rows
 
 
 def booking_pair_get(
@@ -360,19 +405,27 @@ def booking_pair_get(
     query; None unless both are active at the practice this deployment serves
     (``practices_current``, read inside the same query) and the therapist offers the
     session type (which the therapist then remembers: ``Therapist.offers`` asks no
-    query for it)."""
-    offer = _offer_get(
-        practice_id=Subquery(practices_current().values("pk")[:1]),
-        therapist_id=therapist_id,
-        session_type_id=session_type_id,
-    )
-    if offer is None:
+    query for it).
+
+    Hand-written and prepared (``practice.sql``): the ORM took longer to compile this
+    query, three models' columns wide, than PostgreSQL took to run it.
+    """
+    if not (0 < therapist_id < 2**63 and 0 < session_type_id < 2**63):
         return None
-    therapist, session_type = offer.therapist, offer.sessiontype
+    sql, therapists, session_types, practices = _booking_pair_sql()
+    sql, here_params = _with_current_practice(sql, settings.PRACTICE_SLUG)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [*here_params, therapist_id, session_type_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row, t, s = list(row), len(therapists.names), len(session_types.names)
+    therapist = therapists.build(row[:t])
+    session_type = session_types.build(row[t : t + s])
+    # One practice row: the service and the answer read it (the contact's practice,
+    # the change deadline).
+    therapist.practice = session_type.practice = practices.build(row[t + s :])
     therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
-    # The same practice row: the service and the answer read it (the contact's
-    # practice, the change deadline).
-    therapist.practice = session_type.practice
     return therapist, session_type
 
 
