@@ -14,6 +14,7 @@ LocMemCache), and Redis is tried again after ``RETRY_SECONDS``:
 """
 
 import logging
+import secrets
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -74,6 +75,7 @@ class FailOpenRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClient
         self._local = LocMemCache("fail-open", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+        self._scripts = {}
         self._down_until = 0.0
 
     @property
@@ -84,6 +86,85 @@ class FailOpenRedisCache(RedisCache):
         """Raise if Redis cannot be reached now (for /readyz)."""
         self._cache.get_client(write=False).ping()
 
+    def hit_log_add(self, key: str, now: float, duration: int) -> tuple[int, float, str]:
+        """``hit_log_add`` in one round trip to Redis: a script on a sorted set, atomic."""
+        hit = _hit_id(now)
+        if not self.redis_down:
+            try:
+                log_key = self.make_and_validate_key(key)
+                client = self._cache.get_client(log_key, write=True)
+                script = self._scripts.get(id(client))
+                if script is None:
+                    script = self._scripts[id(client)] = client.register_script(_HIT_LOG_ADD)
+                count, oldest = script(keys=[log_key], args=[repr(now), duration, hit])
+                return count, float(oldest), hit
+            except UNREACHABLE as exc:
+                self._unreachable(exc)
+        return _local_hit_log_add(self._local, key, now, duration, hit)
+
+    def hit_log_remove(self, key: str, hit: str, duration: int) -> None:
+        if not self.redis_down:
+            try:
+                log_key = self.make_and_validate_key(key)
+                self._cache.get_client(log_key, write=True).zrem(log_key, hit)
+                return
+            except UNREACHABLE as exc:
+                self._unreachable(exc)
+        _local_hit_log_remove(self._local, key, hit, duration)
+
+    def _unreachable(self, exc: Exception) -> None:
+        log.warning("Cache unreachable (%s); using local memory", type(exc).__name__)
+        self._down_until = time.monotonic() + RETRY_SECONDS
+
+
+# KEYS[1]: the log; ARGV: now, duration (seconds), this hit's id.
+_HIT_LOG_ADD = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {redis.call('ZCARD', KEYS[1]), oldest[2]}
+"""
+
+
+def hit_log_add(cache, key: str, now: float, duration: int) -> tuple[int, float, str]:
+    """Log a hit at ``now`` (seconds) under ``key``, forgetting hits older than
+    ``duration`` seconds: (hits in the last ``duration`` seconds with this one, the
+    oldest one's time, this hit's id for ``hit_log_remove``).
+
+    For the rate limits (practice/ratelimit.py): DRF's sliding log of timestamps, in
+    one round trip on Redis (a sorted set, so two hits at once are both counted); any
+    other cache (local memory on the embedded default) keeps the list in-process.
+    """
+    if hasattr(cache, "hit_log_add"):  # a FailOpenRedisCache, or django.core.cache's proxy
+        return cache.hit_log_add(key, now, duration)
+    return _local_hit_log_add(cache, key, now, duration, _hit_id(now))
+
+
+def hit_log_remove(cache, key: str, hit: str, duration: int) -> None:
+    """Take a hit logged by ``hit_log_add`` back out."""
+    if hasattr(cache, "hit_log_remove"):
+        cache.hit_log_remove(key, hit, duration)
+    else:
+        _local_hit_log_remove(cache, key, hit, duration)
+
+
+def _hit_id(now: float) -> str:
+    return f"{now!r}:{secrets.token_hex(4)}"
+
+
+def _local_hit_log_add(cache, key, now, duration, hit) -> tuple[int, float, str]:
+    hits = [(at, other) for at, other in cache.get(key, []) if at > now - duration]
+    hits.append((now, hit))
+    cache.set(key, hits, duration)
+    return len(hits), min(at for at, _ in hits), hit
+
+
+def _local_hit_log_remove(cache, key, hit, duration) -> None:
+    hits = cache.get(key)
+    if hits:
+        cache.set(key, [(at, other) for at, other in hits if other != hit], duration)
+
 
 def _fail_open(name: str):
     redis_method = getattr(RedisCache, name)
@@ -93,8 +174,7 @@ def _fail_open(name: str):
             try:
                 return redis_method(self, *args, **kwargs)
             except UNREACHABLE as exc:
-                log.warning("Cache unreachable (%s); using local memory", type(exc).__name__)
-                self._down_until = time.monotonic() + RETRY_SECONDS
+                self._unreachable(exc)
         return getattr(self._local, name)(*args, **kwargs)
 
     method.__name__ = name

@@ -14,7 +14,6 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from booking.api import slot_replies
@@ -25,6 +24,7 @@ from practice import dbfaults, licensing
 from practice.api import DateField
 from practice.models import Modality, Practice, SessionType, Therapist
 from practice.phones import can_take_texts
+from practice.ratelimit import RateThrottle
 from practice.selectors import practice_current, session_type_list_bookable, therapist_list_bookable
 from practice.timezones import get_zone
 
@@ -56,7 +56,7 @@ class PublicApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RateThrottle]
     throttle_scope = "slots"
 
     def practice(self) -> Practice:

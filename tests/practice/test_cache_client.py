@@ -34,3 +34,17 @@ def test_the_shared_client_still_reads_its_writes():
     assert cache.get("reused-client") == 42
     assert cache.incr("reused-client") == 43
     assert cache._cache.get_client("reused-client", write=False) is client
+
+
+def test_with_redis_away_the_rate_limits_count_in_local_memory():
+    """Nothing listens on port 9 of loopback: every call fails fast, counts go on."""
+    from practice.cache import hit_log_add, hit_log_remove
+
+    away = FailOpenRedisCache("redis://127.0.0.1:9/0", {})
+    counts = [hit_log_add(away, "throttle_test:log", 100.0 + n, 60)[0] for n in range(3)]
+    assert counts == [1, 2, 3]
+    assert away.redis_down
+    count, oldest, hit = hit_log_add(away, "throttle_test:log", 161.5, 60)
+    assert (count, oldest) == (2, 102.0)  # the hits at 100 and 101 slid out
+    hit_log_remove(away, "throttle_test:log", hit, 60)
+    assert hit_log_add(away, "throttle_test:log", 161.6, 60)[0] == 2

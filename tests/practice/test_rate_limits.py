@@ -1,6 +1,6 @@
 """Public endpoints answer 429 with Retry-After past their limit, API and pages alike."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rest_framework.throttling import ScopedRateThrottle
@@ -87,3 +87,98 @@ def test_intake_links_say_429_in_words(client, now, intake_practice, low_limits)
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     # Guessing at links is limited the same way.
     assert client.get("/intake/guess/").status_code == 429
+
+
+# --- RateThrottle: DRF's sliding log, in one cache round trip ---------------------
+
+NINE = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+class _View:
+    throttle_scope = "slots"
+
+
+def _ask(rf, address="198.51.100.7"):
+    from django.contrib.auth.models import AnonymousUser
+
+    from practice.ratelimit import RateThrottle
+
+    request = rf.get("/", REMOTE_ADDR=address)
+    request.user = AnonymousUser()
+    throttle = RateThrottle()
+    allowed = throttle.allow_request(request, _View())
+    return allowed, throttle.wait()
+
+
+@pytest.fixture
+def ten_a_minute(monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"slots": "10/minute"})
+
+
+def test_the_last_minute_slides(rf, time_machine, ten_a_minute):
+    """Five at 09:00:00 and five at 09:00:30: the eleventh waits for the first five to
+    be a minute old, then five more fit, and the next waits for the second five."""
+    time_machine.move_to(NINE, tick=False)
+    assert [_ask(rf)[0] for _ in range(5)] == [True] * 5
+    time_machine.move_to(NINE + timedelta(seconds=30), tick=False)
+    assert [_ask(rf)[0] for _ in range(5)] == [True] * 5
+    assert _ask(rf) == (False, pytest.approx(30))
+    time_machine.move_to(NINE + timedelta(seconds=59.5), tick=False)
+    assert _ask(rf) == (False, pytest.approx(0.5))
+    assert _ask(rf, address="198.51.100.8")[0] is True  # another address, its own log
+    time_machine.move_to(NINE + timedelta(seconds=60), tick=False)
+    assert [_ask(rf)[0] for _ in range(6)] == [True] * 5 + [False]
+    assert _ask(rf) == (False, pytest.approx(30))
+
+
+def test_refused_requests_are_not_counted(rf, time_machine, ten_a_minute):
+    time_machine.move_to(NINE, tick=False)
+    for _ in range(10):
+        _ask(rf)
+    time_machine.move_to(NINE + timedelta(seconds=45), tick=False)
+    for _ in range(50):
+        assert _ask(rf) == (False, pytest.approx(15))
+    time_machine.move_to(NINE + timedelta(seconds=60), tick=False)
+    assert [_ask(rf)[0] for _ in range(11)] == [True] * 10 + [False]
+
+
+def test_requests_at_the_same_moment_are_each_counted(rf, ten_a_minute):
+    """DRF's read-then-write of a list lets two requests at once count as one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _ask(rf)[0], range(40)))
+    assert answers.count(True) == 10
+
+
+def test_a_request_costs_one_round_trip_to_redis(rf, ten_a_minute, monkeypatch):
+    from django.core.cache import caches
+    from redis.client import Pipeline, Redis
+
+    from practice.cache import FailOpenRedisCache
+
+    if not isinstance(caches["default"], FailOpenRedisCache):
+        pytest.skip("the embedded default keeps its cache in memory: set REDIS_URL")
+    assert _ask(rf)[0] is True  # the first loads the script into Redis
+    trips = []
+    for cls, name in ((Redis, "execute_command"), (Pipeline, "execute")):
+        original = getattr(cls, name)
+        monkeypatch.setattr(
+            cls,
+            name,
+            lambda self, *a, _o=original, _n=name, **k: (
+                trips.append(a[:1] or _n) or _o(self, *a, **k)
+            ),
+        )
+    assert _ask(rf)[0] is True
+    assert trips == [("EVALSHA",)]
+
+
+def test_a_log_left_by_drf_does_not_break_the_limit(rf, ten_a_minute):
+    """Deploying over a cache that holds DRF's pickled lists under DRF's keys."""
+    from django.core.cache import cache
+
+    assert _ask(rf)[0] is True
+    drf_key = ScopedRateThrottle.cache_format % {"scope": "slots", "ident": "198.51.100.7"}
+    cache.set(drf_key, [1.0, 2.0], 60)
+    assert _ask(rf)[0] is True
