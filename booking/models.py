@@ -145,6 +145,27 @@ class AvailabilityVersion(models.Model):
         return f"{self.key} @ {self.version}"
 
 
+class FeedVersion(models.Model):
+    """The version of one scope of what calendar feeds show, for their ETags.
+
+    Written only by database triggers (migration 0027), in the transaction of every
+    write that changes what a feed says: "therapist:<id>" (their sessions, own time
+    off, their row), "sessions:<practice id>" (any session of the practice) and
+    "practice:<id>" (the practice, its session types, holidays, therapists, and
+    clients' names). A fresh random value on each bump, with the time of the write.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    version = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "booking_feed_version"
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.version}"
+
+
 class Series(models.Model):
     """Standing appointments: the same local time every week or every other week.
 

@@ -52,3 +52,42 @@ def prepared_cursor():
     if connection.queries_logged:
         return PreparedDebugCursor(cursor, connection)
     return connection.make_cursor(cursor)
+
+
+class Columns:
+    """A model's columns in a hand-written SELECT (``sql``, with a table alias), and
+    rows read back as the ORM reads them: each value through the field's and the
+    backend's converters (booleans, decimals, durations and datetimes on SQLite…),
+    and ``instance`` builds the model as a queryset would (``Model.from_db``)."""
+
+    def __init__(self, model, alias: str, fields: tuple[str, ...] | None = None):
+        self.model = model
+        if fields is None:
+            chosen = model._meta.concrete_fields
+        else:
+            chosen = [model._meta.get_field(name) for name in fields]
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in chosen)
+        self.names = [field.attname for field in chosen]
+        self.converters = []
+        for i, field in enumerate(chosen):
+            column = field.get_col(alias)
+            found = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            if found:
+                self.converters.append((i, column, found))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def convert(self, values) -> list:
+        values = list(values)
+        for i, column, converters in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], column, connection)
+        return values
+
+    def instance(self, values):
+        return self.model.from_db(connection.alias, self.names, self.convert(values))

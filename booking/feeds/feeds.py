@@ -12,10 +12,11 @@ import hashlib
 import ipaddress
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from booking.models import (
     FeedFetch,
     FeedKind,
     FeedPrivacy,
+    FeedVersion,
     TimeOff,
 )
 from booking.scheduling.selectors import time_off_applying, time_off_dates
@@ -36,13 +38,14 @@ from booking.scheduling.slots import clamp_day, time_off_span
 from booking.tokens import feed_id_from_token, feed_token_for, feed_token_valid
 from clients.models import Client
 from practice.models import Modality, Practice, Therapist
+from practice.sql import Columns, prepared_cursor
 
 PAST = timedelta(days=90)
 AHEAD = timedelta(days=365)
 # A client's feed stops answering this long after their last session.
 CLIENT_FEED_AFTERLIFE = timedelta(days=30)
 # Bump when the feed's text changes shape, so every ETag and cached event changes with it.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 EVENT_CACHE_SECONDS = 7 * 24 * 3600
 
 CANCELLED = (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
@@ -166,7 +169,7 @@ def feed_appointments(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment
 
 
 def _feed_window(feed: CalendarFeed, now: datetime) -> QuerySet[Appointment]:
-    """Every session in the feed's window, cancelled ones included (for the validators)."""
+    """Every session in the feed's window, cancelled ones included."""
     if feed.kind == FeedKind.CLIENT:
         window = Q(start__gte=now - timedelta(days=1), start__lt=now + AHEAD)
         scope = Q(client_id=feed.client_id)
@@ -191,23 +194,37 @@ def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
     )
 
 
+@lru_cache(maxsize=1)
+def _version_columns() -> Columns:
+    return Columns(FeedVersion, "v", ("key", "version", "changed_at"))
+
+
+def feed_scopes(feed: CalendarFeed) -> tuple[str, str]:
+    """The keys of the two feed versions (``FeedVersion``, kept by triggers) whose
+    scopes hold everything this feed shows besides its own row."""
+    if feed.kind == FeedKind.THERAPIST:
+        return f"therapist:{feed.therapist_id}", f"practice:{feed.practice_id}"
+    return f"sessions:{feed.practice_id}", f"practice:{feed.practice_id}"
+
+
 def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
-    """A strong ETag and a Last-Modified, from two aggregate queries (no feed built).
+    """A strong ETag and a Last-Modified, from one small read (no feed built, no
+    session read): the versions of the feed's scopes, which triggers bump in the
+    transaction of every write that changes what the feed says.
 
     The window moves daily, so today's date is part of the ETag and the day's
     start a floor for Last-Modified.
     """
-    # Every change to a session bumps its sequence, so the sum moves even when
-    # two changes share a timestamp.
-    # Cancelled sessions count here although the feed leaves them out: a
-    # cancellation must move Last-Modified forward, never back.
-    sessions = _feed_window(feed, now).aggregate(
-        changed=Max("updated_at"),
-        n=Count("pk"),
-        versions=Sum("sequence"),
-        names=Max("client__updated_at"),
-    )
-    off = feed_time_off(feed, now).aggregate(changed=Max("updated_at"), n=Count("pk"))
+    keys = feed_scopes(feed)
+    columns = _version_columns()
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql} FROM booking_feed_version v WHERE v.key IN (%s, %s)",  # noqa: S608
+            keys,
+        )
+        rows = [columns.convert(row) for row in cursor.fetchall()]
+    found = {key: (version, changed_at) for key, version, changed_at in rows}
+    versions = [found.get(key, (None, None)) for key in keys]
     today = now.astimezone(UTC).date()
     parts = [
         FORMAT_VERSION,
@@ -215,19 +232,14 @@ def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
         feed.updated_at,
         feed.privacy,
         feed.include_time_off,
-        sessions["changed"],
-        sessions["n"],
-        sessions["versions"],
-        sessions["names"],
-        off["changed"],
-        off["n"],
+        *keys,
+        *(version for version, _ in versions),
         today,
     ]
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
     candidates = [
         feed.updated_at,
-        sessions["changed"],
-        off["changed"],
+        *(changed_at for _, changed_at in versions),
         datetime.combine(today, time(0), tzinfo=UTC),
     ]
     return etag, max(c for c in candidates if c is not None)

@@ -5,7 +5,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -40,7 +39,7 @@ from booking.tokens import manage_token_for, manage_token_parts
 from practice import licensing
 from practice.models import Modality, Practice, SessionType, Therapist
 from practice.selectors import practices_current
-from practice.sql import prepared_cursor
+from practice.sql import Columns, prepared_cursor
 from practice.timezones import wall_to_utc_lenient
 
 
@@ -365,36 +364,9 @@ def _with_current_practice(sql: str, practice_slug: str) -> tuple[str, tuple]:
     return sql.replace("{here}", here_sql), here_params
 
 
-class _Row:
-    """Builds one model's instance from its columns in a hand-written row, converted
-    as the ORM converts them (booleans, decimals and durations on SQLite…)."""
-
-    def __init__(self, model, alias: str):
-        self.model = model
-        fields = model._meta.concrete_fields
-        quote = connection.ops.quote_name
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
-        self.names = [field.attname for field in fields]
-        self.converters = []
-        for i, field in enumerate(fields):
-            column = field.get_col(alias)
-            found = [
-                *connection.ops.get_db_converters(column),
-                *column.get_db_converters(connection),
-            ]
-            if found:
-                self.converters.append((i, column, found))
-
-    def build(self, values: list):
-        for i, column, converters in self.converters:
-            for convert in converters:
-                values[i] = convert(values[i], column, connection)
-        return self.model.from_db(connection.alias, self.names, values)
-
-
 @lru_cache(maxsize=1)
-def _booking_pair_sql() -> tuple[str, _Row, _Row, _Row]:
-    rows = _Row(Therapist, "t"), _Row(SessionType, "s"), _Row(Practice, "p")
+def _booking_pair_sql() -> tuple[str, Columns, Columns, Columns]:
+    rows = Columns(Therapist, "t"), Columns(SessionType, "s"), Columns(Practice, "p")
     return f"SELECT {', '.join(row.sql for row in rows)} {_OFFERED_PAIR}", *rows
 
 
@@ -420,11 +392,11 @@ def booking_pair_get(
     if row is None:
         return None
     row, t, s = list(row), len(therapists.names), len(session_types.names)
-    therapist = therapists.build(row[:t])
-    session_type = session_types.build(row[t : t + s])
+    therapist = therapists.instance(row[:t])
+    session_type = session_types.instance(row[t : t + s])
     # One practice row: the service and the answer read it (the contact's practice,
     # the change deadline).
-    therapist.practice = session_type.practice = practices.build(row[t + s :])
+    therapist.practice = session_type.practice = practices.instance(row[t + s :])
     therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
     return therapist, session_type
 

@@ -1,5 +1,6 @@
 """Private calendar feeds, parsed back as calendar apps would read them."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -131,6 +132,9 @@ def test_a_cancelled_session_leaves_the_feed_and_moves_its_validators_forward(
     first = fetch(client, feed)
     assert len(events_of(first)[1]) == 1
     time_machine.move_to(timezone.now() + timedelta(minutes=5), tick=False)
+    # The database stamps the change (a trigger, on its own clock, which time_machine
+    # does not move) a second after the booking's, as HTTP dates count seconds.
+    time.sleep(1.01)
     appointment_cancel(appointment=booked, actor=Actor.CLIENT)
     second = fetch(client, feed)
     assert events_of(second)[1] == {}
@@ -272,8 +276,8 @@ def test_unchanged_feeds_answer_304_without_being_built(
     assert etag.startswith('"') and not etag.startswith("W/")
     assert first["Cache-Control"] == "private, no-cache"
     assert first["Last-Modified"]
-    # Feed lookup, two aggregates, the fetch log: no query reads the events themselves.
-    with django_assert_num_queries(4):
+    # Feed lookup, its two versions, the fetch log: no query reads the events themselves.
+    with django_assert_num_queries(3):
         again = fetch(client, feed, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -311,7 +315,7 @@ def test_building_costs_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(2):  # sessions, time off
         feeds.feed_build(feed, now)
-    with django_assert_num_queries(2):  # the two aggregates behind ETag and Last-Modified
+    with django_assert_num_queries(1):  # the versions behind ETag and Last-Modified
         feeds.feed_validators(feed, now)
 
 
