@@ -63,6 +63,15 @@ def validate_time_zone(name: str) -> None:
         )
 
 
+def zone_read(text: str) -> str | None:
+    """The zone named by ``text`` (as typed or sent, surrounding spaces aside), or None.
+
+    Every place that reads a zone from input asks here (pages, forms, APIs), so they agree.
+    """
+    name = text.strip() if isinstance(text, str) else ""
+    return name if name in zone_names() else None
+
+
 @cache
 def get_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
