@@ -21,7 +21,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
-from practice.timezones import get_zone, zone_label, zone_read
+from practice.timezones import get_zone, zone_label, zone_read, zone_suggestion
 
 LINK_INVALID = (
     "Check that you copied all of it from the email: a link cut short, or with something "
@@ -161,9 +161,11 @@ def zone_asked(asked: str, *, fallback: str, whose: str) -> tuple[str, str]:
     if name is not None:
         return name, ""
     shown = zone_label(fallback, timezone.now())
+    right = zone_suggestion(asked)
     return fallback, (
-        f"\u201c{asked.strip()[:64]}\u201d is not a time zone we know, so the times here are "
-        f"in {shown}, {whose} time zone."
+        f"\u201c{asked.strip()[:64]}\u201d is not a time zone we know"
+        + (f" (did you mean {right}?)" if right else "")
+        + f", so the times here are in {shown}, {whose} time zone."
     )
 
 
