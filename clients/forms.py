@@ -12,7 +12,7 @@ from practice import licensing
 from practice.models import SessionType, Therapist
 from practice.parsing import SKIPPED_TIME, DateField, DateInput, wall_start
 from practice.phones import can_take_texts
-from practice.timezones import zone_from_choice, zone_label, zone_names
+from practice.timezones import zone_from_choice, zone_label, zone_read, zone_suggestion
 
 
 def normalise_phone(value: str) -> str:
@@ -51,7 +51,7 @@ ZONE_HELP = "Type a city or a zone's name (Denver, Mountain) and pick from the l
 
 def zone_shown(name: str) -> str:
     """What the zone field shows for a stored zone: its friendly name."""
-    return zone_label(name, timezone.now()) if name in zone_names() else name
+    return zone_label(name, timezone.now()) if zone_read(name) == name else name
 
 
 class SmsConsentChecks:
@@ -171,8 +171,10 @@ def _picked_zone(value: str) -> str:
     """A zone picked from the search list (its friendly label) or named (IANA)."""
     name = zone_from_choice(value, timezone.now())
     if name is None:
+        right = zone_suggestion(value)
         raise forms.ValidationError(
             "Choose a time zone from the list: type a city or a zone, e.g. Denver or Mountain."
+            + (f" Did you mean {right}?" if right else "")
         )
     return name
 

@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
 
-# The areas of the IANA names for places ("Europe/Berlin"). Everything else is
-# refused as a client's, therapist's or practice's zone: "Factory" (no offset at
-# all), "localtime" and "posixrules" (whatever the server has), POSIX-style rules
-# ("EST5EDT", "EST"), "Etc/GMT+5" (sign inverted, no DST: one typo from an hour
-# off), and the deprecated country aliases ("US/Eastern", "Japan", "GB") whose
-# place names live on under the areas. "UTC" is the one exception: it is
-# unambiguous, and integrations ask for times in it.
+# Names in the zone database that are not a place's clock: "Factory" (no offset at
+# all), "localtime" (whatever the server's clock is set to, a file some systems add
+# beside the database) and "posixrules" (the template for POSIX TZ strings).
+NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+# The areas of the IANA names for places ("Europe/Berlin"): the zones the pick lists
+# offer, with "UTC".
 GEOGRAPHIC_AREAS = frozenset(
     {
         "Africa",
@@ -37,30 +36,74 @@ GEOGRAPHIC_AREAS = frozenset(
         "Pacific",
     }
 )
-ALSO_ACCEPTED = frozenset({"UTC"})
 
 
 @cache
 def zone_names() -> frozenset[str]:
-    """The zone names we accept: the machine's IANA zones for places, plus UTC.
+    """Every zone name read from input: each IANA name zoneinfo knows, less ``NOT_ZONES``.
 
-    Read once: the scan is slow. The one home of the rule (models, forms, APIs).
+    Backward links ("US/Pacific", and "Asia/Calcutta", which browsers still send) and
+    Etc/ names ("Etc/UTC", "GMT", "Etc/GMT+5") are valid names that people and systems
+    send, so they are read as what they are. Names are exact: case matters, as in the
+    database's own files (``zone_suggestion`` offers the right spelling).
+    Read once: the scan is slow. The one home of the rule (models, forms, pages, APIs).
     """
     return frozenset(
         name
         for name in available_timezones()
-        if "/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS
-    ) | (ALSO_ACCEPTED & available_timezones())
+        if name not in NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
+
+
+@cache
+def zone_names_listed() -> frozenset[str]:
+    """The zones the pick lists offer: places, plus UTC.
+
+    The other accepted names are read when typed or sent, but not offered: next to
+    "America/New_York", "US/Eastern" and "EST5EDT" only make the choice harder, and
+    "Etc/GMT+5" (five hours behind UTC: the sign is inverted) misleads.
+    """
+    return frozenset(
+        name for name in zone_names() if "/" in name and name.split("/", 1)[0] in GEOGRAPHIC_AREAS
+    ) | ({"UTC"} & zone_names())
+
+
+@cache
+def _by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in zone_names()}
+
+
+def zone_suggestion(text: str) -> str | None:
+    """The zone ``text`` names but for its case ("europe/berlin": "Europe/Berlin"), if any."""
+    if not isinstance(text, str):
+        return None
+    return _by_folded_name().get(text.strip().casefold())
+
+
+def zone_unknown_message(text: str) -> str:
+    """What to say of a zone name we do not read: the name (shortened) and, when only the
+    case is wrong, the right spelling."""
+    said = f"{str(text).strip()[:64]} is not a time zone we know."
+    right = zone_suggestion(text)
+    return f"{said} Did you mean {right}?" if right else said
 
 
 def validate_time_zone(name: str) -> None:
-    if name not in zone_names():
+    if zone_read(name) != name:
         raise ValidationError(
-            "%(name)s is not a time zone we accept. Use the IANA name of a place, "
-            "such as Europe/Berlin, or UTC.",
-            params={"name": name[:64]},
+            "%(problem)s Use an IANA name such as Europe/Berlin.",
+            params={"problem": zone_unknown_message(name)},
             code="invalid_time_zone",
         )
+
+
+def zone_read(text: str) -> str | None:
+    """The zone named by ``text`` (as typed or sent, surrounding spaces aside), or None.
+
+    Every place that reads a zone from input asks here (pages, forms, APIs), so they agree.
+    """
+    name = text.strip() if isinstance(text, str) else ""
+    return name if name in zone_names() else None
 
 
 @cache
@@ -142,15 +185,16 @@ def utc_offset_text(offset) -> str:
 def zone_choices(now: datetime) -> list[dict]:
     """Every zone as a person picks it: ``{"value": IANA name, "label": friendly name}``,
     by name (the public /book/zones.json and the staff client forms' zone search)."""
-    return [{"value": name, "label": zone_label(name, now)} for name in sorted(zone_names())]
+    return [{"value": name, "label": zone_label(name, now)} for name in sorted(zone_names_listed())]
 
 
 def zone_from_choice(text: str, now: datetime) -> str | None:
     """The IANA name for what was picked or typed: the name itself, or a friendly label
     exactly as the list shows it ("Mountain Time — Denver (UTC−7)"); None if neither."""
+    name = zone_read(text)
+    if name is not None:
+        return name
     text = text.strip()
-    if text in zone_names():
-        return text
     for choice in zone_choices(now):
         if choice["label"] == text:
             return choice["value"]
@@ -162,8 +206,9 @@ def zone_label(name: str, now: datetime) -> str:
     local = now.astimezone(get_zone(name))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     offset = utc_offset_text(local.utcoffset())
-    if name == "UTC":
-        return "UTC"
+    if name.startswith("Etc/") or local.tzname() == "UTC":
+        # "Etc/GMT+5" is UTC−5 (the name's sign is inverted): say the offset alone.
+        return offset
     generic = _GENERIC_NAMES.get(local.tzname() or "")
     if name == "Asia/Kolkata":
         generic = "India Time"  # IST is also Ireland's and Israel's

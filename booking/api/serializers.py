@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
-from practice.timezones import get_zone, zone_names
+from practice.timezones import get_zone, zone_read, zone_unknown_message
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -44,16 +44,18 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class TimeZoneField(serializers.CharField):
-    default_error_messages = {
-        "unknown": "{value} is not a time zone we know. Use an IANA name such as America/New_York.",
-    }
+    """An IANA zone name, as practice/timezones.py reads one (``zone_read``)."""
 
     def to_internal_value(self, value) -> str:
-        name = super().to_internal_value(value)
-        if name == "" and self.allow_blank:
-            return name
-        if name not in zone_names():
-            self.fail("unknown", value=name[:64])
+        text = super().to_internal_value(value)
+        if text == "" and self.allow_blank:
+            return text
+        name = zone_read(text)
+        if name is None:
+            raise serializers.ValidationError(
+                f"{zone_unknown_message(text)} Use an IANA name such as America/New_York.",
+                code="unknown",
+            )
         return name
 
 

@@ -37,7 +37,7 @@ from booking.api.serializers import isoformat_in
 from booking.scheduling import slot_cache, slots
 from booking.scheduling.selectors import SlotQuestionRow
 from practice import licensing
-from practice.timezones import zone_names
+from practice.timezones import zone_read
 
 REPLY_SECONDS = slot_cache.ANSWER_SECONDS
 _ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -67,7 +67,7 @@ def question_read(params) -> Question | None:
         return None
     if not (_DATE.fullmatch(start) and _DATE.fullmatch(end)):
         return None
-    if tz and tz not in zone_names():
+    if tz and zone_read(tz) != tz:  # spaced or unknown: the full path reads or refuses it
         return None
     if region and region not in licensing.REGIONS:
         return None

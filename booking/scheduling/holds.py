@@ -95,9 +95,11 @@ def hold_for_browser(
     A video session goes only to a therapist licensed in ``client_region``.
 
     Steps: the browser's current hold for the same choice is returned as is;
-    otherwise its holds are released, the address's active holds are counted
-    against the limit, and a new short hold is made and claimed. All in one
-    transaction, so a refusal leaves the previous hold in place.
+    otherwise its holds are released (its own hold may block the time it asks
+    for), the time is checked free (SlotUnavailable: a time taken is said to be
+    taken, whatever the address holds), the address's active holds are counted
+    against the limit (TooManyHolds), and a new short hold is made and claimed.
+    All in one transaction, so a refusal leaves the previous hold in place.
     """
     now = now or timezone.now()
     browser, address = holder_key(browser), holder_key(address)
@@ -110,13 +112,23 @@ def hold_for_browser(
         Appointment.objects.filter(
             hold_claim__browser=browser, status=AppointmentStatus.HELD, hold_expires_at__gt=now
         ).update(hold_expires_at=now)
-        _require_below_limit(address, now)
         try:
-            hold = _hold_one(
+            free = _free_for(
                 session_type=session_type,
                 therapists=therapists,
                 start=start,
                 now=now,
+                client_region=client_region,
+            )
+            # After the conflict check: behind one shared address (a clinic's wifi) a
+            # taken time is "taken", not "too many held".
+            _require_below_limit(address, now)
+            hold = services.appointment_hold(
+                therapist=selectors.therapist_pick_fairly(candidates=free, start=start),
+                session_type=session_type,
+                start=start,
+                now=now,
+                duration=HOLD_UNTIL_DETAILS,
                 public_id=public_id,
                 source_ref=source_ref,
                 client_region=client_region,
@@ -144,33 +156,25 @@ def _require_below_limit(address: str, now: datetime) -> None:
         raise TooManyHolds(TOO_MANY_MESSAGE, retry_after=max(wait, 1))
 
 
-def _hold_one(  # noqa: PLR0913
-    *, session_type, therapists, start, now, public_id=None, source_ref="", client_region=""
-) -> Appointment:
+def _free_for(*, session_type, therapists, start, now, client_region) -> list[Therapist]:
+    """Those of ``therapists`` free at ``start`` (reads only); SlotUnavailable if none.
+
+    A video session counts only those licensed in ``client_region``; if nobody is,
+    the first is returned so the service refuses, naming the contact (NotLicensed).
+    """
     licensed = selectors.therapists_licensed_for(
         therapists, session_type=session_type, region=client_region
     )
+    if therapists and not licensed:
+        return therapists[:1]
     free = [
         t
         for t in licensed
         if selectors.slot_is_free(therapist=t, session_type=session_type, start=start, now=now)
     ]
-    if therapists and not licensed:
-        # Nobody may see a client there by video: the service refuses, naming the contact.
-        free = therapists[:1]
     if not free:
         raise SlotUnavailable(services.TAKEN_MESSAGE)
-    therapist = selectors.therapist_pick_fairly(candidates=free, start=start)
-    return services.appointment_hold(
-        therapist=therapist,
-        session_type=session_type,
-        start=start,
-        now=now,
-        duration=HOLD_UNTIL_DETAILS,
-        public_id=public_id,
-        source_ref=source_ref,
-        client_region=client_region,
-    )
+    return free
 
 
 def hold_extend_for_details(*, hold: Appointment, now: datetime | None = None) -> None:

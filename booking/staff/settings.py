@@ -26,7 +26,7 @@ from practice.services import (
     room_update,
     session_type_save,
 )
-from practice.timezones import zone_names
+from practice.timezones import zone_names_listed, zone_read, zone_suggestion
 
 UNITS = [("minutes", "minutes"), ("hours", "hours"), ("days", "days")]
 DURATIONS = {
@@ -135,9 +135,14 @@ class SettingsForm(forms.Form):
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"]
-        if value not in zone_names():
-            raise ValidationError("Choose a time zone from the list, e.g. America/Chicago.")
-        return value
+        name = zone_read(value)
+        if name is None:
+            right = zone_suggestion(value)
+            raise ValidationError(
+                "Choose a time zone from the list, e.g. America/Chicago."
+                + (f" Did you mean {right}?" if right else "")
+            )
+        return name
 
     def clean_embed_origins(self):
         """Each line an https origin (scheme, host, optional port), normalised; every bad
@@ -301,7 +306,7 @@ def _settings_page(request, *, form=None, preview=None, status=200, room_form=No
             "form": form,
             "durations": [(form[f"{n}_amount"], form[f"{n}_unit"]) for n in DURATIONS],
             "preview": preview,
-            "zones": sorted(zone_names()),
+            "zones": sorted(zone_names_listed()),
             "session_types": [
                 _session_type_row(t)
                 for t in SessionType.objects.filter(practice=practice)

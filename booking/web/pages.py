@@ -37,7 +37,7 @@ from booking.models import SOURCE_REF, Appointment, AppointmentStatus
 from booking.scheduling import holds, policy, selectors, services
 from booking.tokens import manage_token_for, manage_token_parts
 from booking.web.forms import DetailsForm
-from booking.web.views import manage_url_with_news
+from booking.web.views import manage_url_with_news, zone_asked
 from practice import dbfaults, licensing
 from practice.display import wall_time
 from practice.errors import error_page
@@ -49,7 +49,7 @@ from practice.selectors import (
     practice_current,
     session_type_list_bookable,
 )
-from practice.timezones import get_zone, zone_choices, zone_label, zone_names
+from practice.timezones import get_zone, zone_choices, zone_label
 
 DAYS_PER_PAGE = 7
 # The browser's id for holds: random, readable by the server only.
@@ -65,9 +65,18 @@ def _practice():
     return practice
 
 
+def _asked_zone(request: HttpRequest) -> str:
+    return request.GET.get("tz") or request.POST.get("tz") or ""
+
+
+def _zone(request: HttpRequest, practice) -> tuple[str, str]:
+    """The zone the page reads in (``tz`` if we know it, else the practice's), and the
+    notice to show when the one asked for is unknown."""
+    return zone_asked(_asked_zone(request), fallback=practice.time_zone, whose="the practice's")
+
+
 def _zone_name(request: HttpRequest, practice) -> str:
-    name = request.GET.get("tz") or request.POST.get("tz") or ""
-    return name if name in zone_names() else practice.time_zone
+    return _zone(request, practice)[0]
 
 
 @require_GET
@@ -357,7 +366,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
     ``base`` is what the page's own links repeat to name the choice (ids for
     /book/times/, nothing for a slug link, whose path names it).
     """
-    zone_name = _zone_name(request, practice)
+    zone_name, zone_notice = _zone(request, practice)
     zone = get_zone(zone_name)
     now = timezone.now()
     today = now.astimezone(zone).date()
@@ -421,6 +430,7 @@ def _times_page(request, *, practice, session_type, therapist, offering, note, b
         "therapist": therapist,
         "tz": zone_name,
         "zone_label": zone_label(zone_name, now),
+        "zone_notice": zone_notice,
         "query": query,
         "query_fields": [(k, v) for k, v in params.items() if v and k != "tz"],
         "offer_prefix": urlencode({k: v for k, v in params.items() if v and k != "tz"}) + "&",
@@ -506,10 +516,12 @@ def hold(request: HttpRequest) -> HttpResponse:
         start = AwareDateTimeField().to_internal_value(request.POST.get("start", ""))
     except Exception:  # noqa: BLE001 (any unreadable value is the same mistake)
         start = None
+    zone_name, zone_notice = _zone(request, practice)
     back = {
         "session_type": session_type.pk,
         "therapist": request.POST.get("therapist", ""),
-        "tz": _zone_name(request, practice),
+        # An unknown zone goes on as asked, so the next page says so (``zone_asked``).
+        "tz": _asked_zone(request).strip()[:64] if zone_notice else zone_name,
         "ref": source_ref(request),
         "region": request.POST.get("region", "")[:8],
     }
@@ -536,10 +548,12 @@ def hold(request: HttpRequest) -> HttpResponse:
             request, status=exc.http_status, title="We cannot book this", message=exc.message
         )
     except BookingError:
-        day = start.astimezone(get_zone(back["tz"])).date().isoformat()
+        day = start.astimezone(get_zone(zone_name)).date().isoformat()
         return redirect(_times_url(**back, start=day, taken=1))
     token = manage_token_for(held.public_id)
-    response = redirect(reverse("booking:details", args=[token]) + f"?tz={back['tz']}")
+    response = redirect(
+        reverse("booking:details", args=[token]) + "?" + urlencode({"tz": back["tz"]})
+    )
     if request.COOKIES.get(BROWSER_COOKIE) != browser:
         response.set_cookie(
             BROWSER_COOKIE,
@@ -745,7 +759,7 @@ def _nearest_free(choice, *, now: datetime) -> list[datetime]:
 def _details_page(request, token, appointment, form, *, message="", status=None):
     """The details form for a hold (or a lapsed one's copy), as typed, with what to say."""
     practice = appointment.practice
-    zone_name = _zone_name(request, practice)
+    zone_name, zone_notice = _zone(request, practice)
     now = timezone.now()
     lapsed = appointment.pk is None or (
         appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
@@ -759,6 +773,7 @@ def _details_page(request, token, appointment, form, *, message="", status=None)
         "practice": practice,
         "form": form,
         "tz": zone_name,
+        "zone_notice": zone_notice,
         "token": token,
         "message": message,
         "alternatives": _nearest_free(appointment, now=now) if message else [],

@@ -21,7 +21,7 @@ from clients.audit import audit
 from clients.models import AuditAction
 from practice.ratelimit import rate_limited
 from practice.selectors import practice_current
-from practice.timezones import get_zone, zone_names
+from practice.timezones import get_zone, zone_label, zone_read, zone_suggestion
 
 LINK_INVALID = (
     "Check that you copied all of it from the email: a link cut short, or with something "
@@ -87,7 +87,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
     if appointment.status == AppointmentStatus.HELD:
         return redirect("booking:details", token=token)
     client = appointment.client
-    shown_zone = _shown_zone(request, client)
+    shown_zone, zone_notice = _shown_zone(request, client)
     # All of a client's sessions only behind a link the address's owner received.
     client_feed = (
         feeds.feed_get_or_create(kind=FeedKind.CLIENT, practice=appointment.practice, client=client)
@@ -124,6 +124,7 @@ def manage(request: HttpRequest, token: str, *, message: str = "", status: int =
         + f"?session_type={appointment.session_type_id}&therapist={appointment.therapist_id}"
         + f"&tz={shown_zone}&reschedule={token}",
         "message": message,
+        "zone_notice": zone_notice,
         **_video_context(appointment, now),
     }
     return render(request, "booking/manage.html", context, status=status)
@@ -140,11 +141,32 @@ def _video_context(appointment, now) -> dict:
     return {"video_join_at": opens, "video_join_in": int((opens - now).total_seconds()) + 1}
 
 
-def _shown_zone(request: HttpRequest, client) -> str:
+def _shown_zone(request: HttpRequest, client) -> tuple[str, str]:
     """The zone a client's own page reads in: the booking's, unless they chose theirs
-    (``?tz=``, offered when the browser's zone differs; never switched on its own)."""
-    asked = request.GET.get("tz", "")
-    return asked if asked in zone_names() else client.time_zone
+    (``?tz=``, offered when the browser's zone differs; never switched on its own);
+    and what to say if the one chosen is not a zone we know (``zone_asked``)."""
+    return zone_asked(request.GET.get("tz", ""), fallback=client.time_zone, whose="your booking's")
+
+
+def zone_asked(asked: str, *, fallback: str, whose: str) -> tuple[str, str]:
+    """The zone a client's page reads in, and what to tell them about it.
+
+    ``asked`` (the address's or form's ``tz``) if we know it; otherwise ``fallback``
+    and a notice naming both, so a page never swaps the zone silently. ``whose``
+    says what the fallback is ("the practice's").
+    """
+    if not asked:
+        return fallback, ""
+    name = zone_read(asked)
+    if name is not None:
+        return name, ""
+    shown = zone_label(fallback, timezone.now())
+    right = zone_suggestion(asked)
+    return fallback, (
+        f"\u201c{asked.strip()[:64]}\u201d is not a time zone we know"
+        + (f" (did you mean {right}?)" if right else "")
+        + f", so the times here are in {shown}, {whose} time zone."
+    )
 
 
 def manage_url_with_news(token: str, news: str, appointment) -> str:
@@ -261,8 +283,8 @@ def _confirm_change(request, token, appointment, *, action: str, start=None) -> 
         "action": action,
         "start": start,
         "end": start + (appointment.end - appointment.start) if start else None,
-        "client_zone": _shown_zone(request, appointment.client),
     }
+    context["client_zone"], context["zone_notice"] = _shown_zone(request, appointment.client)
     return render(request, "booking/confirm_change.html", context)
 
 

@@ -31,7 +31,7 @@ from clients.services import SMS_CONSENT_NEEDS_PHONE
 from practice.api import FORBIDDEN, NO_PAGE, ErrorSerializer, Pages, StaffApi, int_param
 from practice.exceptions import DomainError
 from practice.phones import can_take_texts
-from practice.timezones import zone_names
+from practice.timezones import zone_read, zone_unknown_message
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such client (visible to you).")
 
@@ -112,9 +112,12 @@ def _phone(value: str) -> str:
 
 
 def _time_zone(value: str) -> str:
-    if value not in zone_names():
-        raise serializers.ValidationError("Not a time zone we know, e.g. Europe/Berlin.")
-    return value
+    name = zone_read(value)
+    if name is None:
+        raise serializers.ValidationError(
+            f"{zone_unknown_message(value)} Use an IANA name such as Europe/Berlin."
+        )
+    return name
 
 
 class ClientCreateSerializer(SmsConsentChecks, serializers.Serializer):

@@ -196,6 +196,38 @@ def test_a_client_elsewhere_sees_the_same_instants_in_their_own_time(open_page, 
     assert "America/New_York" in tokyo.content()  # the therapist's own zone is named
 
 
+TABLET = {"width": 820, "height": 1180}
+# Each time button's label: on how many lines its text lies (distinct line tops), and
+# whether it stays inside the button.
+LABEL_LINES = """buttons => buttons.map(button => {
+  const text = document.createTreeWalker(button, NodeFilter.SHOW_TEXT).nextNode();
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  const rects = [...range.getClientRects()].filter(r => r.width > 0);
+  const box = button.getBoundingClientRect();
+  return {
+    text: text.textContent.trim(),
+    lines: new Set(rects.map(r => Math.round(r.top))).size,
+    inside: rects.every(r => r.left >= box.left && r.right <= box.right),
+  };
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET, DESKTOP], ids=["375", "820", "1280"])
+def test_each_time_stays_on_one_line_in_its_button(open_page, clinic, viewport):
+    session_type = clinic["session_type"]
+    session_type.slot_step_minutes = 30  # half hours too: "12:30 PM", the widest label
+    session_type.save()
+    page = open_page(viewport=viewport, timezone_id="America/Los_Angeles")
+    choose(page, clinic, therapist=clinic["therapists"][0])
+    page.locator("a.day-link.has-times").nth(1).click()  # a whole day: morning to evening
+    page.wait_for_load_state()
+    labels = page.locator("button.slot").evaluate_all(LABEL_LINES)
+    assert {"10:00 AM", "12:30 PM"} <= {label["text"] for label in labels}
+    assert [label for label in labels if label["lines"] != 1 or not label["inside"]] == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_later_days_and_back_return_to_where_the_client_was(open_page, clinic):
     page = open_page()
     choose(page, clinic)

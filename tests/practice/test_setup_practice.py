@@ -72,12 +72,17 @@ def test_the_owner_sets_a_password_then_enrols_two_factor_with_the_links(client,
     assert TOTPDevice.objects.filter(user__email="owner@riverside.example").exists()
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "EST5EDT", ""])
-def test_it_refuses_a_time_zone_that_is_not_a_place(db, zone):
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "Factory", "localtime", "europe/berlin", ""])
+def test_it_refuses_what_is_not_a_time_zone(db, zone):
     with pytest.raises(CommandError, match="time zone"):
         setup(time_zone=zone)
     assert not Practice.objects.exists()
     assert mail.outbox == []
+
+
+def test_it_takes_any_iana_zone(db):
+    setup(time_zone="Etc/UTC")
+    assert Practice.objects.get().time_zone == "Etc/UTC"
 
 
 def test_it_runs_once_on_a_fresh_deployment(db):

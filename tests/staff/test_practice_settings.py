@@ -89,6 +89,8 @@ def test_saving_changes_the_practice_and_the_audit_names_the_fields(client, team
     "change, message",
     [
         ({"time_zone": "Mars/Olympus"}, "Choose a time zone from the list"),
+        ({"time_zone": "localtime"}, "Choose a time zone from the list"),
+        ({"time_zone": "europe/berlin"}, "Did you mean Europe/Berlin?"),
         ({"min_notice_amount": "-3"}, "greater than or equal to 0"),
         ({"booking_horizon_amount": "0"}, "bookable some time ahead"),
         ({"min_notice_unit": "fortnights"}, "Select a valid choice"),
@@ -106,6 +108,15 @@ def test_bad_values_are_a_readable_400_and_nothing_changes(
     practice.refresh_from_db()
     assert practice.min_notice == before and practice.time_zone != "Mars/Olympus"
     assert not AuditEvent.objects.filter(what="practice_settings").exists()
+
+
+@pytest.mark.parametrize("zone", ["Etc/UTC", "GMT", "US/Pacific"])
+def test_the_practice_may_keep_any_iana_zone(client, team, practice, now, zone):
+    sign_in(client, team["owner"])
+    values = form_values(client.get("/staff/settings/").content.decode()) | {"time_zone": zone}
+    assert client.post("/staff/settings/", values).status_code == 302
+    practice.refresh_from_db()
+    assert practice.time_zone == zone
 
 
 @pytest.mark.parametrize("role", ["receptionist", "therapist"])
