@@ -5,6 +5,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -399,6 +400,71 @@ def booking_pair_get(
     therapist.practice = session_type.practice = practices.instance(row[t + s :])
     therapist.__dict__.setdefault("_offers", {})[session_type.pk] = True
     return therapist, session_type
+
+
+class InTheWay(NamedTuple):
+    pk: int
+    status: str
+    hold_expires_at: datetime | None
+    room_id: int | None
+    start: datetime
+    end: datetime
+
+
+def appointments_in_the_way(appointment: Appointment) -> list[InTheWay]:
+    """The live sessions and holds (expired holds included: the caller decides) that
+    overlap ``appointment``: its therapist's blocked time (buffers included) or, if
+    it has a room, the room's. Not ``appointment`` itself.
+
+    Hand-written and prepared (``practice.sql``): every booking, hold and move asks
+    it before writing, and a refused booking asks little else; the ORM took longer
+    to compile it than the database took to answer.
+    """
+    sql, columns = _in_the_way_sql(
+        with_room=appointment.room_id is not None, saved=appointment.pk is not None
+    )
+    field = Appointment._meta.get_field
+
+    def value(name, raw):
+        return field(name).get_db_prep_value(raw, connection, prepared=False)
+
+    params = [
+        *_IN_THE_WAY_STATUSES,
+        value("therapist", appointment.therapist_id),
+        value("blocked_start", appointment.blocked_end),
+        value("blocked_end", appointment.blocked_start),
+    ]
+    if appointment.room_id is not None:
+        params += [
+            value("room", appointment.room_id),
+            value("start", appointment.end),
+            value("end", appointment.start),
+        ]
+    if appointment.pk is not None:
+        params.append(value("id", appointment.pk))
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return [InTheWay(*columns.convert(row)) for row in cursor.fetchall()]
+
+
+_IN_THE_WAY_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
+
+
+@lru_cache(maxsize=4)
+def _in_the_way_sql(*, with_room: bool, saved: bool) -> tuple[str, Columns]:
+    columns = Columns(Appointment, "a", ("id", "status", "hold_expires_at", "room", "start", "end"))
+    quote = connection.ops.quote_name
+    statuses = ", ".join(["%s"] * len(_IN_THE_WAY_STATUSES))
+    overlap = "(a.therapist_id = %s AND a.blocked_start < %s AND a.blocked_end > %s)"
+    if with_room:
+        overlap += f" OR (a.room_id = %s AND a.start < %s AND a.{quote('end')} > %s)"
+    sql = (
+        f"SELECT {columns.sql} FROM booking_appointment a "  # noqa: S608 (no input in it)
+        f"WHERE a.status IN ({statuses}) AND ({overlap})"
+    )
+    if saved:
+        sql += " AND a.id <> %s"
+    return sql, columns
 
 
 def slot_request_for(*, session_type: SessionType, now: datetime) -> slots.Request:

@@ -953,21 +953,7 @@ def _require_no_overlap(appointment: Appointment, *, now: datetime) -> None:
     Expired holds in the way are deleted: in the database they still block (a
     constraint cannot read the clock), for the engine they are free.
     """
-    overlapping = Q(
-        therapist_id=appointment.therapist_id,
-        blocked_start__lt=appointment.blocked_end,
-        blocked_end__gt=appointment.blocked_start,
-    )
-    if appointment.room_id is not None:
-        overlapping |= Q(
-            room_id=appointment.room_id, start__lt=appointment.end, end__gt=appointment.start
-        )
-    others = (
-        Appointment.objects.exclude(pk=appointment.pk)
-        .filter(overlapping, status__in=[*ACTIVE_STATUSES, AppointmentStatus.HELD])
-        .order_by()
-        .values_list("pk", "status", "hold_expires_at", "room_id", "start", "end")
-    )
+    others = selectors.appointments_in_the_way(appointment)
     in_room, taken, expired = False, False, []
     for pk, state, expires, room_id, start, end in others:
         if state == AppointmentStatus.HELD and (expires is None or expires <= now):
