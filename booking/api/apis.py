@@ -288,48 +288,36 @@ class SlotListApi(PublicApi):
             "licensed": licensed,
         }
         request_ = selectors.slot_request_for(session_type=session_type, now=now)
-        starts = []
-        if slot_cache.usable(data["versions"]):
-            answer = selectors.slot_answer_get(
-                therapist=therapist,
-                session_type=session_type,
-                window_start=window_start,
-                window_end=window_end,
+        answer = selectors.slot_answer_get(
+            therapist=therapist,
+            session_type=session_type,
+            window_start=window_start,
+            window_end=window_end,
+            now=now,
+            versions=data["versions"],
+        )
+        starts = slot_cache.answer_starts(answer, request_) if licensed else []
+        # Kept only when the full path read what the key says (no write between).
+        read = (
+            data["versions"],
+            therapist.time_zone,
+            therapist.licence_jurisdictions,
+            therapist.compact_jurisdictions,
+        )
+        if key is not None and read == (
+            row.versions,
+            row.therapist_zone,
+            row.licence_jurisdictions,
+            row.compact_jurisdictions,
+        ):
+            slot_replies.reply_keep(
+                key,
+                answer=answer,
+                request=request_,
                 now=now,
-                versions=data["versions"],
-            )
-            if licensed:
-                starts = slot_cache.answer_starts(answer, request_)
-            # Kept only when the full path read what the key says (no write between).
-            read = (
-                data["versions"],
-                therapist.time_zone,
-                therapist.licence_jurisdictions,
-                therapist.compact_jurisdictions,
-            )
-            if key is not None and read == (
-                row.versions,
-                row.therapist_zone,
-                row.licence_jurisdictions,
-                row.compact_jurisdictions,
-            ):
-                slot_replies.reply_keep(
-                    key,
-                    answer=answer,
-                    request=request_,
-                    now=now,
-                    body_head=head,
-                    duration=session_type.duration,
-                    zone_name=data["tz"],
-                )
-        elif licensed:
-            starts = selectors.slot_list(
-                therapist=therapist,
-                session_type=session_type,
-                window_start=window_start,
-                window_end=window_end,
-                now=now,
-                versions=data["versions"],
+                body_head=head,
+                duration=session_type.duration,
+                zone_name=data["tz"],
             )
         return Response(
             {

@@ -535,8 +535,10 @@ def slot_answer_get(
     versions: Versions,
 ) -> slot_cache.Answer:
     """The engine's whole answer over a window before notice and horizon cut it
-    (``slot_cache.Answer``), remembered under the availability ``versions``."""
+    (``slot_cache.Answer``), remembered under the availability ``versions`` (when
+    they are usable: otherwise read afresh and kept nowhere)."""
     request = slot_request_for(session_type=session_type, now=now)
+    remember = slot_cache.usable(versions)
     window_start, window_end = slots.clamp_window(window_start, window_end)
     key = (
         therapist.pk,
@@ -547,7 +549,7 @@ def slot_answer_get(
         window_start,
         window_end,
     )
-    answer = slot_cache.answer_get(*key)
+    answer = slot_cache.answer_get(*key) if remember else None
     if answer is not None and answer.answers(now):
         return answer
     facts, rules = _slot_facts_and_rules(
@@ -561,7 +563,8 @@ def slot_answer_get(
         cached=True,
     )
     answer = slot_cache.answer_build(facts, rules, request, window_start, window_end, now)
-    slot_cache.answer_set(*key, answer=answer)
+    if remember:
+        slot_cache.answer_set(*key, answer=answer)
     return answer
 
 

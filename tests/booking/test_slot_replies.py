@@ -215,3 +215,24 @@ def test_the_question_row_picks_the_practice_practices_current_picks(db, setting
             assert (row.practice_id, row.practice_zone) == (practice.pk, practice.time_zone)
         else:
             assert row is None  # another practice's therapist: the full path says so
+
+
+def test_without_a_version_row_each_question_is_answered_afresh(api, now, therapist):
+    """A scope with no version row (never written since the triggers) is never kept, so
+    a write that no version records cannot leave a stale answer behind."""
+    from booking.models import AvailabilityVersion
+
+    query = question(therapist)
+    with_versions = ask(api, query)
+    AvailabilityVersion.objects.filter(key=f"therapist:{therapist.pk}").delete()
+    cache.clear()
+    assert ask(api, query) == with_versions
+    assert ask(api, query) == with_versions  # nothing kept from the first
+    # A session written past the triggers (none would record it: the row is gone, and
+    # a bump recreates it) shows at once.
+    session_type = therapist.session_types.get()
+    appointment_hold(therapist=therapist, session_type=session_type, start=TUESDAY_10)
+    AvailabilityVersion.objects.filter(key=f"therapist:{therapist.pk}").delete()
+    after = ask(api, query)
+    assert b"2026-03-03T10:00:00-05:00" in with_versions[2]
+    assert b"2026-03-03T10:00:00-05:00" not in after[2]
