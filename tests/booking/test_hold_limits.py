@@ -8,17 +8,9 @@ from django.test import Client
 from booking.models import HOLD_DURATION, HOLD_UNTIL_DETAILS, Appointment, AppointmentStatus
 from booking.scheduling.services import holds_release_expired
 from tests.factories import TherapistFactory
+from tests.support.booking_forms import DETAILS
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
-DETAILS = {
-    "first_name": "Robin",
-    "last_name": "Example",
-    "email": "robin@example.com",
-    "phone": "+1 202 555 0143",
-    "first_session": "yes",
-    "consent": "on",
-    "sms_consent": "on",
-}
 
 
 def pick(browser, therapist, start=TUESDAY_10, **extra):

@@ -16,19 +16,11 @@ from booking.scheduling.services import (
 from booking.tokens import manage_token_for
 from clients.models import Client
 from tests.factories import ClientFactory, TherapistFactory
+from tests.support.booking_forms import DETAILS as FORM_DETAILS
 from tests.support.identity import confirm_email
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
-DETAILS = {
-    "first_name": "Robin",
-    "last_name": "Example",
-    "email": "robin@example.com",
-    "phone": "+1 202 555 0143",
-    "first_session": "yes",
-    "consent": "on",
-    "sms_consent": "on",
-    "tz": "America/Chicago",
-}
+DETAILS = {**FORM_DETAILS, "tz": "America/Chicago"}
 
 
 def hold_now(therapist, start=TUESDAY_10):

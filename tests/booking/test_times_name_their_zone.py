@@ -18,19 +18,11 @@ from booking.scheduling.selectors import manage_token
 from booking.scheduling.services import appointment_book, appointment_hold, holds_release_expired
 from booking.tokens import confirm_email_token, manage_token_for
 from tests.factories import ClientFactory
+from tests.support.booking_forms import DETAILS as FORM_DETAILS
 from tests.support.identity import confirm_email
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)  # 09:00 CST for the client
-DETAILS = {
-    "first_name": "Robin",
-    "last_name": "Example",
-    "email": "robin@example.com",
-    "phone": "+1 202 555 0143",
-    "first_session": "yes",
-    "consent": "on",
-    "sms_consent": "on",
-    "tz": "America/Chicago",
-}
+DETAILS = {**FORM_DETAILS, "tz": "America/Chicago"}
 TIME = r"\b\d{1,2}:\d{2}(?:\s?[AP]M)?(?:\s?[–-]\s?\d{1,2}:\d{2}(?:\s?[AP]M)?)?"
 ZONE = r"\b[A-Z][a-z]+/[A-Za-z_]+\b|\b(?:[ECMP][SD]T|UTC|GMT|BST)\b"
 

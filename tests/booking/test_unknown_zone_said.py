@@ -16,19 +16,11 @@ from booking.scheduling.selectors import manage_token
 from booking.scheduling.services import appointment_hold
 from booking.tokens import manage_token_for
 from clients.models import Client
+from tests.support.booking_forms import DETAILS
 from tests.support.identity import confirm_email
 
 TUESDAY_10 = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
-DETAILS = {
-    "first_name": "Robin",
-    "last_name": "Example",
-    "email": "robin@example.com",
-    "phone": "+1 202 555 0143",
-    "first_session": "yes",
-    "consent": "on",
-    "sms_consent": "on",
-}
 HOSTILE = [
     "Mars/Olympus",
     "../etc/passwd",
