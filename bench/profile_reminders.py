@@ -24,10 +24,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from bench import reminders_bench  # noqa: E402  (django.setup(), the rows)
-from booking.models import Notification, NotificationState  # noqa: E402
 from booking.notify.dispatch import (  # noqa: E402
     SEND_BATCH,
     notifications_claim_due,
@@ -36,14 +34,7 @@ from booking.notify.dispatch import (  # noqa: E402
 
 
 def claim_all() -> list[int]:
-    Notification.objects.update(
-        state=NotificationState.SCHEDULED,
-        due_at=timezone.now(),
-        claimed_at=None,
-        send_started_at=None,
-        sent_at=None,
-        attempts=0,
-    )
+    reminders_bench.rows_due_again()
     ids = []
     while claimed := notifications_claim_due():
         ids += claimed

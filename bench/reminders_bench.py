@@ -84,6 +84,18 @@ def create_rows() -> None:
     )
 
 
+def rows_due_again() -> None:
+    """Every reminder due now and unclaimed again, for another round."""
+    Notification.objects.update(
+        state=NotificationState.SCHEDULED,
+        due_at=timezone.now(),
+        claimed_at=None,
+        send_started_at=None,
+        sent_at=None,
+        attempts=0,
+    )
+
+
 def sent() -> int:
     return Notification.objects.filter(state=NotificationState.SENT).count()
 
@@ -97,14 +109,7 @@ def worker_cpu_seconds() -> float:
 def one_round(concurrency: int, workdir: Path) -> tuple[float, float, float]:
     """Claim + enqueue seconds, seconds until all are sent, and the worker's CPU seconds
     (its start-up included: about 2 s), which the machine's other load does not inflate."""
-    Notification.objects.update(
-        state=NotificationState.SCHEDULED,
-        due_at=timezone.now(),
-        claimed_at=None,
-        send_started_at=None,
-        sent_at=None,
-        attempts=0,
-    )
+    rows_due_again()
     worker = WorkerProcess(
         broker_url=settings.CELERY_BROKER_URL,
         env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
