@@ -16,6 +16,10 @@ Only for hand-written SQL on the hottest paths: the ORM's SQL is not written to 
 prepared (Django ticket #20516), which is why Django leaves preparing off. Behind
 PgBouncer in transaction mode, use PgBouncer 1.21 or later with
 ``max_prepared_statements`` set, or ``PREPARED_STATEMENTS=0`` (docs/deployment.md).
+
+``Columns`` is the other half of a hand-written read: a model's columns for the
+SELECT, named from the model (one home for them), and the rows read back as the
+ORM would read them, converters and all, into values or model instances.
 """
 
 from django.conf import settings

@@ -447,7 +447,7 @@ def appointments_in_the_way(appointment: Appointment) -> list[InTheWay]:
         return [InTheWay(*columns.convert(row)) for row in cursor.fetchall()]
 
 
-_IN_THE_WAY_STATUSES = (*ACTIVE_STATUSES, AppointmentStatus.HELD)
+_IN_THE_WAY_STATUSES = tuple(s.value for s in (*ACTIVE_STATUSES, AppointmentStatus.HELD))
 
 
 @lru_cache(maxsize=4)
