@@ -150,12 +150,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # Celery task uses it, instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 # The hottest hand-written reads are prepared on PostgreSQL (practice/sql.py): psycopg
-# prepares what a server-binding cursor runs; Django's own cursors bind on the client
-# and prepare nothing, whatever this says. Off for a pooler that cannot keep
-# prepared statements (PgBouncer before 1.21).
+# prepares what a server-binding cursor runs for the second time on a connection (so a
+# connection used once, CONN_MAX_AGE=0, pays no extra round trip); Django's own cursors
+# bind on the client and prepare nothing, whatever this says. Off for a pooler that
+# cannot keep prepared statements (PgBouncer before 1.21).
 PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PREPARED_STATEMENTS:
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # SQLite has no exclusion constraints. BEGIN IMMEDIATE takes the write lock

@@ -6,11 +6,11 @@ small query joining six tables, planning is most of its cost: about 0.7 ms of th
 database's CPU against 0.05 ms running it (``EXPLAIN ANALYZE`` on the demo data).
 ``prepared_cursor`` binds on the server instead (Django's own
 ``ServerBindingCursor``, what its ``server_side_binding`` option uses everywhere),
-and psycopg prepares what such a cursor runs (``prepare_threshold`` 0, set in
-settings for PostgreSQL; Django's own cursors never prepare), so PostgreSQL plans
-each statement once per connection and reuses the plan from then on. With
-``CONN_MAX_AGE=0`` (a connection per request) each statement is planned once per
-request, as before.
+and psycopg prepares what such a cursor runs a second time on a connection
+(``prepare_threshold`` 1, set in settings for PostgreSQL; Django's own cursors
+never prepare), so PostgreSQL plans each statement about once per connection and
+reuses the plan from then on. With ``CONN_MAX_AGE=0`` (a connection per request)
+a statement runs once per connection, is never prepared and costs what it did.
 
 Only for hand-written SQL on the hottest paths: the ORM's SQL is not written to be
 prepared (Django ticket #20516), which is why Django leaves preparing off. Behind

@@ -30,6 +30,15 @@ def test_a_statement_run_often_is_prepared_on_the_connection(db):
 
 
 @requires_postgres
+def test_a_statement_run_once_is_not_prepared(db):
+    """With a connection per request (CONN_MAX_AGE=0) each runs once: preparing would
+    only add a round trip."""
+    with prepared_cursor() as cursor:
+        cursor.execute(STATEMENT.replace("probe", "once"), [1])
+    assert prepared_statements("prepared_cursor_once") == []
+
+
+@requires_postgres
 def test_the_default_cursor_prepares_nothing(db):
     """The control: what prepared_cursor exists for."""
     for n in range(6):
