@@ -86,7 +86,9 @@ class FailOpenRedisCache(RedisCache):
         """Raise if Redis cannot be reached now (for /readyz)."""
         self._cache.get_client(write=False).ping()
 
-    def hit_log_add(self, key: str, now: float, duration: int) -> tuple[int, float, str]:
+    def hit_log_add(
+        self, key: str, now: float, duration: int, read: str | None = None
+    ) -> tuple[int, float, str, object]:
         """``hit_log_add`` in one round trip to Redis: a script on a sorted set, atomic."""
         hit = _hit_id(now)
         if not self.redis_down:
@@ -96,11 +98,15 @@ class FailOpenRedisCache(RedisCache):
                 script = self._scripts.get(id(client))
                 if script is None:
                     script = self._scripts[id(client)] = client.register_script(_HIT_LOG_ADD)
-                count, oldest = script(keys=[log_key], args=[repr(now), duration, hit])
-                return count, float(oldest), hit
+                keys = [log_key] if read is None else [log_key, self.make_and_validate_key(read)]
+                count, oldest, *value = script(keys=keys, args=[repr(now), duration, hit])
+                value = value[0] if value else None
+                if value is not None:
+                    value = self._cache._serializer.loads(value)
+                return count, float(oldest), hit, value
             except UNREACHABLE as exc:
                 self._unreachable(exc)
-        return _local_hit_log_add(self._local, key, now, duration, hit)
+        return _local_hit_log_add(self._local, key, now, duration, hit, read)
 
     def hit_log_remove(self, key: str, hit: str, duration: int) -> None:
         if not self.redis_down:
@@ -117,28 +123,38 @@ class FailOpenRedisCache(RedisCache):
         self._down_until = time.monotonic() + RETRY_SECONDS
 
 
-# KEYS[1]: the log; ARGV: now, duration (seconds), this hit's id.
+# KEYS[1]: the log, KEYS[2] (optional): a key to read; ARGV: now, duration (seconds),
+# this hit's id. Returns the count, the oldest hit's time and, if asked, KEYS[2]'s value
+# (nil ends a Lua array, so a missing value is simply not there).
 _HIT_LOG_ADD = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {redis.call('ZCARD', KEYS[1]), oldest[2]}
+local answer = {redis.call('ZCARD', KEYS[1]), oldest[2]}
+if KEYS[2] then
+    answer[3] = redis.call('GET', KEYS[2])
+end
+return answer
 """
 
 
-def hit_log_add(cache, key: str, now: float, duration: int) -> tuple[int, float, str]:
+def hit_log_add(
+    cache, key: str, now: float, duration: int, read: str | None = None
+) -> tuple[int, float, str, object]:
     """Log a hit at ``now`` (seconds) under ``key``, forgetting hits older than
     ``duration`` seconds: (hits in the last ``duration`` seconds with this one, the
-    oldest one's time, this hit's id for ``hit_log_remove``).
+    oldest one's time, this hit's id for ``hit_log_remove``, and the cached value
+    under ``read`` if one is named, else None).
 
     For the rate limits (practice/ratelimit.py): DRF's sliding log of timestamps, in
-    one round trip on Redis (a sorted set, so two hits at once are both counted); any
-    other cache (local memory on the embedded default) keeps the list in-process.
+    one round trip on Redis (a sorted set, so two hits at once are both counted), with
+    what the request reads next in the same trip; any other cache (local memory on
+    the embedded default) keeps the list in-process.
     """
     if hasattr(cache, "hit_log_add"):  # a FailOpenRedisCache, or django.core.cache's proxy
-        return cache.hit_log_add(key, now, duration)
-    return _local_hit_log_add(cache, key, now, duration, _hit_id(now))
+        return cache.hit_log_add(key, now, duration, read)
+    return _local_hit_log_add(cache, key, now, duration, _hit_id(now), read)
 
 
 def hit_log_remove(cache, key: str, hit: str, duration: int) -> None:
@@ -153,11 +169,11 @@ def _hit_id(now: float) -> str:
     return f"{now!r}:{secrets.token_hex(4)}"
 
 
-def _local_hit_log_add(cache, key, now, duration, hit) -> tuple[int, float, str]:
+def _local_hit_log_add(cache, key, now, duration, hit, read) -> tuple[int, float, str, object]:
     hits = [(at, other) for at, other in cache.get(key, []) if at > now - duration]
     hits.append((now, hit))
     cache.set(key, hits, duration)
-    return len(hits), min(at for at, _ in hits), hit
+    return len(hits), min(at for at, _ in hits), hit, None if read is None else cache.get(read)
 
 
 def _local_hit_log_remove(cache, key, hit, duration) -> None:

@@ -39,21 +39,26 @@ class RateThrottle(ScopedRateThrottle):
     costs two and lets two requests at once both count as one.
     """
 
-    def allow_request(self, request, view):
+    value = None  # what was under ``and_read``
+
+    def allow_request(self, request, view, *, and_read: str | None = None):
+        """DRF's check; ``and_read``: a cache key whose value the request needs next,
+        read in the same round trip (``value``)."""
         self.scope = getattr(view, self.scope_attr, None)
-        if not self.scope:
-            return True
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        self.rate = self.get_rate() if self.scope else None
+        self.key = None
+        if self.rate is not None:
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+            self.key = self.get_cache_key(request, view)
+        if self.key is None:  # not limited here
+            self.value = None if and_read is None else self.cache.get(and_read)
             return True
         # Not DRF's key: a log left in DRF's format by an earlier version is another type.
         self.log_key = f"{self.key}:log"
         self.now = self.timer()
-        count, oldest, self.hit = hit_log_add(self.cache, self.log_key, self.now, self.duration)
+        count, oldest, self.hit, self.value = hit_log_add(
+            self.cache, self.log_key, self.now, self.duration, and_read
+        )
         if count <= self.num_requests:
             return True
         self.forgive()  # a refused request is not counted, as in DRF

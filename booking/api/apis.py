@@ -245,6 +245,15 @@ class SlotListApi(PublicApi):
             )
         )
 
+    def check_throttles(self, request):
+        """Counted in ``get``, in the same round trip to Redis as the kept reply's read."""
+
+    def _count(self, request, and_read: str | None = None):
+        throttle = RateThrottle()
+        if not throttle.allow_request(request, self, and_read=and_read):
+            self.throttled(request, throttle.wait())
+        return throttle.value
+
     @extend_schema(
         parameters=[SlotQuerySerializer],
         responses={200: SlotListSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
@@ -260,7 +269,9 @@ class SlotListApi(PublicApi):
             )
         if row is not None and slot_cache.usable(row.versions):
             key = slot_replies.reply_key(question, row)
-            body = slot_replies.reply_body(key, now)
+        kept = self._count(request, and_read=key)
+        if key is not None:
+            body = slot_replies.reply_cut(kept, now)
             if body is not None:
                 return HttpResponse(body, content_type="application/json")
         # The full path: read, check and say what is wrong; answer, and keep the reply.

@@ -94,9 +94,9 @@ def reply_key(question: Question, row: SlotQuestionRow) -> str:
     return f"slots:reply:{FINGERPRINT}:{digest}"
 
 
-def reply_body(key: str, now: datetime) -> bytes | None:
-    """The kept reply's body at ``now``, if one answers then."""
-    reply = cache.get(key)
+def reply_cut(reply, now: datetime) -> bytes | None:
+    """The body of ``reply`` (what was kept under a reply key, if anything) at ``now``,
+    if it answers then."""
     if not isinstance(reply, Reply) or not reply.built_at <= now.timestamp() < reply.valid_until:
         return None
     # As slots.free_slots cuts: from now + notice, up to and including now + horizon.

@@ -44,7 +44,7 @@ def test_with_redis_away_the_rate_limits_count_in_local_memory():
     counts = [hit_log_add(away, "throttle_test:log", 100.0 + n, 60)[0] for n in range(3)]
     assert counts == [1, 2, 3]
     assert away.redis_down
-    count, oldest, hit = hit_log_add(away, "throttle_test:log", 161.5, 60)
+    count, oldest, hit, _ = hit_log_add(away, "throttle_test:log", 161.5, 60)
     assert (count, oldest) == (2, 102.0)  # the hits at 100 and 101 slid out
     hit_log_remove(away, "throttle_test:log", hit, 60)
     assert hit_log_add(away, "throttle_test:log", 161.6, 60)[0] == 2
