@@ -27,6 +27,7 @@ from tests.support.celery_helpers import (
     WorkerProcess,
     broker,
     free_port,
+    in_process_worker,
     not_eager,
     wait_for,
     wait_for_quiet_database,
@@ -68,7 +69,7 @@ def book_many(therapist, practice, count):
 def worker():
     with not_eager():
         app.control.purge()
-        with start_worker(app, pool="threads", concurrency=4, perform_ping_check=False):
+        with in_process_worker(pool="threads", concurrency=4):
             yield
         wait_for_quiet_database()
 

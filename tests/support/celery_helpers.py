@@ -40,6 +40,25 @@ def broker(url: str):
 
 
 @contextmanager
+def in_process_worker(**options):
+    """Celery's test worker (a thread of this process), stopped at once when the block ends.
+
+    Celery's own helper asks the worker to stop and joins it; the worker sees the request
+    only when its wait for a message ends, which on the embedded (folder) broker is a
+    two-second wait. Here the worker is asked the same way and then woken by a broadcast.
+    """
+    from celery.contrib.testing.worker import start_worker
+    from celery.worker import state
+
+    with start_worker(app, perform_ping_check=False, **options) as worker:
+        try:
+            yield worker
+        finally:
+            state.should_terminate = 0  # what start_worker sets on the way out, a moment earlier
+            app.control.broadcast("ping", reply=False)
+
+
+@contextmanager
 def not_eager():
     app.conf.task_always_eager = False
     try:

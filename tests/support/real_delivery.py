@@ -2,10 +2,9 @@
 the whole way (import the fixtures where they are used)."""
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from practice.celery import app
-from tests.support.celery_helpers import not_eager, wait_for_quiet_database
+from tests.support.celery_helpers import in_process_worker, not_eager, wait_for_quiet_database
 from tests.support.smtp_server import smtp_server
 
 
@@ -24,6 +23,6 @@ def worker(smtp):
     """A real Celery worker (threads, in this process) on the test broker."""
     with not_eager():
         app.control.purge()
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False):
+        with in_process_worker(pool="threads", concurrency=2):
             yield
         wait_for_quiet_database()
