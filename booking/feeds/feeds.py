@@ -229,8 +229,20 @@ def feed_time_off(feed: CalendarFeed, now: datetime) -> QuerySet[TimeOff]:
 
 
 @lru_cache(maxsize=1)
-def _version_columns() -> Columns:
-    return Columns(FeedVersion, "v", ("key", "version", "changed_at"))
+def _versions_sql() -> tuple[str, Columns, Columns]:
+    """The feed's versions (none, one or both may exist yet) and the database's time,
+    in at least one row; the columns to read each row's first three and its last."""
+    versions = Columns(FeedVersion, "v", ("key", "version", "changed_at"))
+    clock = {
+        "postgresql": "statement_timestamp()",
+        "sqlite": "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",  # %% : a parameter-style query
+    }[connection.vendor]
+    sql = (
+        f"SELECT {versions.sql}, {clock} "  # noqa: S608 (no input in it)
+        "FROM (SELECT 1) one LEFT JOIN booking_feed_version v ON v.key IN (%s, %s)"
+    )
+    # The clock is read as changed_at is (a timestamp, a string on SQLite).
+    return sql, versions, Columns(FeedVersion, "v", ("changed_at",))
 
 
 def feed_scopes(feed: CalendarFeed) -> tuple[str, str]:
@@ -250,13 +262,13 @@ def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
     start a floor for Last-Modified.
     """
     keys = feed_scopes(feed)
-    columns = _version_columns()
+    sql, versions_read, clock_read = _versions_sql()
     with prepared_cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns.sql} FROM booking_feed_version v WHERE v.key IN (%s, %s)",  # noqa: S608
-            keys,
-        )
-        rows = [columns.convert(row) for row in cursor.fetchall()]
+        cursor.execute(sql, keys)
+        rows = cursor.fetchall()
+    # The database's clock, which stamps the changes: what "this second" means for them.
+    (clock,) = clock_read.convert(rows[0][3:])
+    rows = [versions_read.convert(row[:3]) for row in rows if row[0] is not None]
     found = {key: (version, changed_at) for key, version, changed_at in rows}
     versions = [found.get(key, (None, None)) for key in keys]
     today = now.astimezone(UTC).date()
@@ -276,7 +288,23 @@ def feed_validators(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
         *(changed_at for _, changed_at in versions),
         datetime.combine(today, time(0), tzinfo=UTC),
     ]
-    return etag, max(c for c in candidates if c is not None)
+    return etag, last_modified(max(c for c in candidates if c is not None), clock)
+
+
+def last_modified(changed: datetime, now: datetime) -> datetime:
+    """The Last-Modified to send for a feed last changed at ``changed``, asked at ``now``
+    (by the clock that stamps the changes).
+
+    HTTP dates count whole seconds: a change later in the second a client last fetched
+    in would carry the same date, and a calendar app that sends only If-Modified-Since
+    would be told "not modified" for good. So a change within the current second is
+    dated the second before: asked again once that second is over, the feed shows
+    the true date, later than anything it said before the change.
+    """
+    changed = changed.replace(microsecond=0)
+    if changed >= now.replace(microsecond=0):
+        return changed - timedelta(seconds=1)
+    return changed
 
 
 # What one event needs, read as flat rows: building 10,000 model instances (and

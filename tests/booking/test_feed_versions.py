@@ -166,7 +166,46 @@ def test_last_modified_is_when_the_database_wrote_it(etags, booked, therapist, n
         kind=FeedKind.THERAPIST, practice=therapist.practice, therapist=therapist
     )
     _, first = feeds.feed_validators(feed, now)
-    time.sleep(0.01)  # the database's clock, which time_machine does not stop
+    # The database's clock, which time_machine does not stop; HTTP dates count seconds.
+    time.sleep(1.05)
     Appointment.objects.filter(pk=booked.pk).update(video_room="room-4")
+    time.sleep(1.05)
     _, second = feeds.feed_validators(feed, now)
     assert second > first >= now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+SECOND = datetime(2026, 3, 3, 15, 0, 7, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changed", "asked", "sent"),
+    [
+        # A change in the second being asked in: dated the second before.
+        (SECOND + timedelta(microseconds=300_000), SECOND + timedelta(microseconds=700_000), -1),
+        # The same change asked about once its second is over: its own second.
+        (SECOND + timedelta(microseconds=300_000), SECOND + timedelta(seconds=1.2), 0),
+        (SECOND - timedelta(minutes=5), SECOND, -300),  # long ago: as it is
+    ],
+)
+def test_last_modified_never_repeats_a_date_a_later_change_could_share(changed, asked, sent):
+    assert feeds.last_modified(changed, asked) == SECOND + timedelta(seconds=sent)
+
+
+def test_an_app_sending_only_if_modified_since_sees_a_change_in_the_same_second(
+    client, booked, therapist
+):
+    """Trial: two moves within one second; the second fetch sent the first's date back
+    and was told 304 with the old time in its calendar."""
+    from django.utils.http import http_date
+
+    feed = feeds.feed_get_or_create(
+        kind=FeedKind.THERAPIST, practice=therapist.practice, therapist=therapist
+    )
+    path = "/calendar/" + feeds.feed_urls(feed)["https"].rsplit("/calendar/", 1)[1]
+    real_now = datetime.now(UTC)  # the database stamps changes on its own clock
+    Appointment.objects.filter(pk=booked.pk).update(video_room="room-5")
+    _, first = feeds.feed_validators(feed, real_now)
+    Appointment.objects.filter(pk=booked.pk).update(video_room="room-6")  # same second
+    time.sleep(1.05)
+    asked = client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(first.timestamp()))
+    assert asked.status_code == 200
