@@ -41,6 +41,13 @@ class RateThrottle(ScopedRateThrottle):
 
     value = None  # what was under ``and_read``
 
+    def __init__(self, ident: str | None = None):
+        super().__init__()
+        self.ident = ident  # counted per this instead of per client address
+
+    def get_ident(self, request):
+        return self.ident or super().get_ident(request)
+
     def allow_request(self, request, view, *, and_read: str | None = None):
         """DRF's check; ``and_read``: a cache key whose value the request needs next,
         read in the same round trip (``value``)."""
@@ -95,11 +102,7 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None, forgive=
             counted = methods is None or request.method in methods
             throttle = RateThrottle()
             if counted and not throttle.allow_request(request, _Scope(scope)):
-                wait = math.ceil(throttle.wait() or 60)
-                context = {"wait": wait, "practice": practice_current()}
-                response = render(request, "too_many_requests.html", context, status=429)
-                response["Retry-After"] = str(wait)
-                return response
+                return _too_many_page(request, throttle)
             response = view(request, *args, **kwargs)
             if counted and forgive is not None and forgive(request, response):
                 throttle.forgive()
@@ -108,3 +111,20 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None, forgive=
         return wrapped
 
     return decorator
+
+
+def too_many(request, scope: str, *, ident: str | None = None):
+    """Count this request in ``scope``, per client address or per ``ident`` (what it is
+    about, for a view that knows): None within the limit, else the readable 429 page."""
+    throttle = RateThrottle(ident=ident)
+    if throttle.allow_request(request, _Scope(scope)):
+        return None
+    return _too_many_page(request, throttle)
+
+
+def _too_many_page(request, throttle: RateThrottle):
+    wait = math.ceil(throttle.wait() or 60)
+    context = {"wait": wait, "practice": practice_current()}
+    response = render(request, "too_many_requests.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response

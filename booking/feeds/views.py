@@ -11,14 +11,21 @@ from django.views.decorators.http import require_POST, require_safe
 from booking.feeds import feeds
 from booking.models import CalendarFeed, FeedKind, FeedPrivacy
 from practice.access import staff_required
-from practice.ratelimit import rate_limited
+from practice.ratelimit import too_many
 
 
 @require_safe
-@rate_limited("feed")
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed itself. Answers 304 from two aggregate queries when nothing changed."""
+    """The feed itself. Answers 304 from its versions when nothing changed.
+
+    Rate-limited per feed, not per address: hosted calendar services (Google's) fetch
+    everyone's feeds from a few shared addresses. A token that grants no feed counts
+    against its address, so guessing stays limited.
+    """
     feed = feeds.feed_resolve(token)
+    refused = too_many(request, "feed", ident=f"feed-{feed.public_id}" if feed else None)
+    if refused is not None:
+        return refused
     if feed is None:
         raise Http404("This calendar link is not valid, or was replaced by a new one.")
     now = timezone.now()

@@ -7,6 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from booking.scheduling.selectors import manage_token
 from booking.scheduling.services import appointment_book
+from tests.factories import TherapistFactory
 
 
 @pytest.fixture
@@ -87,6 +88,31 @@ def test_intake_links_say_429_in_words(client, now, intake_practice, low_limits)
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     # Guessing at links is limited the same way.
     assert client.get("/intake/guess/").status_code == 429
+
+
+def test_calendar_feeds_are_limited_per_feed_not_per_address(client, now, therapist, low_limits):
+    """Trial: Google fetches every subscriber's feed from a few shared addresses; with
+    one budget per address, a practice's feeds ran out together (429 for all)."""
+    from booking.feeds import feeds
+    from booking.models import FeedKind
+
+    made = [
+        feeds.feed_get_or_create(kind=FeedKind.THERAPIST, practice=therapist.practice, therapist=t)
+        for t in (therapist, TherapistFactory(practice=therapist.practice))
+    ]
+    google = {"REMOTE_ADDR": "203.0.113.10", "HTTP_USER_AGENT": "Google-Calendar-Importer"}
+    paths = ["/calendar/" + feeds.feed_urls(f)["https"].rsplit("/calendar/", 1)[1] for f in made]
+    assert [client.get(paths[0], **google).status_code for _ in range(2)] == [200, 200]
+    limited = client.get(paths[0], **google)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    # Another feed from the same address has its own allowance.
+    assert [client.get(paths[1], **google).status_code for _ in range(2)] == [200, 200]
+    # Tokens that grant no feed count against their address: guessing stays limited.
+    assert [client.get(f"/calendar/guess{n}.ics").status_code for n in range(3)] == [
+        404,
+        404,
+        429,
+    ]
 
 
 # --- RateThrottle: DRF's sliding log, in one cache round trip ---------------------
