@@ -163,10 +163,17 @@ def zone_asked(asked: str, *, fallback: str, whose: str) -> tuple[str, str]:
     shown = zone_label(fallback, timezone.now())
     right = zone_suggestion(asked)
     return fallback, (
-        f"\u201c{asked.strip()[:64]}\u201d is not a time zone we know"
+        f"\u201c{_as_typed(asked)}\u201d is not a time zone we know"
         + (f" (did you mean {right}?)" if right else "")
         + f", so the times here are in {shown}, {whose} time zone."
     )
+
+
+def _as_typed(asked: str, most: int = 40) -> str:
+    """What someone asked for, to quote back: shortened, and with characters that print
+    as nothing (controls, NUL) shown as \ufffd rather than as an empty pair of quotes."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in asked.strip())
+    return text if len(text) <= most else text[: most - 1] + "\u2026"
 
 
 def manage_url_with_news(token: str, news: str, appointment) -> str:

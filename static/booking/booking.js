@@ -191,10 +191,12 @@
     });
   }
 
-  // A client's own pages keep the booking's zone; offer the browser's when it differs.
+  // A client's own pages keep the booking's zone; offer the browser's when it differs
+  // from the zone shown, and is not the booking's (which the page offers already).
   document.querySelectorAll("[data-offer-zone]").forEach(function (link) {
     var zone = browserZone();
     if (!zone || zone === link.getAttribute("data-offer-zone")) { return; }
+    if (zone === link.getAttribute("data-booking-zone")) { return; }
     var here = new URLSearchParams(window.location.search);
     here.set("tz", zone);
     link.href = window.location.pathname + "?" + here.toString();

@@ -77,6 +77,21 @@ def test_hostile_zones_are_said_escaped_and_shortened_never_a_500(client, now, t
     assert "<script>" not in page.content.decode().split("<main", 1)[-1]
 
 
+@pytest.mark.parametrize(
+    ("asked", "quoted"),
+    [
+        ("\x00", "\u201c\ufffd\u201d"),  # trial: an invisible character between empty quotes
+        ("A" * 3000, "\u201c" + "A" * 39 + "\u2026\u201d"),  # trial: ran off a phone's screen
+    ],
+    ids=["NUL", "3,000 characters"],
+)
+def test_what_was_asked_is_quoted_visibly_and_short(client, now, therapist, asked, quoted):
+    page = client.get(
+        "/book/times/", {"session_type": therapist.session_types.get().pk, "tz": asked}
+    )
+    assert notice(page).startswith(quoted)
+
+
 def test_a_hold_carries_the_unknown_zone_on_so_the_details_page_says_it(client, now, therapist):
     response = client.post(
         "/book/hold/",

@@ -228,6 +228,19 @@ def test_each_time_stays_on_one_line_in_its_button(open_page, clinic, viewport):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_a_long_unknown_zone_keeps_the_page_inside_a_phone(open_page, clinic):
+    """Trial: a 3,000-character ?tz= was quoted in the notice and pushed the page 822 px
+    wide at 375."""
+    session_type = clinic["session_type"]
+    page = open_page(viewport=PHONE)
+    page.goto(f"{page.base}/book/times/?session_type={session_type.pk}&tz={'A' * 3000}")
+    notice = page.get_by_test_id("zone-unknown")
+    assert "is not a time zone we know" in notice.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = notice.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
 def test_later_days_and_back_return_to_where_the_client_was(open_page, clinic):
     page = open_page()
     choose(page, clinic)

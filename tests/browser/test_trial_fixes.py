@@ -64,6 +64,16 @@ def test_the_move_page_offers_the_neighbours_of_the_session_and_keeps_it(
     page.wait_for_url(re.compile(rf"/book/manage/{re.escape(token)}/$"))
 
 
+def test_the_bookings_zone_is_offered_once_when_it_is_the_browsers_too(open_page, booked):
+    """Trial: a client in the booking's zone looking at another zone saw "Show times in
+    America/Chicago" twice (the page's offer, and the browser's)."""
+    page = open_page(timezone_id="America/Chicago")
+    token = manage_token(booked["appointment"])
+    page.goto(page.base + f"/book/manage/{token}/?tz=Europe/Berlin")
+    offers = page.get_by_role("link", name="Show times in America/Chicago")
+    assert offers.count() == 1 and offers.is_visible()
+
+
 @VIEWPORTS
 def test_a_client_in_another_zone_is_offered_their_own_not_switched(
     open_page, booked, shot, viewport
