@@ -11,6 +11,8 @@ from clients.intake.questions import DEFAULT_QUESTIONS
 from clients.models import ConsentDocument, ConsentKind, IntakeForm
 from tests.factories import ClientFactory, PracticeFactory, SessionTypeFactory, TherapistFactory
 
+pytest_plugins = ["tests.support.redis_trips"]
+
 # CI runs the property tests on a fixed sequence of examples, so a red run repeats.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):

@@ -102,6 +102,14 @@ class SessionTypeListApi(PublicApi):
         return Response(self.SessionTypeSerializer(session_types, many=True).data)
 
 
+def _id_field(what: str) -> serializers.IntegerField:
+    """A therapist's or session type's id, resolved in the serializer's validate()."""
+    return serializers.IntegerField(
+        help_text=f"The {what}'s id.",
+        error_messages={"invalid": f"Give the {what}'s id, a number."},
+    )
+
+
 def _therapist_field() -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(
         queryset=Therapist.objects.filter(is_active=True).select_related("practice"),
@@ -182,14 +190,8 @@ class SlotListApi(PublicApi):
     class SlotQuerySerializer(serializers.Serializer):
         # Ids here, resolved together in validate(): the therapist, the session type,
         # whether one offers the other and the availability versions are one query.
-        therapist = serializers.IntegerField(
-            help_text="The therapist's id.",
-            error_messages={"invalid": "Give the therapist's id, a number."},
-        )
-        session_type = serializers.IntegerField(
-            help_text="The session type's id.",
-            error_messages={"invalid": "Give the session type's id, a number."},
-        )
+        therapist = _id_field("therapist")
+        session_type = _id_field("session type")
         start = DateField(help_text="First day, in the zone given by tz.")
         end = DateField(help_text="Last day (inclusive), in the zone given by tz.")
         tz = TimeZoneField(
@@ -422,14 +424,8 @@ class BookingCreateApi(PublicApi):
 
         # Ids here, resolved together in validate() as for the slots: the therapist, the
         # session type and whether one offers the other are one query, not three.
-        therapist = serializers.IntegerField(
-            help_text="The therapist's id.",
-            error_messages={"invalid": "Give the therapist's id, a number."},
-        )
-        session_type = serializers.IntegerField(
-            help_text="The session type's id.",
-            error_messages={"invalid": "Give the session type's id, a number."},
-        )
+        therapist = _id_field("therapist")
+        session_type = _id_field("session type")
         start = AwareDateTimeField()
         timezone = TimeZoneField(help_text="The client's IANA zone, for times shown to them.")
         client = BookingClientSerializer()

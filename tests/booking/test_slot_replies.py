@@ -238,26 +238,10 @@ def test_without_a_version_row_each_question_is_answered_afresh(api, now, therap
     assert b"2026-03-03T10:00:00-05:00" not in after[2]
 
 
-def test_a_repeat_costs_one_round_trip_to_redis(api, now, therapist, monkeypatch):
+def test_a_repeat_costs_one_round_trip_to_redis(api, now, therapist, request):
     """The rate limit's count and the kept reply's read go together (one script)."""
-    from django.core.cache import caches
-    from redis.client import Pipeline, Redis
-
-    from practice.cache import FailOpenRedisCache
-
-    if not isinstance(caches["default"], FailOpenRedisCache):
-        pytest.skip("the embedded default keeps its cache in memory: set REDIS_URL")
     query = question(therapist)
     first = ask(api, query)
-    trips = []
-    for cls, name in ((Redis, "execute_command"), (Pipeline, "execute")):
-        original = getattr(cls, name)
-        monkeypatch.setattr(
-            cls,
-            name,
-            lambda self, *a, _o=original, _n=name, **k: (
-                trips.append(a[:1] or _n) or _o(self, *a, **k)
-            ),
-        )
+    trips = request.getfixturevalue("redis_trips")
     assert ask(api, query) == first
     assert trips == [("EVALSHA",)]

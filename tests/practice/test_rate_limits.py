@@ -177,25 +177,9 @@ def test_requests_at_the_same_moment_are_each_counted(rf, ten_a_minute):
     assert answers.count(True) == 10
 
 
-def test_a_request_costs_one_round_trip_to_redis(rf, ten_a_minute, monkeypatch):
-    from django.core.cache import caches
-    from redis.client import Pipeline, Redis
-
-    from practice.cache import FailOpenRedisCache
-
-    if not isinstance(caches["default"], FailOpenRedisCache):
-        pytest.skip("the embedded default keeps its cache in memory: set REDIS_URL")
+def test_a_request_costs_one_round_trip_to_redis(rf, ten_a_minute, request):
     assert _ask(rf)[0] is True  # the first loads the script into Redis
-    trips = []
-    for cls, name in ((Redis, "execute_command"), (Pipeline, "execute")):
-        original = getattr(cls, name)
-        monkeypatch.setattr(
-            cls,
-            name,
-            lambda self, *a, _o=original, _n=name, **k: (
-                trips.append(a[:1] or _n) or _o(self, *a, **k)
-            ),
-        )
+    trips = request.getfixturevalue("redis_trips")
     assert _ask(rf)[0] is True
     assert trips == [("EVALSHA",)]
 
